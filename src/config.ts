@@ -1,0 +1,303 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { systemClock, type Clock } from './core/clock';
+import { cryptoRandom, type RandomSource } from './core/random';
+import { LEVELS, SECOND_FACTORS, type ActionRequirement } from './core/assurance/types';
+import { countSmsSegments } from './core/messages/countSmsSegments';
+import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
+import { StepGuardConfigError } from './errors';
+import type { LockoutPolicy, PhoneBindingStore, StepGuardStores } from './stores/types';
+import type { RedisLike } from './stores/redis/scripts';
+import type { SmsProvider } from './sms/types';
+
+/** The logger stepguard writes to: pino's shape. It never receives a code, secret or full number. */
+export type Logger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+};
+
+/** The built-in defaults (DESIGN.md §8), in one place. */
+export const DEFAULTS = {
+  serviceName: 'stepguard',
+  appOrigin: 'http://localhost:3000',
+  sms: {
+    codeLength: 6,
+    ttlSeconds: 300,
+    maxAttempts: 5,
+    resendInitialSeconds: 30,
+    resendMaxSeconds: 900,
+    phoneBudgets: [
+      { limit: 3, windowSeconds: 600 },
+      { limit: 10, windowSeconds: 86_400 },
+    ],
+  },
+  lockout: { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 },
+  actions: {
+    login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
+    transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
+  } satisfies Record<string, ActionRequirement>,
+  http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf' },
+} as const;
+
+const seconds = (max: number) => z.number().int().positive().max(max);
+const secret = z.string().min(32, 'must be at least 32 characters of high-entropy text (e.g. `openssl rand -base64 48`)');
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `must be a function (${what})` });
+const object = <T>(what: string, method: string) =>
+  z.custom<T>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', {
+    message: `must be ${what}`,
+  });
+
+const actionSchema = z.strictObject({
+  level: z.enum(LEVELS).optional(),
+  factors: z.array(z.enum(SECOND_FACTORS)).min(1).optional(),
+  maxAgeSeconds: seconds(30 * 86_400).optional(),
+  bindTransaction: z.boolean().optional(),
+  highRisk: z.boolean().optional(),
+});
+
+const storesSchema = z.union([
+  z.literal('memory'),
+  z.strictObject({
+    redis: object<RedisLike>('an ioredis client or Cluster', 'defineCommand'),
+    keyPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).optional(),
+    phones: object<PhoneBindingStore>('a PhoneBindingStore', 'getPhone').optional(),
+  }),
+  z.strictObject({ custom: object<StepGuardStores>('a StepGuardStores object', 'ping') }),
+]);
+
+const optionsSchema = z.strictObject({
+  environment: z.enum(['production', 'development', 'test']).optional(),
+  serviceName: z.string().min(1).max(30).optional(),
+  appOrigin: z.url({ protocol: /^https?$/ }).optional(),
+  secrets: z.strictObject({ pepper: secret.optional(), sessionSecret: secret.optional() }).optional(),
+  stores: storesSchema.optional(),
+  sms: z
+    .strictObject({
+      provider: object<SmsProvider>('an SmsProvider (an object with send())', 'send').optional(),
+      codeLength: z.number().int().min(6).max(10).optional(),
+      ttlSeconds: seconds(3600).optional(),
+      maxAttempts: z.number().int().min(1).max(10).optional(),
+      resendInitialSeconds: seconds(3600).optional(),
+      resendMaxSeconds: seconds(86_400).optional(),
+      phoneBudgets: z.array(z.strictObject({ limit: z.number().int().positive(), windowSeconds: seconds(30 * 86_400) })).optional(),
+    })
+    .optional(),
+  lockout: z
+    .strictObject({
+      maxConsecutiveFailures: z.number().int().min(1).max(100).optional(),
+      lockSeconds: seconds(7 * 86_400).optional(),
+      hardLimitFailures: z.number().int().min(1).max(100, 'NIST SP 800-63B allows at most 100 consecutive failures').optional(),
+      failureMemorySeconds: seconds(90 * 86_400).optional(),
+    })
+    .optional(),
+  policy: z.strictObject({ actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional() }).optional(),
+  http: z
+    .strictObject({
+      basePath: z.string().regex(/^\/[a-zA-Z0-9/_-]*$/).optional(),
+      loginPath: z.string().regex(/^\/[a-zA-Z0-9/_-]*$/).optional(),
+      csrfCookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+      secureCookies: z.boolean().optional(),
+      viewsDirectory: z.string().optional(),
+    })
+    .optional(),
+  getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
+  clock: object<Clock>('a Clock ({ nowMs() })', 'nowMs').optional(),
+  random: object<RandomSource>('a RandomSource ({ int(), bytes() })', 'bytes').optional(),
+  logger: object<Logger>('a pino-style logger', 'warn').optional(),
+});
+
+export type StepGuardOptions = z.input<typeof optionsSchema>;
+
+export type StepGuardConfig = Readonly<{
+  environment: 'production' | 'development' | 'test';
+  serviceName: string;
+  appOrigin: string;
+  webOtpHost: string;
+  secrets: Readonly<{ pepper: string; sessionSecret: string }>;
+  generatedSecrets: readonly string[];
+  stores: z.output<typeof storesSchema>;
+  sms: Readonly<{
+    provider: SmsProvider | undefined;
+    codeLength: number;
+    ttlSeconds: number;
+    maxAttempts: number;
+    resendInitialSeconds: number;
+    resendMaxSeconds: number;
+    phoneBudgets: readonly { limit: number; windowSeconds: number }[];
+  }>;
+  lockout: Readonly<LockoutPolicy>;
+  actions: Readonly<Record<string, ActionRequirement>>;
+  http: Readonly<{ basePath: string; loginPath: string; csrfCookieName: string; secureCookies: boolean; viewsDirectory: string | undefined }>;
+  getUserId: (req: Request) => string | undefined;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger | undefined;
+}>;
+
+/**
+ * Validates options once, at start-up, fills in defaults and freezes the result. Errors name
+ * the option, say what was wrong and, for a misspelt key, suggest the right one.
+ */
+export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuardConfig {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new StepGuardConfigError(formatIssues(parsed.error.issues));
+  const o = parsed.data;
+  const random = o.random ?? cryptoRandom;
+  const environment = o.environment ?? environmentFromNodeEnv(process.env.NODE_ENV);
+
+  const generatedSecrets: string[] = [];
+  const secretOr = (name: 'pepper' | 'sessionSecret') => {
+    const given = o.secrets?.[name];
+    if (given) return given;
+    if (environment === 'production') {
+      throw new StepGuardConfigError(
+        `secrets.${name}: required when NODE_ENV=production. Generate one with \`openssl rand -base64 48\`, keep it in ` +
+          'your secret store, and pass it (the same value on every app node).',
+      );
+    }
+    generatedSecrets.push(name);
+    return random.bytes(32).toString('base64url');
+  };
+  const secrets = Object.freeze({ pepper: secretOr('pepper'), sessionSecret: secretOr('sessionSecret') });
+
+  const sms = { ...DEFAULTS.sms, ...stripUndefined(o.sms ?? {}) };
+  if (sms.resendMaxSeconds < sms.resendInitialSeconds) {
+    throw new StepGuardConfigError('sms.resendMaxSeconds: must be at least sms.resendInitialSeconds.');
+  }
+  const lockout = { ...DEFAULTS.lockout, ...stripUndefined(o.lockout ?? {}) };
+  if (lockout.hardLimitFailures < lockout.maxConsecutiveFailures) {
+    throw new StepGuardConfigError('lockout.hardLimitFailures: must be at least lockout.maxConsecutiveFailures.');
+  }
+
+  const actions: Record<string, ActionRequirement> = {};
+  for (const [name, base] of Object.entries(DEFAULTS.actions)) actions[name] = { ...base, factors: [...base.factors] };
+  for (const [name, given] of Object.entries(o.policy?.actions ?? {})) {
+    const base = actions[name] ?? DEFAULTS.actions.login;
+    actions[name] = Object.freeze({ ...base, ...stripUndefined(given) });
+  }
+
+  const appOrigin = new URL(o.appOrigin ?? DEFAULTS.appOrigin).origin;
+  const webOtpHost = new URL(appOrigin).host;
+  const serviceName = o.serviceName ?? DEFAULTS.serviceName;
+  checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength);
+
+  return deepFreeze({
+    environment,
+    serviceName,
+    appOrigin,
+    webOtpHost,
+    secrets,
+    generatedSecrets,
+    stores: o.stores ?? 'memory',
+    sms,
+    lockout,
+    actions,
+    http: {
+      ...DEFAULTS.http,
+      ...stripUndefined(o.http ?? {}),
+      secureCookies: o.http?.secureCookies ?? environment === 'production',
+      viewsDirectory: o.http?.viewsDirectory,
+    },
+    getUserId: o.getUserId ?? defaultGetUserId,
+    clock: o.clock ?? systemClock,
+    random,
+    logger: o.logger,
+  });
+}
+
+function defaultGetUserId(req: Request): string | undefined {
+  const user = (req as Request & { user?: { id?: unknown } }).user;
+  return user && (typeof user.id === 'string' || typeof user.id === 'number') ? String(user.id) : undefined;
+}
+
+function environmentFromNodeEnv(nodeEnv: string | undefined): StepGuardConfig['environment'] {
+  return nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
+}
+
+function checkSmsFitsOneSegment(serviceName: string, webOtpHost: string, codeLength: number): void {
+  const text = renderSmsCodeMessage({ code: '0'.repeat(codeLength), serviceName, webOtpHost });
+  const { segments, encoding } = countSmsSegments(text);
+  if (segments > 1) {
+    throw new StepGuardConfigError(
+      `serviceName: the verification SMS would need ${segments} ${encoding} segments; shorten serviceName or appOrigin's host so it fits one.`,
+    );
+  }
+}
+
+type Issue = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
+
+function formatIssues(issues: readonly Issue[]): string {
+  const lines = issues.map((issue) => {
+    const where = issue.path.length ? issue.path.map(String).join('.') : '(options)';
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
+      return issue.keys
+        .map((key) => {
+          const known = knownKeysAt(issue.path);
+          const hint = suggest(key, known);
+          const prefix = issue.path.length ? `${where}.` : '';
+          return `${prefix}${key}: unknown option.${hint ? ` Did you mean \`${hint}\`?` : ''} Known options here: ${known.join(', ')}.`;
+        })
+        .join('\n');
+    }
+    return `${where}: ${issue.message}`;
+  });
+  return `Invalid stepguard options:\n${lines.join('\n')}`;
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  let schema: z.ZodType = optionsSchema;
+  for (const segment of path) {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) schema = inner.shape[segment as string] as z.ZodType;
+    else if (inner instanceof z.ZodRecord) schema = inner.valueType as z.ZodType;
+    else return [];
+  }
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** The known key closest to `key` by edit distance, when close enough to be a typo. */
+function suggest(key: string, known: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    // Injected collaborators (clock, stores, provider, logger) are the caller's; freeze only our data.
+    if (Object.getPrototypeOf(value) === Object.prototype || Array.isArray(value)) {
+      Object.freeze(value);
+      for (const v of Object.values(value as object)) deepFreeze(v);
+    }
+  }
+  return value;
+}

@@ -1,0 +1,4 @@
+export { countSmsSegments } from './countSmsSegments';
+export type { SmsSegmentCount } from './countSmsSegments';
+export { renderSmsCodeMessage } from './renderSmsCodeMessage';
+export type { SmsCodeMessageInput } from './renderSmsCodeMessage';

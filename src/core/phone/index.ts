@@ -1,0 +1,3 @@
+export { maskPhone } from './maskPhone';
+export { normalizePhone } from './normalizePhone';
+export type { NormalizedPhone, NormalizePhoneResult } from './normalizePhone';

@@ -1,0 +1,125 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import { parseStepGuardOptions, type StepGuardConfig, type StepGuardOptions } from './config';
+import { deriveAssurance, type Assurance } from './core/assurance/deriveAssurance';
+import type { FactorId, FactorTimes } from './core/assurance/types';
+import { createCsrf, type Csrf } from './http/csrf';
+import { createErrorHandler } from './http/createErrorHandler';
+import { createRouter } from './http/createRouter';
+import type { GuardInternals } from './http/GuardInternals';
+import { createViewRenderer } from './http/renderView';
+import { sendError } from './http/respond';
+import { createRequireStepUp, type RequireStepUpOptions } from './http/requireStepUp';
+import { ensureState, readState, recordFactor } from './http/sessionState';
+import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
+import { failClosed } from './service/StoreUnavailableError';
+import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
+import { createMemoryStores } from './stores/memory/createMemoryStores';
+import { MemoryPhoneBindingStore } from './stores/memory/MemoryPhoneBindingStore';
+import { createRedisStores } from './stores/redis/createRedisStores';
+import type { StepGuardStores } from './stores/types';
+import { SmsOtpStrategy } from '../strategies/SmsOtpStrategy';
+
+export type StepGuard = {
+  readonly config: StepGuardConfig;
+  readonly service: StepGuardService;
+  /** The JSON + HTML routes; mount at `http.basePath` (default `/auth/2fa`). */
+  router(): Router;
+  /** Guards a route by action (see `policy.actions`). */
+  requireStepUp(action: string, options?: RequireStepUpOptions): RequestHandler;
+  /** Call right after the first factor succeeded (e.g. in the password login route). */
+  recordFirstFactor(req: Request): Promise<void>;
+  /** Writes a successful second factor into the session (for host routes using the strategies). */
+  recordSecondFactor(req: Request, factor: Exclude<FactorId, 'pwd'>): Promise<void>;
+  /** `acr`, `amr`, auth time and per-factor times of the signed-in user's session. */
+  sessionInfo(req: Request): (Assurance & { userId: string; factors: FactorTimes }) | null;
+  /** CSRF: `token(req, res)` for pages and clients, `protect` middleware for state-changing routes. */
+  readonly csrf: Csrf;
+  /** Error middleware that answers `{ error: { code, message } }`, `503` for store outages. */
+  errorHandler(): ErrorRequestHandler;
+  /** Passport strategies, ready for `passport.use()`. */
+  readonly strategies: { smsOtp: SmsOtpStrategy };
+};
+
+/**
+ * Builds a guard: validates options (throwing StepGuardConfigError with the option's name),
+ * wires the stores and SMS provider to the service, and returns the middleware and routes.
+ *
+ * @example
+ * const guard = createStepGuard({ stores: { redis }, secrets: { pepper, sessionSecret } });
+ * app.use('/auth/2fa', guard.router());
+ * app.get('/account', guard.requireStepUp('login'), handler);
+ */
+export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
+  const config = parseStepGuardOptions(options);
+  const logger = config.logger;
+  if (config.generatedSecrets.length > 0) {
+    logger?.warn(
+      { event: 'generated_secrets', secrets: config.generatedSecrets },
+      'stepguard generated random secrets for this process (development only): codes and CSRF tokens will not survive a restart or work across nodes',
+    );
+  }
+  const stores = failClosedStores(buildStores(config));
+  const smsProvider = config.sms.provider ?? new ConsoleSmsProvider({ environment: config.environment, clock: config.clock });
+  const service = createStepGuardService({ config, stores, smsProvider, logger });
+  const render = createViewRenderer(config.http.viewsDirectory);
+  const csrf = createCsrf({
+    secret: config.secrets.sessionSecret,
+    cookieName: config.http.csrfCookieName,
+    secure: config.http.secureCookies,
+    random: config.random,
+    reject: (req, res) => void sendError(req, res, render, 'csrf_failed').catch(() => res.end()),
+  });
+  const errorHandler = createErrorHandler(render, logger);
+  const internals: GuardInternals = {
+    config,
+    service,
+    csrf,
+    render,
+    logger,
+    ensureState: (req, userId) => ensureState(req, userId, config.random),
+    errorHandler,
+  };
+
+  const requireUserId = (req: Request): string => {
+    const userId = config.getUserId(req);
+    if (!userId) throw new Error('stepguard: no signed-in user on this request (getUserId returned nothing)');
+    return userId;
+  };
+
+  const guard: StepGuard = {
+    config,
+    service,
+    csrf,
+    router: () => createRouter(internals),
+    requireStepUp: (action, opts) => createRequireStepUp(internals, action, opts),
+    recordFirstFactor: (req) => recordFactor(req, requireUserId(req), 'pwd', config.clock.nowMs(), config.random),
+    recordSecondFactor: (req, factor) => recordFactor(req, requireUserId(req), factor, config.clock.nowMs(), config.random),
+    sessionInfo: (req) => {
+      const userId = config.getUserId(req);
+      const state = userId ? readState(req, userId) : undefined;
+      if (!userId || !state) return null;
+      return { userId, factors: { ...state.factors }, ...deriveAssurance(state.factors) };
+    },
+    errorHandler: () => errorHandler,
+    strategies: undefined as unknown as StepGuard['strategies'],
+  };
+  (guard as { strategies: StepGuard['strategies'] }).strategies = { smsOtp: new SmsOtpStrategy({ guard }) };
+  return guard;
+}
+
+function buildStores(config: StepGuardConfig): StepGuardStores {
+  const choice = config.stores;
+  if (choice === 'memory') return createMemoryStores();
+  if ('custom' in choice) return choice.custom;
+  return { ...createRedisStores(choice.redis, choice.keyPrefix), phones: choice.phones ?? new MemoryPhoneBindingStore() };
+}
+
+function failClosedStores(stores: StepGuardStores): StepGuardStores {
+  return {
+    challenges: failClosed(stores.challenges, 'challenges'),
+    rateLimits: failClosed(stores.rateLimits, 'rateLimits'),
+    approvals: failClosed(stores.approvals, 'approvals'),
+    phones: failClosed(stores.phones, 'phones'),
+    ping: failClosed({ ping: stores.ping }, 'stores').ping,
+  };
+}

@@ -1,0 +1,292 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { join } from 'node:path';
+import { RedisStore } from 'connect-redis';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import {
+  createStepGuard,
+  ERRORS,
+  ioredisSessionClient,
+  type Clock,
+  type ErrorCode,
+  type Logger,
+  type SmsProvider,
+  type StepGuard,
+  packageRoot,
+  safeReturnTo,
+} from '../index';
+import { DemoUserStore, type DemoUser } from './DemoUserStore';
+
+export type DemoAppOptions = {
+  /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
+  redis?: Redis;
+  sessionSecret?: string;
+  pepper?: string;
+  smsProvider?: SmsProvider;
+  clock?: Clock;
+  logger: Logger;
+  appOrigin?: string;
+  trustProxy?: boolean | number | string;
+  environment?: 'production' | 'development' | 'test';
+};
+
+export type DemoApp = { app: express.Express; guard: StepGuard; users: DemoUserStore };
+
+export const DEMO_ACCOUNT = { username: 'alice', password: 'alice-demo-password', phone: '+14155550123' };
+
+const credentials = z.strictObject({
+  username: z.string().trim().min(3).max(64).regex(/^[a-zA-Z0-9._-]+$/, 'may contain letters, digits, dot, dash and underscore'),
+  password: z.string().min(12, 'must be at least 12 characters').max(256),
+  returnTo: z.string().max(2048).optional(),
+  _csrf: z.string().optional(),
+});
+const transferInput = z.strictObject({
+  amount: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be more than 0')
+    .max(1_000_000, 'must be at most 1,000,000')
+    .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'has at most 2 decimals'),
+  payee: z.string().trim().min(1, 'is required').max(64).regex(/^[\p{L}\p{N} .,'&-]+$/u, 'may contain letters, digits, spaces and .,\'&-'),
+  _csrf: z.string().optional(),
+});
+
+/**
+ * The demo login server: a password login (passport-local, scrypt) with stepguard's SMS
+ * step-up on top. It uses only stepguard's public API, exactly as a host app would.
+ */
+export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
+  const { logger } = options;
+  const guard = createStepGuard({
+    environment: options.environment,
+    serviceName: 'stepguard',
+    appOrigin: options.appOrigin,
+    secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
+    stores: options.redis ? { redis: options.redis } : 'memory',
+    sms: options.smsProvider ? { provider: options.smsProvider } : undefined,
+    clock: options.clock,
+    logger,
+  });
+  const users = new DemoUserStore();
+  const alice = await users.create(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password);
+  if (alice) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
+
+  passport.use(
+    'demo-local',
+    new LocalStrategy((username, password, done) => {
+      users.verify(username, password).then((user) => done(null, user ?? false), done);
+    }),
+  );
+  passport.serializeUser<string>((user, done) => done(null, (user as DemoUser).id));
+  passport.deserializeUser<string>((id, done) => done(null, users.get(id) ?? false));
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', join(packageRoot(), 'views', 'demo'));
+  const production = guard.config.environment === 'production';
+  app.use(
+    helmet({
+      // Over plain http://localhost in development, HSTS and upgrade-insecure-requests would break the demo.
+      strictTransportSecurity: production,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: production ? [] : null } },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Path only: query strings and bodies may carry returnTo values or codes.
+      logger.info({ event: 'http', method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  });
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await guard.service.checkHealth();
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(
+    session({
+      name: 'sg.sid',
+      secret: guard.config.secrets.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
+      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: 'sg:sess:' }) } : {}),
+    }),
+  );
+  app.use(passport.session());
+  app.use(express.json({ limit: '16kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.use(guard.csrf.protect);
+
+  const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
+  const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}, view?: string) => {
+    const { status, message } = ERRORS[code];
+    if (wantsHtml(req) && view) {
+      return res.status(status).render(view, { error: message, csrfToken: guard.csrf.token(req, res), details, user: req.user });
+    }
+    return res.status(status).json({ error: { code, message, ...details } });
+  };
+  const invalid = (req: Request, res: Response, error: z.ZodError, view?: string) => {
+    const issue = error.issues[0];
+    const field = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.') || '(body)';
+    const problem = issue?.code === 'unrecognized_keys' ? 'is not an accepted field' : issue?.message;
+    return fail(req, res, 'invalid_request', { field, problem }, view);
+  };
+
+  app.get('/auth/csrf', (req, res) => {
+    res.json({ csrfToken: guard.csrf.token(req, res) });
+  });
+
+  app.get('/', (req, res) => {
+    res.render('home', { user: req.user, session: guard.sessionInfo(req), csrfToken: guard.csrf.token(req, res) });
+  });
+  app.get('/login', (req, res) => {
+    res.render('login', { csrfToken: guard.csrf.token(req, res), error: undefined, returnTo: safePath(req.query.returnTo) });
+  });
+
+  app.post('/auth/signup', async (req, res, next) => {
+    try {
+      const parsed = credentials.safeParse(req.body ?? {});
+      if (!parsed.success) return invalid(req, res, parsed.error);
+      const user = await users.create(parsed.data.username, parsed.data.password);
+      if (!user) return fail(req, res, 'username_taken');
+      res.status(201).json({ user });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.post('/auth/login', (req, res, next) => {
+    const parsed = credentials.safeParse(req.body ?? {});
+    if (!parsed.success) return invalid(req, res, parsed.error, 'login');
+    passport.authenticate('demo-local', { session: false }, (err: unknown, user: DemoUser | false) => {
+      if (err) return next(err);
+      if (!user) {
+        logger.info({ event: 'login_failed' }, 'Password login failed');
+        if (wantsHtml(req)) {
+          return res.status(401).render('login', {
+            csrfToken: guard.csrf.token(req, res),
+            error: ERRORS.invalid_credentials.message,
+            returnTo: safePath(parsed.data.returnTo),
+          });
+        }
+        return fail(req, res, 'invalid_credentials');
+      }
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        guard
+          .recordFirstFactor(req)
+          .then(async () => {
+            logger.info({ event: 'login_succeeded', userId: user.id }, 'Password login succeeded');
+            if (wantsHtml(req)) return res.redirect(303, safePath(parsed.data.returnTo) ?? '/account');
+            const methods = await guard.service.maskedPhoneOf(user.id);
+            res.json({
+              user,
+              acr: guard.sessionInfo(req)?.acr,
+              secondFactor: {
+                acceptableFactors: guard.config.actions.login?.factors,
+                available: methods ? [{ factor: 'sms', to: methods }] : [],
+                send: `${guard.config.http.basePath}/sms/send`,
+              },
+              csrfToken: guard.csrf.token(req, res),
+            });
+          })
+          .catch(next);
+      });
+    })(req, res, next);
+  });
+
+  app.post('/auth/logout', (req, res, next) => {
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy((destroyErr) => {
+        if (destroyErr) return next(destroyErr);
+        res.clearCookie('sg.sid');
+        if (wantsHtml(req)) return res.redirect(303, '/');
+        res.json({ ok: true });
+      });
+    });
+  });
+
+  app.get('/auth/session', (req, res) => {
+    const info = guard.sessionInfo(req);
+    if (!req.user) return res.json({ authenticated: false });
+    res.json({
+      authenticated: true,
+      user: req.user,
+      acr: info?.acr,
+      amr: info?.amr ?? [],
+      factors: Object.fromEntries(Object.entries(info?.factors ?? {}).map(([f, ms]) => [f, new Date(ms as number).toISOString()])),
+    });
+  });
+
+  app.use(guard.config.http.basePath, guard.router());
+
+  app.get('/account', guard.requireStepUp('login'), (req, res) => {
+    const info = req.stepguard;
+    if (wantsHtml(req)) return res.render('account', { user: req.user, info, csrfToken: guard.csrf.token(req, res) });
+    res.json({ user: req.user, acr: info?.acr, amr: info?.amr });
+  });
+
+  app.get('/transfer', guard.requireStepUp('login'), (req, res) => {
+    res.render('transfer', { csrfToken: guard.csrf.token(req, res), error: undefined, pending: req.session.demoTransfer });
+  });
+  app.get('/transfer/confirm', (req, res) => {
+    if (!req.user || !req.session.demoTransfer) return res.redirect(303, '/transfer');
+    res.render('transfer-confirm', { csrfToken: guard.csrf.token(req, res), transfer: req.session.demoTransfer });
+  });
+
+  const stepUpForTransfer = guard.requireStepUp('transfer', {
+    bind: (req) => {
+      const { amount, payee } = (req as Request & { transfer: { amount: number; payee: string } }).transfer;
+      return { amount: amount.toFixed(2), payee };
+    },
+    returnTo: () => '/transfer/confirm',
+  });
+  app.post(
+    '/transfer',
+    (req: Request, res: Response, next: NextFunction) => {
+      // Validate before the guard, so a malformed transfer is a 400 and never a step-up prompt.
+      const parsed = transferInput.safeParse(req.body ?? {});
+      if (!parsed.success) return invalid(req, res, parsed.error, 'transfer');
+      (req as Request & { transfer: unknown }).transfer = parsed.data;
+      if (req.user) req.session.demoTransfer = { amount: parsed.data.amount.toFixed(2), payee: parsed.data.payee };
+      next();
+    },
+    stepUpForTransfer,
+    (req: Request, res: Response) => {
+      const { amount, payee } = (req as Request & { transfer: { amount: number; payee: string } }).transfer;
+      delete req.session.demoTransfer;
+      logger.info({ event: 'transfer_executed', userId: req.stepguard?.userId }, 'Transfer executed');
+      const result = { ok: true, transfer: { amount: amount.toFixed(2), payee }, approvedWith: req.stepguard?.satisfiedBy };
+      if (wantsHtml(req)) return res.render('transfer-done', { user: req.user, result });
+      res.json(result);
+    },
+  );
+
+  app.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
+  app.use(guard.errorHandler());
+  return { app, guard, users };
+}
+
+function safePath(value: unknown): string | undefined {
+  return safeReturnTo(value) ?? undefined;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    demoTransfer?: { amount: string; payee: string };
+  }
+}

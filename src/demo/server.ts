@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { ConsoleSmsProvider, createRedisClient, StepGuardConfigError } from '../index';
+import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
+
+/**
+ * `npm start`: the demo login server on embedded defaults (DESIGN.md §9). Every setting comes
+ * from the environment; in development missing secrets are generated with a warning.
+ */
+async function main(): Promise<void> {
+  const env = process.env;
+  const production = env.NODE_ENV === 'production';
+  const port = Number(env.PORT ?? 3000);
+  const logger = pino({
+    level: env.LOG_LEVEL ?? 'info',
+    base: undefined,
+    redact: { paths: ['code', 'phone', 'to_full', 'sessionId', 'req.headers.cookie'], censor: '[redacted]' },
+  });
+
+  if (env.SMS_PROVIDER && env.SMS_PROVIDER !== 'console') {
+    throw new StepGuardConfigError(`SMS_PROVIDER: "${env.SMS_PROVIDER}" is not available yet; use "console".`);
+  }
+  if (env.MONGODB_URI) {
+    logger.warn({ event: 'mongodb_not_used' }, 'MONGODB_URI is set, but this version keeps phone bindings in memory');
+  }
+  const redis = env.REDIS_URL ? await createRedisClient(env.REDIS_URL) : undefined;
+  if (!redis) logger.warn({ event: 'memory_stores' }, 'No REDIS_URL: sessions and challenges live in memory (development only)');
+
+  const sessionSecret = env.SESSION_SECRET ?? (production ? undefined : randomBytes(32).toString('base64url'));
+  if (!env.SESSION_SECRET && !production) logger.warn({ event: 'generated_session_secret' }, 'SESSION_SECRET not set: generated one; sessions end on restart');
+
+  const { app } = await createDemoApp({
+    redis,
+    sessionSecret,
+    pepper: env.STEPGUARD_PEPPER,
+    smsProvider: new ConsoleSmsProvider({ outboxFile: env.SMS_OUTBOX_FILE, environment: env.NODE_ENV }),
+    logger,
+    appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    environment: production ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development',
+  });
+  const server = app.listen(port, () => {
+    logger.info({ event: 'listening', port }, `stepguard demo on http://localhost:${port} — sign in as ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}; SMS codes print here`);
+  });
+  const stop = () => {
+    server.close(() => {
+      void redis?.quit().catch(() => undefined);
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`stepguard demo could not start:\n${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+/**
+ * The one map of error codes: code -> HTTP status -> the message a user or client developer
+ * reads. Services return reasons; the HTTP layer looks them up here.
+ */
+export const ERRORS = {
+  invalid_request: { status: 400, message: 'The request is not valid.' },
+  invalid_return_to: { status: 400, message: 'returnTo must be a path on this site, such as /account.' },
+  invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  unauthenticated: { status: 401, message: 'Sign in first.' },
+  insufficient_user_authentication: {
+    status: 401,
+    message: 'This action needs a recent second factor. Verify one of the acceptable factors and try again.',
+  },
+  invalid_code: { status: 401, message: 'That code is not right. Check the latest message and try again.' },
+  csrf_failed: {
+    status: 403,
+    message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',
+  },
+  not_found: { status: 404, message: 'There is nothing here.' },
+  no_challenge: { status: 409, message: 'There is no code to check. Request a code first.' },
+  no_phone: { status: 409, message: 'No phone number is bound to this account yet.' },
+  no_pending_transaction: {
+    status: 409,
+    message: 'There is no transaction waiting for approval. Submit the transaction first.',
+  },
+  username_taken: { status: 409, message: 'That username is taken.' },
+  expired: { status: 410, message: 'This code has expired or was already used. Request a new code.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send JSON (application/json) or a form (application/x-www-form-urlencoded).' },
+  locked: {
+    status: 423,
+    message: 'Too many wrong codes. Second-factor verification is locked for this account for a while.',
+  },
+  too_many_attempts: {
+    status: 429,
+    message: 'Too many wrong codes for this request. Wait until it expires, then request a new code.',
+  },
+  resend_too_early: { status: 429, message: 'A code was sent moments ago. Wait a little before asking for another.' },
+  rate_limited: { status: 429, message: 'Too many codes were requested for this number. Try again later.' },
+  internal: { status: 500, message: 'Something went wrong on our side.' },
+  sms_unavailable: { status: 503, message: 'The text message could not be sent. Try again shortly.' },
+  service_unavailable: { status: 503, message: 'A service we depend on is unavailable. Try again shortly.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every error response: `{ error: { code, message, ...details } }`. */
+export function errorBody(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
+  return { error: { code, message: message ?? ERRORS[code].message, ...details } };
+}
+
+/** Thrown at start-up when options are wrong; the message names the option and the fix. */
+export class StepGuardConfigError extends Error {
+  override readonly name = 'StepGuardConfigError';
+}

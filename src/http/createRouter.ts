@@ -1,0 +1,236 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { deriveAssurance } from '../core/assurance/deriveAssurance';
+import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
+import { ERRORS, type ErrorCode } from '../errors';
+import type { GuardInternals } from './GuardInternals';
+import { packageRoot } from './packageRoot';
+import { parseBody } from './parseBody';
+import { sendError, wantsHtml } from './respond';
+import { safeReturnTo } from './safeReturnTo';
+import { readState, recordFactor } from './sessionState';
+import { describeFactor } from './describeFactor';
+
+const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
+
+/**
+ * The plugin's routes (JSON and HTML), mounted by the host at `http.basePath`:
+ * the factor page, `/methods`, `/sms/send`, `/sms`, `/sms/verify`, `/csrf` and `/assets`.
+ * Every state-changing route is CSRF-protected and validates its body.
+ */
+export function createRouter(internals: GuardInternals): Router {
+  const { config, service, csrf, render } = internals;
+  const router = express.Router();
+  const codeSchema = z
+    .string({ error: 'must be a string of digits' })
+    .regex(new RegExp(`^\\d{${config.sms.codeLength}}$`), `must be exactly ${config.sms.codeLength} digits`);
+  const sendSchema = z.strictObject({ action: ACTION.optional(), _csrf: z.string().optional() });
+  const verifySchema = z.strictObject({ code: codeSchema, _csrf: z.string().optional() });
+
+  router.use('/assets', express.static(join(packageRoot(), 'views', 'assets'), { index: false, fallthrough: false, maxAge: '1h' }));
+  router.use(express.json({ limit: '16kb' }));
+  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+
+  const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}) =>
+    sendError(req, res, render, code, details);
+
+  /** The signed-in user's id, or a 401 / redirect to the login page. */
+  const requireUser = (req: Request, res: Response): string | undefined => {
+    const userId = config.getUserId(req);
+    if (userId) return userId;
+    if (wantsHtml(req)) res.redirect(303, config.http.loginPath);
+    else void fail(req, res, 'unauthenticated');
+    return undefined;
+  };
+
+  router.get('/csrf', (req, res) => {
+    res.json({ csrfToken: csrf.token(req, res) });
+  });
+
+  router.get('/', async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const state = internals.ensureState(req, userId);
+      if (req.query.returnTo !== undefined) {
+        const returnTo = safeReturnTo(req.query.returnTo);
+        if (!returnTo) return void (await fail(req, res, 'invalid_return_to'));
+        state.pending = { ...(state.pending ?? { action: 'login' }), returnTo };
+      }
+      const methods = await describeMethods(userId, state.pending?.action ?? 'login');
+      if (!wantsHtml(req)) return void res.json(methods);
+      res.type('html').send(await render('choose', { ...methods, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/methods', async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const action = req.query.action === undefined ? readState(req, userId)?.pending?.action ?? 'login' : req.query.action;
+      const parsed = ACTION.safeParse(action);
+      if (!parsed.success || !config.actions[parsed.data]) {
+        return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
+      }
+      res.json(await describeMethods(userId, parsed.data));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/sms/send', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(sendSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const action = body.value.action ?? state.pending?.action ?? 'login';
+      if (!config.actions[action]) {
+        return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
+      }
+      const pendingTx = state.pending?.action === action ? state.pending.transaction : undefined;
+      const result = await service.sendSmsChallenge({
+        userId,
+        bindingId: state.bindingId,
+        action,
+        ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
+        ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
+      });
+      if (!result.ok) {
+        const { reason, ...details } = result as { reason: string } & Record<string, unknown>;
+        delete details.ok;
+        const code: ErrorCode = reason === 'unknown_action' ? 'invalid_request' : (reason as ErrorCode);
+        if (wantsHtml(req) && state.sms) return void (await renderCodePage(req, res, statusOf(code), code, details));
+        return void (await fail(req, res, code, details));
+      }
+      state.sms = {
+        challengeId: result.challengeId,
+        action,
+        expiresAtMs: result.expiresAtMs,
+        resendAvailableAtMs: result.resendAvailableAtMs,
+        maskedPhone: result.maskedPhone,
+      };
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/sms`);
+      res.status(202).json({
+        challengeId: result.challengeId,
+        expiresAt: new Date(result.expiresAtMs).toISOString(),
+        resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
+        to: result.maskedPhone,
+        resent: result.resent,
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/sms', async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      if (!readState(req, userId)?.sms) return res.redirect(303, config.http.basePath);
+      await renderCodePage(req, res, 200);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/sms/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(verifySchema, req.body);
+      if (!body.ok) {
+        if (wantsHtml(req) && readState(req, userId)?.sms) {
+          return void (await renderCodePage(req, res, 400, 'invalid_request', body.details));
+        }
+        return void (await fail(req, res, 'invalid_request', body.details));
+      }
+      const state = readState(req, userId);
+      if (!state?.sms) return void (await fail(req, res, 'no_challenge'));
+      const result = await service.verifySmsChallenge({
+        userId,
+        bindingId: state.bindingId,
+        challengeId: state.sms.challengeId,
+        code: body.value.code,
+      });
+      if (!result.ok) {
+        const { reason, ...details } = result as { reason: ErrorCode } & Record<string, unknown>;
+        delete details.ok;
+        if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(reason), reason, details));
+        return void (await fail(req, res, reason, details));
+      }
+      const returnTo = state.pending?.returnTo;
+      delete state.sms;
+      delete state.pending;
+      await recordFactor(req, userId, 'sms', result.verifiedAtMs, config.random);
+      const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
+      if (wantsHtml(req)) return res.redirect(303, returnTo ?? '/');
+      res.json({ verified: true, factor: 'sms', action: result.action, acr: assurance.acr, amr: assurance.amr, ...(returnTo ? { returnTo } : {}) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
+  router.use(internals.errorHandler);
+
+  async function describeMethods(userId: string, action: string) {
+    const requirement = config.actions[action] ?? config.actions.login;
+    const acceptable = requirement ? acceptableFactorsFor(requirement) : [];
+    const maskedPhone = await service.maskedPhoneOf(userId);
+    const enrolled = maskedPhone ? (['sms'] as const) : [];
+    return {
+      action,
+      acceptableFactors: acceptable,
+      enrolledFactors: enrolled,
+      available: acceptable
+        .filter((f) => (enrolled as readonly string[]).includes(f))
+        .map((f) => ({ factor: f, label: describeFactor(f), ...(f === 'sms' && maskedPhone ? { to: maskedPhone } : {}) })),
+      reasons: [] as string[],
+    };
+  }
+
+  async function renderCodePage(
+    req: Request,
+    res: Response,
+    status: number,
+    errorCode?: ErrorCode,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const userId = config.getUserId(req) as string;
+    const state = readState(req, userId);
+    const sms = state?.sms;
+    if (!sms) return void res.redirect(303, config.http.basePath);
+    if (typeof details.retryAfterSeconds === 'number') res.set('Retry-After', String(details.retryAfterSeconds));
+    res
+      .status(status)
+      .type('html')
+      .send(
+        await render('sms', {
+          maskedPhone: sms.maskedPhone,
+          expiresAt: new Date(sms.expiresAtMs).toISOString(),
+          resendAvailableAt: new Date(sms.resendAvailableAtMs).toISOString(),
+          resendInSeconds: Math.max(0, Math.ceil((sms.resendAvailableAtMs - config.clock.nowMs()) / 1000)),
+          codeLength: config.sms.codeLength,
+          errorCode,
+          details,
+          csrfToken: csrf.token(req, res),
+          basePath: config.http.basePath,
+        }),
+      );
+  }
+
+  return router;
+}
+
+function displayOf(details: Record<string, string | number | boolean>): { amount: string; payee: string } {
+  return { amount: String(details.amount ?? ''), payee: String(details.payee ?? '') };
+}
+
+function statusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}

@@ -1,0 +1,69 @@
+import type {} from 'express-session';
+import type { Request } from 'express';
+import type { FactorId, FactorTimes } from '../core/assurance/types';
+import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
+import { newRandomId, type RandomSource } from '../core/random';
+import type { TransactionDetails } from '../core/transaction/hashTransaction';
+
+/** What stepguard keeps in the host app's session (express-session). */
+export type StepGuardSessionState = {
+  /** The user these factor times belong to; a different signed-in user starts from nothing. */
+  userId: string;
+  /** Random id that binds challenges and approvals to this session; survives id regeneration. */
+  bindingId: string;
+  factors: FactorTimes;
+  /** The SMS challenge this session is waiting on. */
+  sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
+  /** The step-up the session was last asked for, set by requireStepUp when it refused. */
+  pending?: { action: string; returnTo?: string; transaction?: TransactionDetails };
+};
+
+declare module 'express-session' {
+  interface SessionData {
+    stepguard?: StepGuardSessionState;
+  }
+}
+
+/** The session's state for `userId`, or `undefined` when it has none for that user. */
+export function readState(req: Request, userId: string): StepGuardSessionState | undefined {
+  const state = req.session?.stepguard;
+  return state && state.userId === userId ? state : undefined;
+}
+
+/** The session's state for `userId`, created (with a fresh binding id) when missing or foreign. */
+export function ensureState(req: Request, userId: string, random: RandomSource): StepGuardSessionState {
+  if (!req.session) throw new Error('stepguard needs express-session (req.session is missing): mount it before stepguard');
+  const existing = readState(req, userId);
+  if (existing) return existing;
+  const state: StepGuardSessionState = { userId, bindingId: newRandomId(random), factors: {} };
+  req.session.stepguard = state;
+  return state;
+}
+
+/**
+ * Records that `factor` was verified now. When that raises the session's assurance level the
+ * session id is regenerated (the data carried over), so an id fixed or observed before the
+ * step-up is worthless after it.
+ */
+export async function recordFactor(req: Request, userId: string, factor: FactorId, nowMs: number, random: RandomSource): Promise<void> {
+  const state = ensureState(req, userId, random);
+  const before = deriveAssurance(state.factors).acr;
+  state.factors = { ...state.factors, [factor]: nowMs };
+  const after = deriveAssurance(state.factors).acr;
+  const rose = after !== undefined && (before === undefined || (levelSatisfies(after, before) && after !== before));
+  if (rose) await regenerateSession(req);
+}
+
+/** Regenerates the session id, keeping every value the session held. */
+export function regenerateSession(req: Request): Promise<void> {
+  const session = req.session;
+  const carried: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(session)) if (key !== 'cookie') carried[key] = value;
+  return new Promise((resolve, reject) => {
+    session.regenerate((err) => {
+      if (err) return reject(err);
+      Object.assign(req.session, carried);
+      req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve()));
+    });
+  });
+}

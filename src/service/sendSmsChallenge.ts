@@ -1,0 +1,143 @@
+import { createHmac } from 'node:crypto';
+import { generateOtpCode } from '../core/otp/generateOtpCode';
+import { hashOtpCode } from '../core/otp/hashOtpCode';
+import { resendDelaySeconds } from '../core/otp/resendDelaySeconds';
+import { maskPhone } from '../core/phone/maskPhone';
+import { newRandomId } from '../core/random';
+import { renderSmsCodeMessage } from '../core/messages/renderSmsCodeMessage';
+import { hashTransaction, type TransactionDetails } from '../core/transaction/hashTransaction';
+import type { SmsChallengeRecord } from '../stores/types';
+import type { ServiceContext } from './ServiceContext';
+
+export type SendSmsChallengeInput = {
+  userId: string;
+  /** The session's binding id; the challenge can only be verified from that session. */
+  bindingId: string;
+  action: string;
+  /** Required when the action binds transactions: what is approved, and its words for the SMS. */
+  transaction?: { details: TransactionDetails; display: { amount: string; payee: string } };
+  /** The challenge this session already has, if any: a send for the same purpose is a resend. */
+  currentChallengeId?: string;
+};
+
+export type SendSmsChallengeResult =
+  | { ok: true; challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; resent: boolean }
+  | { ok: false; reason: 'unknown_action' | 'no_phone' | 'no_pending_transaction' | 'sms_unavailable' }
+  | { ok: false; reason: 'locked' | 'rate_limited' | 'resend_too_early' | 'too_many_attempts'; retryAfterSeconds: number };
+
+/**
+ * Issues (or re-issues) an SMS code for a step-up. The order matters: the account lock and the
+ * resend wait are checked before a send budget is spent, the code is stored (hashed) before the
+ * message leaves, and a resend keeps the challenge's attempt count.
+ */
+export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChallengeInput): Promise<SendSmsChallengeResult> {
+  const { config, stores } = ctx;
+  const { sms } = config;
+  const nowMs = config.clock.nowMs();
+  const requirement = config.actions[input.action];
+  if (!requirement) return { ok: false, reason: 'unknown_action' };
+  if (requirement.bindTransaction && !input.transaction) return { ok: false, reason: 'no_pending_transaction' };
+  const txHash = requirement.bindTransaction && input.transaction
+    ? hashTransaction(config.secrets.pepper, input.action, input.transaction.details)
+    : null;
+
+  const lockedUntilMs = await stores.challenges.lockedUntil(input.userId, nowMs);
+  if (lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lockedUntilMs, nowMs) };
+  const phone = await stores.phones.getPhone(input.userId);
+  if (!phone) return { ok: false, reason: 'no_phone' };
+
+  const current = input.currentChallengeId
+    ? await stores.challenges.get(input.userId, input.currentChallengeId, nowMs)
+    : null;
+  const resend =
+    current !== null &&
+    current.bindingId === input.bindingId &&
+    current.purpose === input.action &&
+    current.txHash === txHash &&
+    current.phone === phone &&
+    current.expiresAtMs > nowMs
+      ? current
+      : null;
+  if (resend && resend.attempts >= sms.maxAttempts) {
+    return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: secondsUntil(resend.expiresAtMs, nowMs) };
+  }
+  if (resend && nowMs < resend.nextResendAtMs) {
+    return { ok: false, reason: 'resend_too_early', retryAfterSeconds: secondsUntil(resend.nextResendAtMs, nowMs) };
+  }
+
+  const phoneKey = `phone:${createHmac('sha256', config.secrets.pepper).update(phone).digest('base64url').slice(0, 22)}`;
+  let retryAfterSeconds = 0;
+  for (const budget of sms.phoneBudgets) {
+    const hit = await stores.rateLimits.hit(`${phoneKey}:${budget.windowSeconds}`, budget.limit, budget.windowSeconds, nowMs);
+    if (!hit.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, hit.retryAfterSeconds);
+  }
+  if (retryAfterSeconds > 0) return { ok: false, reason: 'rate_limited', retryAfterSeconds };
+
+  const code = generateOtpCode(config.random, sms.codeLength);
+  const expiresAtMs = nowMs + sms.ttlSeconds * 1000;
+  const sendCount = (resend?.sendCount ?? 0) + 1;
+  const nextResendAtMs = nowMs + resendDelaySeconds(sendCount, { initialSeconds: sms.resendInitialSeconds, maxSeconds: sms.resendMaxSeconds }) * 1000;
+  let challengeId: string;
+  if (resend) {
+    challengeId = resend.id;
+    const replaced = await stores.challenges.replaceCode({
+      userId: input.userId,
+      challengeId,
+      bindingId: input.bindingId,
+      expectedSendCount: resend.sendCount,
+      codeHash: hashOtpCode(config.secrets.pepper, challengeId, code),
+      nowMs,
+      expiresAtMs,
+      nextResendAtMs,
+      maxAttempts: sms.maxAttempts,
+    });
+    if (!replaced.ok) {
+      // Another resend from this session won the race, or the challenge just ran out.
+      if (replaced.reason === 'exhausted') {
+        return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: secondsUntil(replaced.expiresAtMs, nowMs) };
+      }
+      const until = replaced.reason === 'too_early' ? replaced.nextResendAtMs : nowMs + sms.resendInitialSeconds * 1000;
+      return { ok: false, reason: 'resend_too_early', retryAfterSeconds: secondsUntil(until, nowMs) };
+    }
+  } else {
+    challengeId = newRandomId(config.random);
+    const record: SmsChallengeRecord = {
+      id: challengeId,
+      userId: input.userId,
+      bindingId: input.bindingId,
+      phone,
+      purpose: input.action,
+      txHash,
+      codeHash: hashOtpCode(config.secrets.pepper, challengeId, code),
+      createdAtMs: nowMs,
+      expiresAtMs,
+      attempts: 0,
+      sendCount,
+      nextResendAtMs,
+    };
+    await stores.challenges.create(record);
+  }
+
+  const body = renderSmsCodeMessage({
+    code,
+    serviceName: config.serviceName,
+    webOtpHost: config.webOtpHost,
+    ...(input.transaction ? { transaction: input.transaction.display } : {}),
+  });
+  const maskedPhone = maskPhone(phone);
+  try {
+    await ctx.smsProvider.send({ to: phone, body, channel: 'sms', idempotencyKey: `${challengeId}.${sendCount}` });
+  } catch (err) {
+    ctx.logger?.error(
+      { event: 'sms_send_failed', provider: ctx.smsProvider.name, to: maskedPhone, err: err instanceof Error ? err.message : String(err) },
+      'SMS provider failed',
+    );
+    return { ok: false, reason: 'sms_unavailable' };
+  }
+  ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, resent: Boolean(resend) }, 'SMS code sent');
+  return { ok: true, challengeId, expiresAtMs, resendAvailableAtMs: nextResendAtMs, maskedPhone, resent: Boolean(resend) };
+}
+
+export function secondsUntil(untilMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+}

@@ -1,0 +1,74 @@
+import { constantTimeEqual } from '../core/otp/constantTimeEqual';
+import { hashOtpCode } from '../core/otp/hashOtpCode';
+import { maskPhone } from '../core/phone/maskPhone';
+import { secondsUntil } from './sendSmsChallenge';
+import type { ServiceContext } from './ServiceContext';
+
+export type VerifySmsChallengeInput = {
+  userId: string;
+  bindingId: string;
+  challengeId: string;
+  /** Already checked to be `codeLength` digits by the caller; anything else is a 400 there. */
+  code: string;
+};
+
+export type VerifySmsChallengeResult =
+  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number }
+  | { ok: false; reason: 'invalid_code'; attemptsLeft: number }
+  | { ok: false; reason: 'expired' }
+  | { ok: false; reason: 'locked' | 'too_many_attempts'; retryAfterSeconds: number };
+
+/**
+ * Checks an SMS code. The attempt is counted atomically before the comparison (so concurrent
+ * guesses cannot exceed the limits), the comparison is constant-time over HMACs, and a match
+ * must still win the atomic consume: of N concurrent correct submissions exactly one succeeds.
+ */
+export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsChallengeInput): Promise<VerifySmsChallengeResult> {
+  const { config, stores, logger } = ctx;
+  const nowMs = config.clock.nowMs();
+  const reserved = await stores.challenges.reserveAttempt({
+    userId: input.userId,
+    challengeId: input.challengeId,
+    bindingId: input.bindingId,
+    nowMs,
+    maxAttempts: config.sms.maxAttempts,
+    lockout: config.lockout,
+  });
+  if (!reserved.ok) {
+    logger?.info({ event: 'otp_refused', userId: input.userId, reason: reserved.reason }, 'SMS code refused');
+    switch (reserved.reason) {
+      case 'locked':
+        return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+      case 'exhausted':
+        return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: secondsUntil(reserved.expiresAtMs, nowMs) };
+      default:
+        // Unknown and already-used challenges read the same as expired ones: ask for a new code.
+        return { ok: false, reason: 'expired' };
+    }
+  }
+
+  const presented = hashOtpCode(config.secrets.pepper, input.challengeId, input.code);
+  if (!constantTimeEqual(presented, reserved.codeHash)) {
+    logger?.info(
+      { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
+      'Wrong SMS code',
+    );
+    if (reserved.lockedUntilMs !== null) {
+      logger?.warn({ event: 'second_factor_locked', userId: input.userId }, 'Second factor locked after consecutive failures');
+      return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+    }
+    return { ok: false, reason: 'invalid_code', attemptsLeft: Math.max(0, config.sms.maxAttempts - reserved.attempts) };
+  }
+
+  if (!(await stores.challenges.consume(input.userId, input.challengeId))) {
+    return { ok: false, reason: 'expired' };
+  }
+  const { purpose, txHash } = reserved.challenge;
+  if (txHash) {
+    const requirement = config.actions[purpose];
+    const expiresAtMs = nowMs + (requirement?.maxAgeSeconds ?? 300) * 1000;
+    await stores.approvals.grant({ userId: input.userId, bindingId: input.bindingId, action: purpose, txHash }, expiresAtMs, nowMs);
+  }
+  logger?.info({ event: 'otp_verified', userId: input.userId, action: purpose }, 'SMS code verified');
+  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs };
+}

@@ -1,0 +1,56 @@
+import { appendFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { maskPhone } from '../core/phone/maskPhone';
+import type { Clock } from '../core/clock';
+import { systemClock } from '../core/clock';
+import { StepGuardConfigError } from '../errors';
+import type { SmsMessage, SmsProvider, SmsSendResult } from './types';
+
+export type ConsoleSmsProviderOptions = {
+  /** Where messages are printed. @default process.stdout */
+  output?: Writable;
+  /** When set, each message is also appended as one JSON line `{to, body, channel, at}`. */
+  outboxFile?: string;
+  /** Refuse to start when this is `production`, unless `allowInProduction`. @default process.env.NODE_ENV */
+  environment?: string;
+  /** @default false */
+  allowInProduction?: boolean;
+  clock?: Clock;
+};
+
+/**
+ * The development provider: messages go to the terminal (and optionally an outbox file that
+ * tests and tools read) instead of a phone. It is a delivery channel, not a log, which is why
+ * it may print codes; it therefore refuses to run in production unless told otherwise.
+ */
+export class ConsoleSmsProvider implements SmsProvider {
+  readonly name = 'console';
+  private readonly output: Writable;
+  private readonly outboxFile: string | undefined;
+  private readonly clock: Clock;
+  private sent = 0;
+
+  constructor(options: ConsoleSmsProviderOptions = {}) {
+    const environment = options.environment ?? process.env.NODE_ENV;
+    if (environment === 'production' && !options.allowInProduction) {
+      throw new StepGuardConfigError(
+        'sms.provider: the console SMS provider prints codes instead of sending them and is refused under ' +
+          'NODE_ENV=production. Configure a real provider, or pass { allowInProduction: true } to ConsoleSmsProvider.',
+      );
+    }
+    this.output = options.output ?? process.stdout;
+    this.outboxFile = options.outboxFile;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async send(message: SmsMessage): Promise<SmsSendResult> {
+    const at = new Date(this.clock.nowMs()).toISOString();
+    this.output.write(`\n[stepguard sms -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
+    if (this.outboxFile) {
+      const line = JSON.stringify({ to: message.to, body: message.body, channel: message.channel, at });
+      await appendFile(this.outboxFile, `${line}\n`, 'utf8');
+    }
+    this.sent += 1;
+    return { providerMessageId: `console-${this.sent}-${message.idempotencyKey}`, status: 'delivered' };
+  }
+}

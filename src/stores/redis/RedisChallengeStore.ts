@@ -1,0 +1,173 @@
+
+import type { ChallengeStore, LockoutPolicy, ReplaceCodeResult, ReserveAttemptResult, SmsChallengeRecord } from '../types';
+import { EXPIRED_CHALLENGE_GRACE_MS } from '../memory/MemoryChallengeStore';
+import type { RedisKeys } from './redisKeys';
+import { withScripts, type RedisLike } from './scripts';
+
+const HARD_LOCK_MS = 365 * 24 * 3600 * 1000;
+
+/** SMS challenges, attempt counting and the account lock in Redis, atomic through Lua. */
+export class RedisChallengeStore implements ChallengeStore {
+  private readonly redis: ReturnType<typeof withScripts>;
+
+  constructor(
+    redis: RedisLike,
+    private readonly keys: RedisKeys,
+  ) {
+    this.redis = withScripts(redis);
+  }
+
+  async create(c: SmsChallengeRecord): Promise<void> {
+    const key = this.keys.challenge(c.userId, c.id);
+    await this.redis
+      .multi()
+      .hset(key, {
+        id: c.id,
+        userId: c.userId,
+        bindingId: c.bindingId,
+        phone: c.phone,
+        purpose: c.purpose,
+        txHash: c.txHash ?? '',
+        codeHash: c.codeHash,
+        createdAtMs: c.createdAtMs,
+        expiresAtMs: c.expiresAtMs,
+        attempts: c.attempts,
+        sendCount: c.sendCount,
+        nextResendAtMs: c.nextResendAtMs,
+      })
+      .pexpire(key, keepMs(c.expiresAtMs, c.createdAtMs))
+      .exec()
+      .then(throwOnTransactionError);
+  }
+
+  async get(userId: string, challengeId: string): Promise<SmsChallengeRecord | null> {
+    const h = await this.redis.hgetall(this.keys.challenge(userId, challengeId));
+    if (!h.id) return null;
+    return {
+      id: h.id,
+      userId: h.userId ?? userId,
+      bindingId: h.bindingId ?? '',
+      phone: h.phone ?? '',
+      purpose: h.purpose ?? '',
+      txHash: h.txHash ? h.txHash : null,
+      codeHash: h.codeHash ?? '',
+      createdAtMs: Number(h.createdAtMs),
+      expiresAtMs: Number(h.expiresAtMs),
+      attempts: Number(h.attempts),
+      sendCount: Number(h.sendCount),
+      nextResendAtMs: Number(h.nextResendAtMs),
+    };
+  }
+
+  async reserveAttempt(input: {
+    userId: string;
+    challengeId: string;
+    bindingId: string;
+    nowMs: number;
+    maxAttempts: number;
+    lockout: LockoutPolicy;
+  }): Promise<ReserveAttemptResult> {
+    const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
+    const reply = (await this.redis.sgReserveAttempt(
+      this.keys.challenge(userId, challengeId),
+      this.keys.failures(userId),
+      this.keys.lock(userId),
+      nowMs,
+      bindingId,
+      maxAttempts,
+      lockout.maxConsecutiveFailures,
+      lockout.lockSeconds * 1000,
+      lockout.hardLimitFailures,
+      lockout.failureMemorySeconds * 1000,
+      HARD_LOCK_MS,
+    )) as [string, ...(string | number)[]];
+    switch (reply[0]) {
+      case 'locked':
+        return { ok: false, reason: 'locked', lockedUntilMs: Number(reply[1]) };
+      case 'not_found':
+      case 'expired':
+        return { ok: false, reason: reply[0] };
+      case 'exhausted':
+        return { ok: false, reason: 'exhausted', expiresAtMs: Number(reply[1]) };
+      case 'ok': {
+        const [, codeHash, phone, purpose, txHash, attempts, failures, lockUntil] = reply;
+        return {
+          ok: true,
+          codeHash: String(codeHash),
+          challenge: { phone: String(phone), purpose: String(purpose), txHash: txHash ? String(txHash) : null },
+          attempts: Number(attempts),
+          consecutiveFailures: Number(failures),
+          lockedUntilMs: Number(lockUntil) > 0 ? Number(lockUntil) : null,
+        };
+      }
+      default:
+        throw new Error(`sgReserveAttempt: unexpected reply ${String(reply[0])}`);
+    }
+  }
+
+  async consume(userId: string, challengeId: string): Promise<boolean> {
+    const deleted = await this.redis.sgConsumeChallenge(
+      this.keys.challenge(userId, challengeId),
+      this.keys.failures(userId),
+      this.keys.lock(userId),
+    );
+    return Number(deleted) === 1;
+  }
+
+  async replaceCode(input: {
+    userId: string;
+    challengeId: string;
+    bindingId: string;
+    expectedSendCount: number;
+    codeHash: string;
+    nowMs: number;
+    expiresAtMs: number;
+    nextResendAtMs: number;
+    maxAttempts: number;
+  }): Promise<ReplaceCodeResult> {
+    const reply = (await this.redis.sgReplaceCode(
+      this.keys.challenge(input.userId, input.challengeId),
+      input.nowMs,
+      input.bindingId,
+      input.expectedSendCount,
+      input.codeHash,
+      input.expiresAtMs,
+      input.nextResendAtMs,
+      input.maxAttempts,
+      keepMs(input.expiresAtMs, input.nowMs),
+    )) as [string, number?];
+    switch (reply[0]) {
+      case 'ok':
+        return { ok: true };
+      case 'not_found':
+      case 'expired':
+      case 'conflict':
+        return { ok: false, reason: reply[0] };
+      case 'too_early':
+        return { ok: false, reason: 'too_early', nextResendAtMs: Number(reply[1]) };
+      case 'exhausted':
+        return { ok: false, reason: 'exhausted', expiresAtMs: Number(reply[1]) };
+      default:
+        throw new Error(`sgReplaceCode: unexpected reply ${String(reply[0])}`);
+    }
+  }
+
+  async lockedUntil(userId: string, nowMs: number): Promise<number | null> {
+    const value = await this.redis.get(this.keys.lock(userId));
+    const until = value === null ? 0 : Number(value);
+    return until > nowMs ? until : null;
+  }
+}
+
+// Keep expired challenges a little past expiry so that a late verify hears "expired".
+function keepMs(expiresAtMs: number, nowMs: number): number {
+  return Math.max(1000, expiresAtMs - nowMs + EXPIRED_CHALLENGE_GRACE_MS);
+}
+
+export function throwOnTransactionError(results: [Error | null, unknown][] | null): void {
+  if (!results) throw new Error('Redis transaction was aborted');
+  for (const [err] of results) if (err) throw err;
+}
+
+
+

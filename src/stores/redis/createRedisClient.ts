@@ -1,0 +1,23 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * ioredis options that make stepguard fail fast and closed: while Redis is unreachable a
+ * command errors at once (no offline queue, one retry) instead of hanging the request, so
+ * the guard answers `503`; the client keeps reconnecting and recovers without a restart.
+ */
+export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+  retryStrategy: (times) => Math.min(times * 100, 1000),
+};
+
+/** An ioredis client for `url` with {@link FAIL_FAST_REDIS_OPTIONS}, resolved once it is ready. */
+export async function createRedisClient(url: string, options: RedisOptions = {}): Promise<Redis> {
+  const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, lazyConnect: true, ...options });
+  // Errors are reported through commands; without a listener ioredis would print each retry.
+  redis.on('error', () => undefined);
+  await redis.connect();
+  return redis;
+}

@@ -1,0 +1,19 @@
+import type { StepGuardStores } from '../types';
+import { redisKeys } from './redisKeys';
+import { RedisApprovalStore } from './RedisApprovalStore';
+import { RedisChallengeStore } from './RedisChallengeStore';
+import { RedisRateLimitStore } from './RedisRateLimitStore';
+import type { RedisLike } from './scripts';
+
+/** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
+export function createRedisStores(redis: RedisLike, keyPrefix = 'sg'): Omit<StepGuardStores, 'phones'> {
+  const keys = redisKeys(keyPrefix);
+  return {
+    challenges: new RedisChallengeStore(redis, keys),
+    rateLimits: new RedisRateLimitStore(redis, keys),
+    approvals: new RedisApprovalStore(redis, keys),
+    ping: async () => {
+      await redis.ping();
+    },
+  };
+}

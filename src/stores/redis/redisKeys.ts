@@ -1,0 +1,18 @@
+/**
+ * Every Redis key stepguard writes, in one place. Keys that one script or transaction touches
+ * together share a hash tag (`{u:<user>}`), so they live in one slot and the scripts work on
+ * Redis Cluster. Every key gets a TTL where it is written.
+ */
+export function redisKeys(prefix: string) {
+  const user = (userId: string) => `${prefix}:{u:${encodeURIComponent(userId)}}`;
+  return {
+    challenge: (userId: string, challengeId: string) => `${user(userId)}:ch:${challengeId}`,
+    failures: (userId: string) => `${user(userId)}:2fa:fails`,
+    lock: (userId: string) => `${user(userId)}:2fa:lock`,
+    approval: (userId: string, bindingId: string, action: string, txHash: string) =>
+      `${user(userId)}:tx:${bindingId}:${encodeURIComponent(action)}:${txHash}`,
+    rateLimit: (key: string, windowStartMs: number) => `${prefix}:{rl:${encodeURIComponent(key)}}:${windowStartMs}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

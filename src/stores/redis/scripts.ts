@@ -1,0 +1,86 @@
+import type { Cluster, Redis } from 'ioredis';
+
+export type RedisLike = Redis | Cluster;
+
+/**
+ * Lua scripts for the steps that must be atomic. Each touches only keys of one user (one hash
+ * tag). Times come in as ARGV from the injected clock; Redis TTLs are only housekeeping.
+ */
+export const SCRIPTS = {
+  // KEYS: challenge, failures, lock
+  // ARGV: nowMs, bindingId, maxAttempts, maxConsecutiveFailures, lockMs, hardLimitFailures,
+  //       failureMemoryMs, hardLockMs
+  sgReserveAttempt: {
+    keys: 3,
+    lua: `
+local now = tonumber(ARGV[1])
+local lockedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
+if lockedUntil > now then return {'locked', lockedUntil} end
+local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'codeHash', 'phone', 'purpose', 'txHash')
+if not f[1] or f[1] ~= ARGV[2] then return {'not_found'} end
+local expiresAt = tonumber(f[2])
+if expiresAt <= now then return {'expired'} end
+if tonumber(f[3]) >= tonumber(ARGV[3]) then return {'exhausted', expiresAt} end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+local failures = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+local lockUntil = -1
+if failures >= tonumber(ARGV[6]) then lockUntil = now + tonumber(ARGV[8])
+elseif failures % tonumber(ARGV[4]) == 0 then lockUntil = now + tonumber(ARGV[5]) end
+if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
+return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
+`,
+  },
+  // KEYS: challenge, failures, lock
+  sgConsumeChallenge: {
+    keys: 3,
+    lua: `
+if redis.call('DEL', KEYS[1]) == 1 then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  return 1
+end
+return 0
+`,
+  },
+  // KEYS: challenge
+  // ARGV: nowMs, bindingId, expectedSendCount, codeHash, expiresAtMs, nextResendAtMs, maxAttempts, keepMs
+  sgReplaceCode: {
+    keys: 1,
+    lua: `
+local now = tonumber(ARGV[1])
+local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'nextResendAtMs', 'sendCount')
+if not f[1] or f[1] ~= ARGV[2] then return {'not_found'} end
+if tonumber(f[2]) <= now then return {'expired'} end
+if tonumber(f[3]) >= tonumber(ARGV[7]) then return {'exhausted', tonumber(f[2])} end
+if now < tonumber(f[4]) then return {'too_early', tonumber(f[4])} end
+if tonumber(f[5]) ~= tonumber(ARGV[3]) then return {'conflict'} end
+redis.call('HSET', KEYS[1], 'codeHash', ARGV[4], 'expiresAtMs', ARGV[5], 'nextResendAtMs', ARGV[6], 'sendCount', tonumber(f[5]) + 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+return {'ok'}
+`,
+  },
+  // KEYS: counter; ARGV: keepMs
+  sgRateLimitHit: {
+    keys: 1,
+    lua: `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`,
+  },
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+type ScriptClient = Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
+
+/** Registers the scripts on a client once; ioredis then runs them by SHA (EVALSHA). */
+export function withScripts(redis: RedisLike): RedisLike & ScriptClient {
+  const client = redis as RedisLike & Partial<ScriptClient>;
+  for (const [name, { keys, lua }] of Object.entries(SCRIPTS)) {
+    if (typeof client[name as ScriptName] !== 'function') {
+      redis.defineCommand(name, { numberOfKeys: keys, lua });
+    }
+  }
+  return client as RedisLike & ScriptClient;
+}
