@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import passport from 'passport';
+import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { join } from 'node:path';
 import { RedisStore } from 'connect-redis';
@@ -24,6 +24,8 @@ import { DemoUserStore, type DemoUser } from './DemoUserStore';
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
   redis?: Redis;
+  /** Prefix of every Redis key (stepguard's and the sessions'). @default 'sg' */
+  redisKeyPrefix?: string;
   sessionSecret?: string;
   pepper?: string;
   smsProvider?: SmsProvider;
@@ -65,11 +67,13 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     serviceName: 'stepguard',
     appOrigin: options.appOrigin,
     secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
-    stores: options.redis ? { redis: options.redis } : 'memory',
+    stores: options.redis ? { redis: options.redis, keyPrefix: options.redisKeyPrefix ?? 'sg' } : 'memory',
     sms: options.smsProvider ? { provider: options.smsProvider } : undefined,
     clock: options.clock,
     logger,
   });
+  // One Passport per app, so that several demo apps in one process (tests) never share users.
+  const passport = new Passport();
   const users = new DemoUserStore();
   const alice = await users.create(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password);
   if (alice) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
@@ -122,9 +126,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
-      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: 'sg:sess:' }) } : {}),
+      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:` }) } : {}),
     }),
   );
+  app.use(passport.initialize());
   app.use(passport.session());
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));

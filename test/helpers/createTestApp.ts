@@ -1,0 +1,100 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import type { Redis } from 'ioredis';
+import { createDemoApp, DEMO_ACCOUNT } from '../../src/demo/createDemoApp';
+import { fakeClock, type FakeClock } from './fakeClock';
+import { RecordingSmsProvider } from './RecordingSmsProvider';
+import { connectTestRedis } from './withRedis';
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/**
+ * The demo server as tests drive it: injected fake clock, recording SMS provider, logs captured
+ * as text, and (with `redis: true`) real Redis under a key prefix of its own.
+ */
+export async function createTestApp(options: { redis?: boolean | Redis; keyPrefix?: string } = {}) {
+  const clock: FakeClock = fakeClock();
+  const sms = new RecordingSmsProvider();
+  const logLines: string[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, callback) {
+        logLines.push(chunk.toString());
+        callback();
+      },
+    }),
+  );
+  let redis: Redis | undefined;
+  let keyPrefix = options.keyPrefix;
+  let ownsRedis = false;
+  if (options.redis === true) {
+    const connected = await connectTestRedis();
+    redis = connected.redis;
+    keyPrefix ??= connected.keyPrefix;
+    ownsRedis = true;
+  } else if (options.redis) {
+    redis = options.redis;
+  }
+  const { app, guard, users } = await createDemoApp({
+    redis,
+    redisKeyPrefix: keyPrefix,
+    sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
+    pepper: 'test-pepper-that-is-long-enough-for-validation-0123',
+    smsProvider: sms,
+    clock,
+    logger,
+    environment: 'test',
+  });
+
+  /** A browser-like client: keeps cookies, fetches a CSRF token, speaks JSON. */
+  async function client() {
+    const agent = request.agent(app);
+    const csrfToken = (await agent.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    const post = (path: string, body?: object) => {
+      const req = agent.post(path).set('x-csrf-token', csrfToken).set('accept', 'application/json');
+      return body === undefined ? req : req.send(body);
+    };
+    return {
+      agent,
+      csrfToken,
+      post,
+      get: (path: string) => agent.get(path).set('accept', 'application/json'),
+      login: (username = DEMO_ACCOUNT.username, password = DEMO_ACCOUNT.password) =>
+        post('/auth/login', { username, password }),
+      send: (body?: object) => post('/auth/2fa/sms/send', body ?? {}),
+      verify: (code: unknown) => post('/auth/2fa/sms/verify', { code }),
+      /** Login, send, verify: a session at aal2. */
+      async stepUp() {
+        await post('/auth/login', { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password }).expect(200);
+        await post('/auth/2fa/sms/send', {}).expect(202);
+        await post('/auth/2fa/sms/verify', { code: sms.lastCode() }).expect(200);
+      },
+      cookie(name: string): string | undefined {
+        const found = agent.jar.getCookie(name, { domain: '127.0.0.1', path: '/', secure: false, script: false });
+        return found?.value;
+      },
+    };
+  }
+
+  return {
+    app,
+    guard,
+    users,
+    clock,
+    sms,
+    redis,
+    keyPrefix,
+    logs: () => logLines.join(''),
+    client,
+    async close() {
+      if (ownsRedis) await redis?.quit().catch(() => undefined);
+    },
+  };
+}
+
+/** A code that is certainly not `code`, of the same length. */
+export function wrongCode(code: string): string {
+  return code.split('').map((d) => String((Number(d) + 1) % 10)).join('');
+}

@@ -1,0 +1,5 @@
+import type { RunningRedis } from './redisServer';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __stepguardRedis?: RunningRedis }).__stepguardRedis?.stop();
+}
