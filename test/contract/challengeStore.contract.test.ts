@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { MemoryChallengeStore } from '../../src/stores/memory/MemoryChallengeStore';
+import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
+import { MemoryApprovalStore } from '../../src/stores/memory/MemoryApprovalStore';
+import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore';
+import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
+import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
+import { redisKeys } from '../../src/stores/redis/redisKeys';
+import type { ApprovalStore, ChallengeStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord } from '../../src/stores/types';
+import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
+import type { Redis } from 'ioredis';
+
+type Adapters = { challenges: ChallengeStore; rateLimits: RateLimitStore; approvals: ApprovalStore };
+
+const T0 = Date.UTC(2026, 0, 1);
+const LOCKOUT: LockoutPolicy = { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 };
+
+function challenge(overrides: Partial<SmsChallengeRecord> = {}): SmsChallengeRecord {
+  return {
+    id: randomUUID(),
+    userId: 'user-1',
+    bindingId: 'bind-1',
+    phone: '+14155550123',
+    purpose: 'login',
+    txHash: null,
+    codeHash: 'h'.repeat(64),
+    createdAtMs: T0,
+    expiresAtMs: T0 + 300_000,
+    attempts: 0,
+    sendCount: 1,
+    nextResendAtMs: T0 + 30_000,
+    ...overrides,
+  };
+}
+
+const reserve = (s: ChallengeStore, c: SmsChallengeRecord, nowMs = T0, bindingId = c.bindingId) =>
+  s.reserveAttempt({ userId: c.userId, challengeId: c.id, bindingId, nowMs, maxAttempts: 5, lockout: LOCKOUT });
+
+function contract(name: string, make: () => Promise<Adapters & { close?: () => Promise<void> }>) {
+  describe(`store contract: ${name}`, () => {
+    let a: Adapters & { close?: () => Promise<void> };
+    beforeEach(async () => {
+      a = await make();
+    });
+    afterEach(async () => {
+      await a.close?.();
+    });
+
+    it('stores and returns a challenge', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      expect(await a.challenges.get(c.userId, c.id, T0)).toEqual(c);
+      expect(await a.challenges.get('someone-else', c.id, T0)).toBeNull();
+    });
+
+    it('counts an attempt before returning the hash, and refuses after maxAttempts', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      for (let i = 1; i <= 5; i += 1) {
+        const r = await reserve(a.challenges, c);
+        expect(r).toMatchObject({ ok: true, codeHash: c.codeHash, attempts: i, consecutiveFailures: i });
+      }
+      expect(await reserve(a.challenges, c)).toEqual({ ok: false, reason: 'exhausted', expiresAtMs: c.expiresAtMs });
+    });
+
+    it('refuses another session (binding) as if the challenge did not exist', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      expect(await reserve(a.challenges, c, T0, 'bind-2')).toEqual({ ok: false, reason: 'not_found' });
+      expect((await a.challenges.get(c.userId, c.id, T0))?.attempts).toBe(0);
+    });
+
+    it('reports expiry by the caller clock', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      expect((await reserve(a.challenges, c, c.expiresAtMs - 1)).ok).toBe(true);
+      expect(await reserve(a.challenges, c, c.expiresAtMs)).toEqual({ ok: false, reason: 'expired' });
+    });
+
+    it('consumes exactly once under 50 concurrent calls, clearing the failure count', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      await reserve(a.challenges, c);
+      const results = await Promise.all(Array.from({ length: 50 }, () => a.challenges.consume(c.userId, c.id)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await reserve(a.challenges, c)).toEqual({ ok: false, reason: 'not_found' });
+      const next = challenge();
+      await a.challenges.create(next);
+      expect(await reserve(a.challenges, next)).toMatchObject({ ok: true, consecutiveFailures: 1 });
+    });
+
+    it('admits at most maxAttempts of 40 concurrent reservations', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      const results = await Promise.all(Array.from({ length: 40 }, () => reserve(a.challenges, c)));
+      expect(results.filter((r) => r.ok)).toHaveLength(5);
+    });
+
+    it('locks the account at 10 consecutive failures until lockSeconds pass', async () => {
+      const first = challenge();
+      const second = challenge();
+      await a.challenges.create(first);
+      await a.challenges.create(second);
+      for (let i = 0; i < 5; i += 1) await reserve(a.challenges, first);
+      for (let i = 0; i < 4; i += 1) expect(await reserve(a.challenges, second)).toMatchObject({ ok: true, lockedUntilMs: null });
+      expect(await reserve(a.challenges, second)).toMatchObject({ ok: true, consecutiveFailures: 10, lockedUntilMs: T0 + 900_000 });
+      expect(await a.challenges.lockedUntil('user-1', T0)).toBe(T0 + 900_000);
+      const third = challenge({ expiresAtMs: T0 + 2_000_000 });
+      await a.challenges.create(third);
+      expect(await reserve(a.challenges, third, T0 + 899_999)).toEqual({ ok: false, reason: 'locked', lockedUntilMs: T0 + 900_000 });
+      expect(await a.challenges.lockedUntil('user-1', T0 + 900_000)).toBeNull();
+      expect(await reserve(a.challenges, third, T0 + 900_000)).toMatchObject({ ok: true, consecutiveFailures: 11 });
+    });
+
+    it('never allows more than hardLimitFailures in a row', async () => {
+      const lockout = { ...LOCKOUT, maxConsecutiveFailures: 3, hardLimitFailures: 6, lockSeconds: 1 };
+      let now = T0;
+      let last;
+      for (let i = 0; i < 6; i += 1) {
+        const c = challenge({ expiresAtMs: T0 + 10_000_000 });
+        await a.challenges.create(c);
+        last = await a.challenges.reserveAttempt({ userId: c.userId, challengeId: c.id, bindingId: c.bindingId, nowMs: now, maxAttempts: 5, lockout });
+        now += 2000;
+      }
+      expect(last).toMatchObject({ ok: true, consecutiveFailures: 6 });
+      expect(await a.challenges.lockedUntil('user-1', now + 30 * 86_400_000)).not.toBeNull();
+    });
+
+    it('replaces the code on resend, keeping attempts, honouring the wait and a racing resend', async () => {
+      const c = challenge();
+      await a.challenges.create(c);
+      await reserve(a.challenges, c);
+      const base = { userId: c.userId, challengeId: c.id, bindingId: c.bindingId, codeHash: 'n'.repeat(64), expiresAtMs: T0 + 400_000, nextResendAtMs: T0 + 90_000, maxAttempts: 5 };
+      expect(await a.challenges.replaceCode({ ...base, expectedSendCount: 1, nowMs: T0 + 29_999 })).toEqual({ ok: false, reason: 'too_early', nextResendAtMs: T0 + 30_000 });
+      expect(await a.challenges.replaceCode({ ...base, expectedSendCount: 0, nowMs: T0 + 30_000 })).toEqual({ ok: false, reason: 'conflict' });
+      expect(await a.challenges.replaceCode({ ...base, expectedSendCount: 1, nowMs: T0 + 30_000 })).toEqual({ ok: true });
+      expect(await a.challenges.get(c.userId, c.id, T0 + 30_000)).toMatchObject({ attempts: 1, sendCount: 2, codeHash: 'n'.repeat(64), expiresAtMs: T0 + 400_000 });
+    });
+
+    it('counts rate-limit hits per fixed window', async () => {
+      const results = [];
+      for (let i = 0; i < 4; i += 1) results.push(await a.rateLimits.hit('phone:x', 3, 600, T0 + i));
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      expect(results[3]?.retryAfterSeconds).toBe(600);
+      expect((await a.rateLimits.hit('phone:x', 3, 600, T0 + 600_000)).allowed).toBe(true);
+      expect((await a.rateLimits.hit('phone:y', 3, 600, T0)).allowed).toBe(true);
+    });
+
+    it('grants an approval usable once, only before it expires', async () => {
+      const key = { userId: 'user-1', bindingId: 'b', action: 'transfer', txHash: 'tx' };
+      await a.approvals.grant(key, T0 + 300_000, T0);
+      expect(await a.approvals.consume({ ...key, txHash: 'other' }, T0)).toBe(false);
+      const results = await Promise.all(Array.from({ length: 20 }, () => a.approvals.consume(key, T0 + 1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await a.approvals.grant(key, T0 + 300_000, T0);
+      expect(await a.approvals.consume(key, T0 + 300_000)).toBe(false);
+    });
+  });
+}
+
+contract('memory', async () => ({
+  challenges: new MemoryChallengeStore(),
+  rateLimits: new MemoryRateLimitStore(),
+  approvals: new MemoryApprovalStore(),
+}));
+
+if (TEST_REDIS_URL) {
+  contract('redis', async () => {
+    const { redis, keyPrefix } = await connectTestRedis();
+    const keys = redisKeys(keyPrefix);
+    return {
+      challenges: new RedisChallengeStore(redis, keys),
+      rateLimits: new RedisRateLimitStore(redis, keys),
+      approvals: new RedisApprovalStore(redis, keys),
+      close: () => (redis as Redis).quit().then(() => undefined),
+    };
+  });
+} else {
+  console.warn('SKIPPED (no redis-server): store contract: redis');
+  describe.skip('store contract: redis', () => it('needs redis-server', () => undefined));
+}

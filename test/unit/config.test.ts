@@ -1,0 +1,58 @@
+import { parseStepGuardOptions, StepGuardConfigError, type StepGuardOptions } from '../../src';
+
+const secrets = { pepper: 'p'.repeat(40), sessionSecret: 's'.repeat(40) };
+
+describe('parseStepGuardOptions', () => {
+  it('fills the defaults of DESIGN.md §8 and freezes the result', () => {
+    const config = parseStepGuardOptions({ secrets, environment: 'test' });
+    expect(config.sms).toMatchObject({ codeLength: 6, ttlSeconds: 300, maxAttempts: 5, resendInitialSeconds: 30, resendMaxSeconds: 900 });
+    expect(config.lockout).toMatchObject({ maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100 });
+    expect(config.actions.login).toMatchObject({ maxAgeSeconds: 43_200, level: 'aal2' });
+    expect(config.actions.transfer).toMatchObject({ maxAgeSeconds: 300, bindTransaction: true });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.sms)).toBe(true);
+    expect(() => {
+      (config.sms as { ttlSeconds: number }).ttlSeconds = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('names a misspelt option and suggests the right one', () => {
+    expect(() => parseStepGuardOptions({ sms: { ttlSecond: 60 } } as unknown as StepGuardOptions)).toThrow(
+      /sms\.ttlSecond: unknown option\. Did you mean `ttlSeconds`\?/,
+    );
+    expect(() => parseStepGuardOptions({ secret: {} } as unknown as StepGuardOptions)).toThrow(/secret: unknown option\. Did you mean `secrets`\?/);
+  });
+
+  it('names a bad value and what it must be', () => {
+    expect(() => parseStepGuardOptions({ sms: { ttlSeconds: -5 } })).toThrow(StepGuardConfigError);
+    expect(() => parseStepGuardOptions({ sms: { ttlSeconds: -5 } })).toThrow(/sms\.ttlSeconds:/);
+    expect(() => parseStepGuardOptions({ lockout: { hardLimitFailures: 500 } })).toThrow(/lockout\.hardLimitFailures: .*100/);
+    expect(() => parseStepGuardOptions({ secrets: { pepper: 'short' } })).toThrow(/secrets\.pepper: must be at least 32 characters/);
+  });
+
+  it('refuses to start in production without a pepper or a session secret', () => {
+    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { sessionSecret: secrets.sessionSecret } })).toThrow(
+      /secrets\.pepper: required when NODE_ENV=production/,
+    );
+    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { pepper: secrets.pepper } })).toThrow(
+      /secrets\.sessionSecret: required when NODE_ENV=production/,
+    );
+    expect(parseStepGuardOptions({ environment: 'production', secrets }).generatedSecrets).toEqual([]);
+  });
+
+  it('generates secrets in development and says so', () => {
+    const config = parseStepGuardOptions({ environment: 'development' });
+    expect(config.generatedSecrets).toEqual(['pepper', 'sessionSecret']);
+    expect(config.secrets.pepper.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a service name that would push the SMS past one segment', () => {
+    expect(() => parseStepGuardOptions({ secrets, serviceName: 'x'.repeat(30), appOrigin: `https://${'a'.repeat(60)}.example.com` })).toThrow(/serviceName: .*segments/);
+  });
+
+  it('merges custom actions over the defaults', () => {
+    const config = parseStepGuardOptions({ secrets, policy: { actions: { transfer: { maxAgeSeconds: 60 }, payroll: { level: 'aal2-phr' } } } });
+    expect(config.actions.transfer).toMatchObject({ maxAgeSeconds: 60, bindTransaction: true });
+    expect(config.actions.payroll).toMatchObject({ level: 'aal2-phr', maxAgeSeconds: 43_200 });
+  });
+});
