@@ -37,6 +37,27 @@ export type LockoutPolicy = {
   failureMemorySeconds: number;
 };
 
+export type ReserveAttemptInput = {
+  userId: string;
+  challengeId: string;
+  bindingId: string;
+  nowMs: number;
+  maxAttempts: number;
+  lockout: LockoutPolicy;
+};
+
+export type ReplaceCodeInput = {
+  userId: string;
+  challengeId: string;
+  bindingId: string;
+  expectedSendCount: number;
+  codeHash: string;
+  nowMs: number;
+  expiresAtMs: number;
+  nextResendAtMs: number;
+  maxAttempts: number;
+};
+
 export type ReserveAttemptResult =
   | {
       ok: true;
@@ -68,14 +89,7 @@ export interface ChallengeStore {
    * failure until `consume` proves otherwise) and returns the stored hash. Counting first is
    * what keeps N concurrent guesses from getting more than the allowed tries.
    */
-  reserveAttempt(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    nowMs: number;
-    maxAttempts: number;
-    lockout: LockoutPolicy;
-  }): Promise<ReserveAttemptResult>;
+  reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult>;
   /**
    * Atomically deletes the challenge and clears the account's failure count and lock. Of any
    * number of concurrent calls for one challenge exactly one returns `true`.
@@ -85,17 +99,7 @@ export interface ChallengeStore {
    * A resend: swaps in a new code hash and expiry, keeping the attempt count, if the resend
    * wait has passed and no other resend got there first (`expectedSendCount`).
    */
-  replaceCode(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    expectedSendCount: number;
-    codeHash: string;
-    nowMs: number;
-    expiresAtMs: number;
-    nextResendAtMs: number;
-    maxAttempts: number;
-  }): Promise<ReplaceCodeResult>;
+  replaceCode(input: ReplaceCodeInput): Promise<ReplaceCodeResult>;
   /** The account's second-factor lock, if any, at `nowMs`. */
   lockedUntil(userId: string, nowMs: number): Promise<number | null>;
 }

@@ -1,4 +1,12 @@
-import type { ChallengeStore, LockoutPolicy, ReplaceCodeResult, ReserveAttemptResult, SmsChallengeRecord } from '../types';
+import type {
+  ChallengeStore,
+  LockoutPolicy,
+  ReplaceCodeInput,
+  ReplaceCodeResult,
+  ReserveAttemptInput,
+  ReserveAttemptResult,
+  SmsChallengeRecord,
+} from '../types';
 import { ExpiringMap } from './ExpiringMap';
 
 const FAR_FUTURE_MS = 365 * 24 * 3600 * 1000;
@@ -29,14 +37,7 @@ export class MemoryChallengeStore implements ChallengeStore {
     return found ? { ...found } : null;
   }
 
-  async reserveAttempt(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    nowMs: number;
-    maxAttempts: number;
-    lockout: LockoutPolicy;
-  }): Promise<ReserveAttemptResult> {
+  async reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult> {
     const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
     const lockedUntilMs = this.locks.get(userId, nowMs);
     if (lockedUntilMs !== undefined && lockedUntilMs > nowMs) return { ok: false, reason: 'locked', lockedUntilMs };
@@ -68,17 +69,7 @@ export class MemoryChallengeStore implements ChallengeStore {
     return existed;
   }
 
-  async replaceCode(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    expectedSendCount: number;
-    codeHash: string;
-    nowMs: number;
-    expiresAtMs: number;
-    nextResendAtMs: number;
-    maxAttempts: number;
-  }): Promise<ReplaceCodeResult> {
+  async replaceCode(input: ReplaceCodeInput): Promise<ReplaceCodeResult> {
     const record = this.challenges.get(key(input.userId, input.challengeId), input.nowMs);
     if (!record || record.bindingId !== input.bindingId) return { ok: false, reason: 'not_found' };
     if (record.expiresAtMs <= input.nowMs) return { ok: false, reason: 'expired' };

@@ -1,5 +1,12 @@
 
-import type { ChallengeStore, LockoutPolicy, ReplaceCodeResult, ReserveAttemptResult, SmsChallengeRecord } from '../types';
+import type {
+  ChallengeStore,
+  ReplaceCodeInput,
+  ReplaceCodeResult,
+  ReserveAttemptInput,
+  ReserveAttemptResult,
+  SmsChallengeRecord,
+} from '../types';
 import { EXPIRED_CHALLENGE_GRACE_MS } from '../memory/MemoryChallengeStore';
 import type { RedisKeys } from './redisKeys';
 import { withScripts, type RedisLike } from './scripts';
@@ -59,14 +66,7 @@ export class RedisChallengeStore implements ChallengeStore {
     };
   }
 
-  async reserveAttempt(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    nowMs: number;
-    maxAttempts: number;
-    lockout: LockoutPolicy;
-  }): Promise<ReserveAttemptResult> {
+  async reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult> {
     const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
     const reply = (await this.redis.sgReserveAttempt(
       this.keys.challenge(userId, challengeId),
@@ -114,17 +114,7 @@ export class RedisChallengeStore implements ChallengeStore {
     return Number(deleted) === 1;
   }
 
-  async replaceCode(input: {
-    userId: string;
-    challengeId: string;
-    bindingId: string;
-    expectedSendCount: number;
-    codeHash: string;
-    nowMs: number;
-    expiresAtMs: number;
-    nextResendAtMs: number;
-    maxAttempts: number;
-  }): Promise<ReplaceCodeResult> {
+  async replaceCode(input: ReplaceCodeInput): Promise<ReplaceCodeResult> {
     const reply = (await this.redis.sgReplaceCode(
       this.keys.challenge(input.userId, input.challengeId),
       input.nowMs,
