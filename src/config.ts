@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { systemClock, type Clock } from './core/clock';
+import type { Clock } from './core/clock';
+import { systemClock } from './systemClock';
 import { cryptoRandom, type RandomSource } from './core/random';
 import { LEVELS, SECOND_FACTORS, type ActionRequirement } from './core/assurance/types';
 import { countSmsSegments } from './core/messages/countSmsSegments';

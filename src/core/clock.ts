@@ -3,6 +3,3 @@ export interface Clock {
   /** Milliseconds since the Unix epoch. */
   nowMs(): number;
 }
-
-/** The real clock. */
-export const systemClock: Clock = { nowMs: () => Date.now() };

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 
 /**
  * The random source, injected so tests can make it predictable. Production code only ever
- * uses {@link cryptoRandom}: codes and ids must come from a CSPRNG, never `Math.random`.
+ * uses {@link cryptoRandom}: codes and ids must come from a CSPRNG (crypto), never a PRNG.
  */
 export interface RandomSource {
   /** A uniform integer in [minInclusive, maxExclusive). */

@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { maskPhone } from '../core/phone/maskPhone';
 import type { Clock } from '../core/clock';
-import { systemClock } from '../core/clock';
+import { systemClock } from '../systemClock';
 import { StepGuardConfigError } from '../errors';
 import type { SmsMessage, SmsProvider, SmsSendResult } from './types';
 
