@@ -7,7 +7,8 @@ import { LEVELS, SECOND_FACTORS, type ActionRequirement } from './core/assurance
 import { countSmsSegments } from './core/messages/countSmsSegments';
 import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
 import { StepGuardConfigError } from './errors';
-import type { LockoutPolicy, PhoneBindingStore, StepGuardStores } from './stores/types';
+import type { Connection } from 'mongoose';
+import type { LockoutPolicy, StepGuardStores } from './stores/types';
 import type { RedisLike } from './stores/redis/scripts';
 import type { SmsProvider } from './sms/types';
 
@@ -34,9 +35,21 @@ export const DEFAULTS = {
     ],
   },
   lockout: { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 },
+  phone: {
+    defaultCountry: undefined as string | undefined,
+    allowedCountries: undefined as readonly string[] | undefined,
+    maxAccountsPerNumber: 1,
+    changeCoolOffSeconds: 7 * 86_400,
+    /** Line types that cannot receive codes reliably or are abused for fraud (libphonenumber names). */
+    blockedLineTypes: ['PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'VOIP', 'PAGER', 'UAN', 'VOICEMAIL', 'FIXED_LINE'] as readonly string[],
+    /** How recent the password must be for a first binding, and an existing factor for a change. */
+    freshFactorSeconds: 300,
+  },
+  audit: { retentionDays: 400 },
   actions: {
     login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
+    factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
   http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf' },
 } as const;
@@ -60,12 +73,13 @@ const actionSchema = z.strictObject({
 const storesSchema = z.union([
   z.literal('memory'),
   z.strictObject({
-    redis: object<RedisLike>('an ioredis client or Cluster', 'defineCommand'),
+    redis: object<RedisLike>('an ioredis client or Cluster', 'defineCommand').optional(),
+    mongo: object<Connection>('a mongoose Connection (mongoose.createConnection(uri))', 'model').optional(),
     keyPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).optional(),
-    phones: object<PhoneBindingStore>('a PhoneBindingStore', 'getPhone').optional(),
   }),
   z.strictObject({ custom: object<StepGuardStores>('a StepGuardStores object', 'ping') }),
 ]);
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"');
 
 const optionsSchema = z.strictObject({
   environment: z.enum(['production', 'development', 'test']).optional(),
@@ -92,6 +106,17 @@ const optionsSchema = z.strictObject({
       failureMemorySeconds: seconds(90 * 86_400).optional(),
     })
     .optional(),
+  phone: z
+    .strictObject({
+      defaultCountry: country.optional(),
+      allowedCountries: z.array(country).min(1).optional(),
+      maxAccountsPerNumber: z.number().int().min(1).max(20).optional(),
+      changeCoolOffSeconds: z.number().int().min(0).max(90 * 86_400).optional(),
+      blockedLineTypes: z.array(z.string()).optional(),
+      freshFactorSeconds: seconds(3600).optional(),
+    })
+    .optional(),
+  audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
   policy: z.strictObject({ actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional() }).optional(),
   http: z
     .strictObject({
@@ -128,6 +153,15 @@ export type StepGuardConfig = Readonly<{
     phoneBudgets: readonly { limit: number; windowSeconds: number }[];
   }>;
   lockout: Readonly<LockoutPolicy>;
+  phone: Readonly<{
+    defaultCountry: string | undefined;
+    allowedCountries: readonly string[] | undefined;
+    maxAccountsPerNumber: number;
+    changeCoolOffSeconds: number;
+    blockedLineTypes: readonly string[];
+    freshFactorSeconds: number;
+  }>;
+  audit: Readonly<{ retentionDays: number }>;
   actions: Readonly<Record<string, ActionRequirement>>;
   http: Readonly<{ basePath: string; loginPath: string; csrfCookieName: string; secureCookies: boolean; viewsDirectory: string | undefined }>;
   getUserId: (req: Request) => string | undefined;
@@ -193,6 +227,8 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     stores: o.stores ?? 'memory',
     sms,
     lockout,
+    phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
+    audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
     actions,
     http: {
       ...DEFAULTS.http,

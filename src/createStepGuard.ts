@@ -14,7 +14,9 @@ import { createStepGuardService, type StepGuardService } from './service/createS
 import { failClosed } from './service/StoreUnavailableError';
 import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
 import { createMemoryStores } from './stores/memory/createMemoryStores';
-import { MemoryPhoneBindingStore } from './stores/memory/MemoryPhoneBindingStore';
+import { createMongoStores } from './stores/mongo/createMongoStores';
+import { createAuditWriter } from './audit/createAuditWriter';
+import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
 import { SmsOtpStrategy } from '../strategies/SmsOtpStrategy';
@@ -60,7 +62,15 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
   }
   const stores = failClosedStores(buildStores(config));
   const smsProvider = config.sms.provider ?? new ConsoleSmsProvider({ environment: config.environment, clock: config.clock });
-  const service = createStepGuardService({ config, stores, smsProvider, logger });
+  const audit = createAuditWriter({
+    store: stores.audit,
+    key: deriveAuditKey(config.secrets.pepper),
+    pepper: config.secrets.pepper,
+    clock: config.clock,
+    random: config.random,
+    retentionDays: config.audit.retentionDays,
+  });
+  const service = createStepGuardService({ config, stores, smsProvider, audit, logger });
   const render = createViewRenderer(config.http.viewsDirectory);
   const csrf = createCsrf({
     secret: config.secrets.sessionSecret,
@@ -111,7 +121,25 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
   const choice = config.stores;
   if (choice === 'memory') return createMemoryStores();
   if ('custom' in choice) return choice.custom;
-  return { ...createRedisStores(choice.redis, choice.keyPrefix), phones: choice.phones ?? new MemoryPhoneBindingStore() };
+  const memory = createMemoryStores();
+  const ephemeral = choice.redis ? createRedisStores(choice.redis, choice.keyPrefix) : memory;
+  const durable = choice.mongo ? createMongoStores(choice.mongo) : memory;
+  const mongo = choice.mongo;
+  return {
+    challenges: ephemeral.challenges,
+    rateLimits: ephemeral.rateLimits,
+    approvals: ephemeral.approvals,
+    phones: durable.phones,
+    factors: durable.factors,
+    audit: durable.audit,
+    ping: async () => {
+      await ephemeral.ping();
+      if (mongo) {
+        if (!mongo.db) throw new Error('MongoDB is not connected');
+        await mongo.db.admin().ping();
+      }
+    },
+  };
 }
 
 function failClosedStores(stores: StepGuardStores): StepGuardStores {
@@ -120,6 +148,8 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     rateLimits: failClosed(stores.rateLimits, 'rateLimits'),
     approvals: failClosed(stores.approvals, 'approvals'),
     phones: failClosed(stores.phones, 'phones'),
+    factors: failClosed(stores.factors, 'factors'),
+    audit: failClosed(stores.audit, 'audit'),
     ping: failClosed({ ping: stores.ping }, 'stores').ping,
   };
 }

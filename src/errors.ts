@@ -4,12 +4,18 @@
  */
 export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
+  invalid_phone: { status: 400, message: 'That is not a phone number we can use. Enter it with its country code, such as +1 415 555 0123.' },
   invalid_return_to: { status: 400, message: 'returnTo must be a path on this site, such as /account.' },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
   unauthenticated: { status: 401, message: 'Sign in first.' },
   insufficient_user_authentication: {
     status: 401,
     message: 'This action needs a recent second factor. Verify one of the acceptable factors and try again.',
+  },
+  fresh_password_required: { status: 401, message: 'Sign in again with your password (within the last 5 minutes) to add a phone number.' },
+  fresh_factor_required: {
+    status: 401,
+    message: 'Verify it is you with a second factor (within the last 5 minutes) before changing your phone number.',
   },
   invalid_code: { status: 401, message: 'That code is not right. Check the latest message and try again.' },
   csrf_failed: {
@@ -23,10 +29,17 @@ export const ERRORS = {
     status: 409,
     message: 'There is no transaction waiting for approval. Submit the transaction first.',
   },
+  phone_unavailable: { status: 409, message: 'This number cannot be added to your account. Use another number.' },
+  last_factor: { status: 409, message: 'This is your only second factor. Add another one before removing it.' },
+  sms_not_accepted: {
+    status: 409,
+    message: 'Your phone number changed recently, so a text message cannot approve this yet. Use another factor.',
+  },
   username_taken: { status: 409, message: 'That username is taken.' },
   expired: { status: 410, message: 'This code has expired or was already used. Request a new code.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON (application/json) or a form (application/x-www-form-urlencoded).' },
+  phone_not_allowed: { status: 422, message: 'This kind of number cannot receive sign-in codes under our policy. Use a mobile number.' },
   locked: {
     status: 423,
     message: 'Too many wrong codes. Second-factor verification is locked for this account for a while.',

@@ -21,3 +21,8 @@ export type { SmsOtpStrategyOptions } from '../strategies/SmsOtpStrategy';
 export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';
 export { safeReturnTo } from './http/safeReturnTo';
 export { packageRoot } from './http/packageRoot';
+export { createMongoStores, ensureMongoIndexes } from './stores/mongo/createMongoStores';
+export { createMemoryDurableStores } from './stores/memory/createMemoryStores';
+export { verifyAuditChain, deriveAuditKey, auditMac } from './core/audit/auditChain';
+export type { AuditEvent, ChainVerification, ChainBreak } from './core/audit/auditChain';
+export type { RequestContext, AuditInput } from './audit/createAuditWriter';

@@ -43,7 +43,7 @@ export class SmsOtpStrategy extends Strategy {
     }
     if (!state?.sms) return this.fail(challenge('no_challenge'), 409);
     this.guard.service
-      .verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code })
+      .verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up' })
       .then(
         (result) => {
           if (result.ok) return this.success(user, { factor: 'sms', action: result.action, verifiedAtMs: result.verifiedAtMs });

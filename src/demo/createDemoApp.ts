@@ -6,6 +6,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import { join } from 'node:path';
 import { RedisStore } from 'connect-redis';
 import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import {
   createStepGuard,
@@ -24,6 +25,8 @@ import { DemoUserStore, type DemoUser } from './DemoUserStore';
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
   redis?: Redis;
+  /** When given, phone bindings, factors and the audit trail live in MongoDB; otherwise in memory. */
+  mongo?: Connection;
   /** Prefix of every Redis key (stepguard's and the sessions'). @default 'sg' */
   redisKeyPrefix?: string;
   sessionSecret?: string;
@@ -67,7 +70,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     serviceName: 'stepguard',
     appOrigin: options.appOrigin,
     secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
-    stores: options.redis ? { redis: options.redis, keyPrefix: options.redisKeyPrefix ?? 'sg' } : 'memory',
+    stores:
+      options.redis || options.mongo
+        ? { redis: options.redis, mongo: options.mongo, keyPrefix: options.redisKeyPrefix ?? 'sg' }
+        : 'memory',
     sms: options.smsProvider ? { provider: options.smsProvider } : undefined,
     clock: options.clock,
     logger,
@@ -76,7 +82,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const passport = new Passport();
   const users = new DemoUserStore();
   const alice = await users.create(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password);
-  if (alice) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
+  // The demo's user ids restart at u1 with each process; with MongoDB a binding may already exist.
+  if (alice && !(await guard.service.phoneBindingOf(alice.id))) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
 
   passport.use(
     'demo-local',
@@ -180,6 +187,9 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       if (err) return next(err);
       if (!user) {
         logger.info({ event: 'login_failed' }, 'Password login failed');
+        void guard.service
+          .audit({ type: 'login_failed', outcome: 'failure', reasons: ['invalid_credentials'], context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } })
+          .catch((auditErr: unknown) => logger.error({ event: 'audit_failed', err: String(auditErr) }, 'Could not audit a failed login'));
         if (wantsHtml(req)) {
           return res.status(401).render('login', {
             csrfToken: guard.csrf.token(req, res),
@@ -195,6 +205,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
           .recordFirstFactor(req)
           .then(async () => {
             logger.info({ event: 'login_succeeded', userId: user.id }, 'Password login succeeded');
+            await guard.service.audit({ type: 'login_succeeded', outcome: 'success', userId: user.id, factor: 'pwd', context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } });
             if (wantsHtml(req)) return res.redirect(303, safePath(parsed.data.returnTo) ?? '/account');
             const methods = await guard.service.maskedPhoneOf(user.id);
             res.json({

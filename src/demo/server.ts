@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { ConsoleSmsProvider, createRedisClient, StepGuardConfigError } from '../index';
+import { createConnection, type Connection } from 'mongoose';
+import { ConsoleSmsProvider, createRedisClient, ensureMongoIndexes, StepGuardConfigError } from '../index';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 
 /**
@@ -20,8 +21,13 @@ async function main(): Promise<void> {
   if (env.SMS_PROVIDER && env.SMS_PROVIDER !== 'console') {
     throw new StepGuardConfigError(`SMS_PROVIDER: "${env.SMS_PROVIDER}" is not available yet; use "console".`);
   }
+  let mongo: Connection | undefined;
   if (env.MONGODB_URI) {
-    logger.warn({ event: 'mongodb_not_used' }, 'MONGODB_URI is set, but this version keeps phone bindings in memory');
+    mongo = await createConnection(env.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+    await ensureMongoIndexes(mongo);
+    logger.info({ event: 'mongodb_connected' }, 'Phone bindings, factors and the audit trail live in MongoDB');
+  } else {
+    logger.warn({ event: 'memory_durable_stores' }, 'No MONGODB_URI: phone bindings and the audit trail live in memory (development only)');
   }
   const redis = env.REDIS_URL ? await createRedisClient(env.REDIS_URL) : undefined;
   if (!redis) logger.warn({ event: 'memory_stores' }, 'No REDIS_URL: sessions and challenges live in memory (development only)');
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
 
   const { app } = await createDemoApp({
     redis,
+    mongo,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
     smsProvider: new ConsoleSmsProvider({ outboxFile: env.SMS_OUTBOX_FILE, environment: env.NODE_ENV }),
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
   const stop = () => {
     server.close(() => {
       void redis?.quit().catch(() => undefined);
+      void mongo?.close().catch(() => undefined);
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 3000).unref();

@@ -11,6 +11,7 @@ import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
 import { readState, recordFactor } from './sessionState';
 import { describeFactor } from './describeFactor';
+import { requestContext } from './requestContext';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
 
@@ -99,11 +100,10 @@ export function createRouter(internals: GuardInternals): Router {
         action,
         ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
         ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
+        context: requestContext(req),
       });
       if (!result.ok) {
-        const { reason, ...details } = result as { reason: string } & Record<string, unknown>;
-        delete details.ok;
-        const code: ErrorCode = reason === 'unknown_action' ? 'invalid_request' : (reason as ErrorCode);
+        const { code, details } = toError(result);
         if (wantsHtml(req) && state.sms) return void (await renderCodePage(req, res, statusOf(code), code, details));
         return void (await fail(req, res, code, details));
       }
@@ -156,20 +156,129 @@ export function createRouter(internals: GuardInternals): Router {
         bindingId: state.bindingId,
         challengeId: state.sms.challengeId,
         code: body.value.code,
+        expect: 'step_up',
+        context: requestContext(req),
       });
       if (!result.ok) {
-        const { reason, ...details } = result as { reason: ErrorCode } & Record<string, unknown>;
-        delete details.ok;
-        if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(reason), reason, details));
-        return void (await fail(req, res, reason, details));
+        const { code, details } = toError(result);
+        if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(code), code, details));
+        return void (await fail(req, res, code, details));
       }
       const returnTo = state.pending?.returnTo;
       delete state.sms;
       delete state.pending;
       await recordFactor(req, userId, 'sms', result.verifiedAtMs, config.random);
+      await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor: 'sms', action: result.action, context: requestContext(req) });
       const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
       if (wantsHtml(req)) return res.redirect(303, returnTo ?? '/');
       res.json({ verified: true, factor: 'sms', action: result.action, acr: assurance.acr, amr: assurance.amr, ...(returnTo ? { returnTo } : {}) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
+  const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
+
+  router.get('/phone', async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const state = internals.ensureState(req, userId);
+      const current = await service.maskedPhoneOf(userId);
+      const pending = state.phone && state.phone.expiresAtMs > config.clock.nowMs() ? state.phone : undefined;
+      if (!wantsHtml(req)) return void res.json({ phone: current, pending: pending ? { to: pending.maskedPhone } : null });
+      await renderPhonePage(req, res, 200, { current, pending });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/phone', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(phoneSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const result = await service.startPhoneBinding({
+        userId,
+        bindingId: state.bindingId,
+        phoneInput: body.value.phone,
+        sessionFactors: state.factors,
+        ...(state.phone ? { currentChallengeId: state.phone.challengeId } : {}),
+        context: requestContext(req),
+      });
+      if (!result.ok) {
+        const { code, details } = toError(result);
+        if (wantsHtml(req)) return void (await renderPhonePage(req, res, statusOf(code), { current: await service.maskedPhoneOf(userId), errorCode: code }));
+        return void (await fail(req, res, code, details));
+      }
+      state.phone = {
+        challengeId: result.challengeId,
+        expiresAtMs: result.expiresAtMs,
+        resendAvailableAtMs: result.resendAvailableAtMs,
+        maskedPhone: result.maskedPhone,
+      };
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
+      res.status(202).json({
+        challengeId: result.challengeId,
+        expiresAt: new Date(result.expiresAtMs).toISOString(),
+        resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
+        to: result.maskedPhone,
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/phone/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(verifySchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = readState(req, userId);
+      if (!state?.phone) return void (await fail(req, res, 'no_challenge'));
+      const result = await service.confirmPhoneBinding({
+        userId,
+        bindingId: state.bindingId,
+        challengeId: state.phone.challengeId,
+        code: body.value.code,
+        context: requestContext(req),
+      });
+      if (!result.ok) {
+        const { code, details } = toError(result);
+        if (code === 'phone_unavailable') delete state.phone;
+        if (wantsHtml(req)) {
+          const current = await service.maskedPhoneOf(userId);
+          return void (await renderPhonePage(req, res, statusOf(code), { current, pending: state.phone, errorCode: code, details }));
+        }
+        return void (await fail(req, res, code, details));
+      }
+      delete state.phone;
+      if (wantsHtml(req)) return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound' }));
+      res.json({
+        phone: result.maskedPhone,
+        changed: result.changed,
+        coolOffUntil: result.coolOffUntilMs === null ? null : new Date(result.coolOffUntilMs).toISOString(),
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/phone/remove', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(csrfOnly, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const result = await service.removePhone({ userId, sessionFactors: state.factors, context: requestContext(req) });
+      if (!result.ok) return void (await fail(req, res, toError(result).code));
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
+      res.json({ removed: true });
     } catch (err) {
       next(err);
     }
@@ -192,6 +301,30 @@ export function createRouter(internals: GuardInternals): Router {
         .map((f) => ({ factor: f, label: describeFactor(f), ...(f === 'sms' && maskedPhone ? { to: maskedPhone } : {}) })),
       reasons: [] as string[],
     };
+  }
+
+  async function renderPhonePage(
+    req: Request,
+    res: Response,
+    status: number,
+    view: { current: string | null; pending?: { maskedPhone: string } | undefined; errorCode?: ErrorCode; details?: Record<string, unknown>; done?: 'bound' | 'changed' },
+  ): Promise<void> {
+    res
+      .status(status)
+      .type('html')
+      .send(
+        await render('phone', {
+          current: view.current,
+          pending: view.pending,
+          errorCode: view.errorCode,
+          errorMessage: view.errorCode ? ERRORS[view.errorCode].message : undefined,
+          details: view.details ?? {},
+          done: view.done,
+          codeLength: config.sms.codeLength,
+          csrfToken: csrf.token(req, res),
+          basePath: config.http.basePath,
+        }),
+      );
   }
 
   async function renderCodePage(
@@ -229,6 +362,14 @@ export function createRouter(internals: GuardInternals): Router {
 
 function displayOf(details: Record<string, string | number | boolean>): { amount: string; payee: string } {
   return { amount: String(details.amount ?? ''), payee: String(details.payee ?? '') };
+}
+
+/** A service's refusal as an error code and the details a client may see. */
+function toError(result: { ok: false; reason: string } & Record<string, unknown>): { code: ErrorCode; details: Record<string, unknown> } {
+  const { reason, ok: _ok, ...details } = result;
+  const code = (reason === 'unknown_action' ? 'invalid_request' : reason) as ErrorCode;
+  if (!(code in ERRORS)) throw new Error(`no error code for reason ${reason}`);
+  return { code, details };
 }
 
 function statusOf(code: ErrorCode): number {

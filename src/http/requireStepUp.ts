@@ -5,6 +5,7 @@ import type { SecondFactorId } from '../core/assurance/types';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import { errorBody } from '../errors';
 import type { GuardInternals } from './GuardInternals';
+import { requestContext } from './requestContext';
 import { wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
 import { readState, type StepGuardSessionState } from './sessionState';
@@ -56,6 +57,7 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
     );
   }
   const factorPage = config.http.basePath;
+  const withoutSms = { ...requirement, factors: requirement.factors.filter((f) => f !== 'sms') };
 
   return async function requireStepUp(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
@@ -68,7 +70,11 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
       const state = readState(req, userId);
       const factors = state?.factors ?? {};
       const nowMs = config.clock.nowMs();
-      const evaluation = evaluateStepUp(requirement, factors, nowMs);
+      let evaluation = evaluateStepUp(requirement, factors, nowMs);
+      // After a number change, SMS to the new number cannot approve high-risk actions for a while.
+      if (evaluation.ok && evaluation.satisfiedBy === 'sms' && requirement.highRisk && (await internals.service.phoneInCoolOff(userId))) {
+        evaluation = evaluateStepUp(withoutSms, factors, nowMs);
+      }
       const details = options.bind?.(req);
       let satisfied = evaluation.ok;
       if (evaluation.ok && details && state) {
@@ -100,6 +106,14 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
         res.status(401).json(errorBody('unauthenticated'));
         return;
       }
+      await internals.service.audit({
+        type: 'step_up_required',
+        outcome: 'info',
+        userId,
+        action,
+        reasons: [evaluation.ok ? 'transaction_not_approved' : evaluation.reason],
+        context: requestContext(req),
+      });
       if (wantsHtml(req)) {
         res.redirect(303, returnTo ? `${factorPage}?returnTo=${encodeURIComponent(returnTo)}` : factorPage);
         return;

@@ -14,6 +14,8 @@ export type StepGuardSessionState = {
   factors: FactorTimes;
   /** The SMS challenge this session is waiting on. */
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
+  /** A new number waiting for its code. */
+  phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
   pending?: { action: string; returnTo?: string; transaction?: TransactionDetails };
 };

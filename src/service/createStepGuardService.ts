@@ -1,33 +1,80 @@
+import type { RequestContext } from '../audit/createAuditWriter';
+import type { FactorTimes } from '../core/assurance/types';
 import { maskPhone } from '../core/phone/maskPhone';
+import { hashPhone } from '../core/phone/hashPhone';
+import { normalizePhone } from '../core/phone/normalizePhone';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
+import type { EnrolledFactor, PhoneBinding } from '../stores/types';
+import { confirmPhoneBinding, type ConfirmPhoneBindingResult } from './confirmPhoneBinding';
 import { consumeTransactionApproval } from './consumeTransactionApproval';
+import { inCoolOff } from './inCoolOff';
+import { removePhone, type RemovePhoneResult } from './removePhone';
+import { resetFactor, type ResettableFactor } from './resetFactor';
 import { sendSmsChallenge, type SendSmsChallengeInput, type SendSmsChallengeResult } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { startPhoneBinding, type StartPhoneBindingResult } from './startPhoneBinding';
 import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallengeResult } from './verifySmsChallenge';
 
-/** The service object: ports wired to core. Routes and strategies call this, never a store. */
+type PhoneStartInput = Parameters<typeof startPhoneBinding>[1];
+type PhoneConfirmInput = Parameters<typeof confirmPhoneBinding>[1];
+
+/** The service object: ports wired to core. Routes, strategies and the CLI call this, never a store. */
 export type StepGuardService = {
   sendSmsChallenge(input: SendSmsChallengeInput): Promise<SendSmsChallengeResult>;
   verifySmsChallenge(input: VerifySmsChallengeInput): Promise<VerifySmsChallengeResult>;
   consumeTransactionApproval(input: { userId: string; bindingId: string; action: string; details: TransactionDetails }): Promise<boolean>;
+  startPhoneBinding(input: PhoneStartInput): Promise<StartPhoneBindingResult>;
+  confirmPhoneBinding(input: PhoneConfirmInput): Promise<ConfirmPhoneBindingResult>;
+  removePhone(input: { userId: string; sessionFactors: FactorTimes; context?: RequestContext }): Promise<RemovePhoneResult>;
   /** The user's bound number, masked; `null` when none is bound. */
   maskedPhoneOf(userId: string): Promise<string | null>;
-  /** Binds a number directly (seeding, admin tools). The user-facing flow proves receipt first. */
+  phoneBindingOf(userId: string): Promise<PhoneBinding | null>;
+  /** Whether SMS to the user's number is in its post-change cool-off now. */
+  phoneInCoolOff(userId: string): Promise<boolean>;
+  /** Binds a number without proof (seeding, admin tools). The user-facing flow proves receipt first. */
   bindPhoneUnchecked(userId: string, e164: string): Promise<void>;
+  listFactors(userId: string): Promise<EnrolledFactor[]>;
+  resetFactor(input: { userId: string; factor: ResettableFactor; reason: string; admin: string }): Promise<{ removed: number }>;
+  /** Writes an audit event (login results and other host events). */
+  audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
   checkHealth(): Promise<void>;
 };
 
 export function createStepGuardService(ctx: ServiceContext): StepGuardService {
+  const { config, stores } = ctx;
   return {
     sendSmsChallenge: (input) => sendSmsChallenge(ctx, input),
     verifySmsChallenge: (input) => verifySmsChallenge(ctx, input),
     consumeTransactionApproval: (input) => consumeTransactionApproval(ctx, input),
+    startPhoneBinding: (input) => startPhoneBinding(ctx, input),
+    confirmPhoneBinding: (input) => confirmPhoneBinding(ctx, input),
+    removePhone: (input) => removePhone(ctx, input),
     maskedPhoneOf: async (userId) => {
-      const phone = await ctx.stores.phones.getPhone(userId);
-      return phone ? maskPhone(phone) : null;
+      const binding = await stores.phones.getActive(userId);
+      return binding ? maskPhone(binding.e164) : null;
     },
-    bindPhoneUnchecked: (userId, e164) => ctx.stores.phones.setPhone(userId, e164, ctx.config.clock.nowMs()),
-    checkHealth: () => ctx.stores.ping(),
+    phoneBindingOf: (userId) => stores.phones.getActive(userId),
+    phoneInCoolOff: async (userId) => {
+      const binding = await stores.phones.getActive(userId);
+      return binding !== null && inCoolOff(binding, config.phone.changeCoolOffSeconds, config.clock.nowMs());
+    },
+    bindPhoneUnchecked: async (userId, e164) => {
+      const parsed = normalizePhone(e164);
+      if (!parsed.ok) throw new TypeError(`bindPhoneUnchecked: ${e164} is not a valid number (${parsed.detail})`);
+      const result = await stores.phones.bind({
+        userId,
+        e164: parsed.e164,
+        phoneHash: hashPhone(config.secrets.pepper, parsed.e164),
+        country: parsed.country ?? null,
+        nowMs: config.clock.nowMs(),
+        maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
+      });
+      if (!result.ok) throw new Error('bindPhoneUnchecked: the number is already bound to the maximum number of accounts');
+    },
+    listFactors: (userId) => stores.factors.list(userId),
+    resetFactor: (input) => resetFactor(ctx, input),
+    audit: (input) => ctx.audit.record(input),
+    checkHealth: () => stores.ping(),
   };
 }

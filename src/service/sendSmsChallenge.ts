@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { generateOtpCode } from '../core/otp/generateOtpCode';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { resendDelaySeconds } from '../core/otp/resendDelaySeconds';
@@ -7,13 +6,20 @@ import { newRandomId } from '../core/random';
 import { renderSmsCodeMessage } from '../core/messages/renderSmsCodeMessage';
 import { hashTransaction, type TransactionDetails } from '../core/transaction/hashTransaction';
 import type { SmsChallengeRecord } from '../stores/types';
-import type { ServiceContext } from './ServiceContext';
+import type { RequestContext } from '../audit/createAuditWriter';
+import { hashPhone } from '../core/phone/hashPhone';
+import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
+import { inCoolOff } from './inCoolOff';
 
 export type SendSmsChallengeInput = {
   userId: string;
   /** The session's binding id; the challenge can only be verified from that session. */
   bindingId: string;
+  /** The action stepped up for, or `phone_bind` to prove a new number (then `phone` is required). */
   action: string;
+  /** The number to text when proving a new one; otherwise the user's bound number is used. */
+  phone?: string;
+  context?: RequestContext;
   /** Required when the action binds transactions: what is approved, and its words for the SMS. */
   transaction?: { details: TransactionDetails; display: { amount: string; payee: string } };
   /** The challenge this session already has, if any: a send for the same purpose is a resend. */
@@ -22,7 +28,7 @@ export type SendSmsChallengeInput = {
 
 export type SendSmsChallengeResult =
   | { ok: true; challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; resent: boolean }
-  | { ok: false; reason: 'unknown_action' | 'no_phone' | 'no_pending_transaction' | 'sms_unavailable' }
+  | { ok: false; reason: 'unknown_action' | 'no_phone' | 'no_pending_transaction' | 'sms_unavailable' | 'sms_not_accepted' }
   | { ok: false; reason: 'locked' | 'rate_limited' | 'resend_too_early' | 'too_many_attempts'; retryAfterSeconds: number };
 
 /**
@@ -34,17 +40,27 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   const { config, stores } = ctx;
   const { sms } = config;
   const nowMs = config.clock.nowMs();
-  const requirement = config.actions[input.action];
-  if (!requirement) return { ok: false, reason: 'unknown_action' };
-  if (requirement.bindTransaction && !input.transaction) return { ok: false, reason: 'no_pending_transaction' };
-  const txHash = requirement.bindTransaction && input.transaction
+  const binding = input.action === PHONE_BIND_PURPOSE;
+  const requirement = binding ? undefined : config.actions[input.action];
+  if (!binding && !requirement) return { ok: false, reason: 'unknown_action' };
+  if (binding && !input.phone) throw new TypeError('sendSmsChallenge: phone_bind needs the phone to prove');
+  if (requirement?.bindTransaction && !input.transaction) return { ok: false, reason: 'no_pending_transaction' };
+  const txHash = requirement?.bindTransaction && input.transaction
     ? hashTransaction(config.secrets.pepper, input.action, input.transaction.details)
     : null;
 
   const lockedUntilMs = await stores.challenges.lockedUntil(input.userId, nowMs);
   if (lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lockedUntilMs, nowMs) };
-  const phone = await stores.phones.getPhone(input.userId);
-  if (!phone) return { ok: false, reason: 'no_phone' };
+  let phone = input.phone;
+  if (!phone) {
+    const bound = await stores.phones.getActive(input.userId);
+    if (!bound) return { ok: false, reason: 'no_phone' };
+    // A number changed days ago may be an attacker's SIM: it cannot approve high-risk actions yet.
+    if (requirement?.highRisk && inCoolOff(bound, config.phone.changeCoolOffSeconds, nowMs)) {
+      return { ok: false, reason: 'sms_not_accepted' };
+    }
+    phone = bound.e164;
+  }
 
   const current = input.currentChallengeId
     ? await stores.challenges.get(input.userId, input.currentChallengeId, nowMs)
@@ -65,7 +81,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     return { ok: false, reason: 'resend_too_early', retryAfterSeconds: secondsUntil(resend.nextResendAtMs, nowMs) };
   }
 
-  const phoneKey = `phone:${createHmac('sha256', config.secrets.pepper).update(phone).digest('base64url').slice(0, 22)}`;
+  const phoneKey = `phone:${hashPhone(config.secrets.pepper, phone)}`;
   let retryAfterSeconds = 0;
   for (const budget of sms.phoneBudgets) {
     const hit = await stores.rateLimits.hit(`${phoneKey}:${budget.windowSeconds}`, budget.limit, budget.windowSeconds, nowMs);
@@ -125,6 +141,17 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     ...(input.transaction ? { transaction: input.transaction.display } : {}),
   });
   const maskedPhone = maskPhone(phone);
+  // Recorded before the message leaves: if the audit store is down, no code goes out unrecorded.
+  await ctx.audit.record({
+    type: 'otp_sent',
+    outcome: 'success',
+    userId: input.userId,
+    factor: 'sms',
+    action: input.action,
+    phone,
+    reasons: resend ? ['resend'] : [],
+    ...(input.context ? { context: input.context } : {}),
+  });
   try {
     await ctx.smsProvider.send({ to: phone, body, channel: 'sms', idempotencyKey: `${challengeId}.${sendCount}` });
   } catch (err) {

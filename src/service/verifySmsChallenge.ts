@@ -2,7 +2,8 @@ import { constantTimeEqual } from '../core/otp/constantTimeEqual';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
 import { secondsUntil } from './sendSmsChallenge';
-import type { ServiceContext } from './ServiceContext';
+import type { RequestContext } from '../audit/createAuditWriter';
+import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 
 export type VerifySmsChallengeInput = {
   userId: string;
@@ -10,10 +11,13 @@ export type VerifySmsChallengeInput = {
   challengeId: string;
   /** Already checked to be `codeLength` digits by the caller; anything else is a 400 there. */
   code: string;
+  /** A step-up code cannot bind a phone and a phone-proof code cannot step up. */
+  expect: 'step_up' | 'phone_bind';
+  context?: RequestContext;
 };
 
 export type VerifySmsChallengeResult =
-  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number }
+  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number; phone: string }
   | { ok: false; reason: 'invalid_code'; attemptsLeft: number }
   | { ok: false; reason: 'expired' }
   | { ok: false; reason: 'locked' | 'too_many_attempts'; retryAfterSeconds: number };
@@ -34,8 +38,15 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     maxAttempts: config.sms.maxAttempts,
     lockout: config.lockout,
   });
+  const audit = (type: string, outcome: 'success' | 'failure', reasons: string[] = [], phone?: string, action?: string) =>
+    ctx.audit.record({ type, outcome, userId: input.userId, factor: 'sms', reasons, phone: phone ?? null, action: action ?? null, ...(input.context ? { context: input.context } : {}) });
+  if (reserved.ok && (reserved.challenge.purpose === PHONE_BIND_PURPOSE) !== (input.expect === 'phone_bind')) {
+    await audit('otp_failed', 'failure', ['wrong_purpose']);
+    return { ok: false, reason: 'expired' };
+  }
   if (!reserved.ok) {
     logger?.info({ event: 'otp_refused', userId: input.userId, reason: reserved.reason }, 'SMS code refused');
+    await audit(reserved.reason === 'locked' ? 'second_factor_locked' : reserved.reason === 'expired' ? 'otp_expired' : 'otp_failed', 'failure', [reserved.reason]);
     switch (reserved.reason) {
       case 'locked':
         return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
@@ -53,6 +64,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
       'Wrong SMS code',
     );
+    await audit(reserved.lockedUntilMs !== null ? 'second_factor_locked' : 'otp_failed', 'failure', ['invalid_code'], reserved.challenge.phone, reserved.challenge.purpose);
     if (reserved.lockedUntilMs !== null) {
       logger?.warn({ event: 'second_factor_locked', userId: input.userId }, 'Second factor locked after consecutive failures');
       return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
@@ -63,12 +75,13 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
   if (!(await stores.challenges.consume(input.userId, input.challengeId))) {
     return { ok: false, reason: 'expired' };
   }
-  const { purpose, txHash } = reserved.challenge;
+  const { purpose, txHash, phone } = reserved.challenge;
+  await audit('otp_verified', 'success', [], phone, purpose);
   if (txHash) {
     const requirement = config.actions[purpose];
     const expiresAtMs = nowMs + (requirement?.maxAgeSeconds ?? 300) * 1000;
     await stores.approvals.grant({ userId: input.userId, bindingId: input.bindingId, action: purpose, txHash }, expiresAtMs, nowMs);
   }
   logger?.info({ event: 'otp_verified', userId: input.userId, action: purpose }, 'SMS code verified');
-  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs };
+  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone };
 }

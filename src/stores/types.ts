@@ -1,3 +1,5 @@
+import type { AuditEvent } from '../core/audit/auditChain';
+
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
  * memory adapter (the embedded default) and a Redis or MongoDB adapter, and all adapters of a
@@ -120,10 +122,75 @@ export interface ApprovalStore {
   consume(key: ApprovalKey, nowMs: number): Promise<boolean>;
 }
 
-/** Where a user's bound phone number is kept (the full binding flow builds on this port). */
+/** A user's bound phone number. */
+export type PhoneBinding = {
+  userId: string;
+  e164: string;
+  /** Keyed hash of the number: what uniqueness, audit records and rate limits use. */
+  phoneHash: string;
+  country: string | null;
+  boundAtMs: number;
+  /** When this binding replaced an earlier number: the start of the cool-off. */
+  changedAtMs: number | null;
+};
+
+export type BindPhoneResult =
+  | { ok: true; binding: PhoneBinding; previous: PhoneBinding | null }
+  | { ok: false; reason: 'number_unavailable' };
+
+/** Phone bindings: at most one active number per user, each number on a limited number of accounts. */
 export interface PhoneBindingStore {
-  getPhone(userId: string): Promise<string | null>;
-  setPhone(userId: string, e164: string, nowMs: number): Promise<void>;
+  getActive(userId: string): Promise<PhoneBinding | null>;
+  /**
+   * Makes `e164` the user's number, replacing any other, unless it is already active on
+   * `maxAccountsPerNumber` other accounts. Binding the number the user already has changes nothing.
+   */
+  bind(input: {
+    userId: string;
+    e164: string;
+    phoneHash: string;
+    country: string | null;
+    nowMs: number;
+    maxAccountsPerNumber: number;
+  }): Promise<BindPhoneResult>;
+  /** Removes the user's number; returns what was removed. */
+  remove(userId: string, nowMs: number): Promise<PhoneBinding | null>;
+}
+
+export type FactorType = 'totp' | 'webauthn' | 'backup_codes';
+
+/** A second factor the user enrolled (phone numbers live in PhoneBindingStore). */
+export type EnrolledFactor = {
+  id: string;
+  userId: string;
+  type: FactorType;
+  label: string;
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+  /** Type-specific data; secrets in it are encrypted by the caller before they get here. */
+  data: Record<string, unknown>;
+};
+
+export interface FactorStore {
+  list(userId: string, type?: FactorType): Promise<EnrolledFactor[]>;
+  add(factor: EnrolledFactor): Promise<void>;
+  remove(userId: string, factorId: string): Promise<boolean>;
+  /** Removes every factor of the user (of one type when given); returns how many. */
+  removeAll(userId: string, type?: FactorType): Promise<number>;
+}
+
+export type AuditFilter = { userId?: string; sinceMs?: number; untilMs?: number };
+
+/**
+ * The audit trail: append-only. There is no update and no delete (retention is the store's
+ * own TTL). `insert` refuses a second event with the same (chainId, seq), which is how two
+ * concurrent writers are kept from forking a chain.
+ */
+export interface AuditStore {
+  head(chainId: string): Promise<{ seq: number; mac: string } | null>;
+  insert(event: AuditEvent, expireAtMs: number): Promise<'ok' | 'conflict'>;
+  /** Matching events ordered by chainId, then seq. */
+  list(filter: AuditFilter): AsyncIterable<AuditEvent>;
 }
 
 /** The stores a guard runs on. */
@@ -132,6 +199,8 @@ export type StepGuardStores = {
   rateLimits: RateLimitStore;
   approvals: ApprovalStore;
   phones: PhoneBindingStore;
+  factors: FactorStore;
+  audit: AuditStore;
   /** Cheap liveness check for /healthz and fail-closed decisions. */
   ping(): Promise<void>;
 };

@@ -1,3 +1,4 @@
 export { maskPhone } from './maskPhone';
 export { normalizePhone } from './normalizePhone';
 export type { NormalizedPhone, NormalizePhoneResult } from './normalizePhone';
+export { hashPhone } from './hashPhone';

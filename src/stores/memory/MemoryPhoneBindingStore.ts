@@ -1,13 +1,41 @@
-import type { PhoneBindingStore } from '../types';
+import type { BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
 
 export class MemoryPhoneBindingStore implements PhoneBindingStore {
-  private readonly phones = new Map<string, { e164: string; boundAtMs: number }>();
+  private readonly byUser = new Map<string, PhoneBinding>();
 
-  async getPhone(userId: string): Promise<string | null> {
-    return this.phones.get(userId)?.e164 ?? null;
+  async getActive(userId: string): Promise<PhoneBinding | null> {
+    const found = this.byUser.get(userId);
+    return found ? { ...found } : null;
   }
 
-  async setPhone(userId: string, e164: string, nowMs: number): Promise<void> {
-    this.phones.set(userId, { e164, boundAtMs: nowMs });
+  async bind(input: {
+    userId: string;
+    e164: string;
+    phoneHash: string;
+    country: string | null;
+    nowMs: number;
+    maxAccountsPerNumber: number;
+  }): Promise<BindPhoneResult> {
+    const previous = this.byUser.get(input.userId) ?? null;
+    if (previous?.phoneHash === input.phoneHash) return { ok: true, binding: { ...previous }, previous: { ...previous } };
+    let others = 0;
+    for (const binding of this.byUser.values()) if (binding.phoneHash === input.phoneHash) others += 1;
+    if (others >= input.maxAccountsPerNumber) return { ok: false, reason: 'number_unavailable' };
+    const binding: PhoneBinding = {
+      userId: input.userId,
+      e164: input.e164,
+      phoneHash: input.phoneHash,
+      country: input.country,
+      boundAtMs: input.nowMs,
+      changedAtMs: previous ? input.nowMs : null,
+    };
+    this.byUser.set(input.userId, binding);
+    return { ok: true, binding: { ...binding }, previous: previous ? { ...previous } : null };
+  }
+
+  async remove(userId: string): Promise<PhoneBinding | null> {
+    const found = this.byUser.get(userId) ?? null;
+    this.byUser.delete(userId);
+    return found;
   }
 }

@@ -1,6 +1,8 @@
 import type { StepGuardStores } from '../types';
 import { MemoryApprovalStore } from './MemoryApprovalStore';
+import { MemoryAuditStore } from './MemoryAuditStore';
 import { MemoryChallengeStore } from './MemoryChallengeStore';
+import { MemoryFactorStore } from './MemoryFactorStore';
 import { MemoryPhoneBindingStore } from './MemoryPhoneBindingStore';
 import { MemoryRateLimitStore } from './MemoryRateLimitStore';
 
@@ -10,7 +12,12 @@ export function createMemoryStores(): StepGuardStores {
     challenges: new MemoryChallengeStore(),
     rateLimits: new MemoryRateLimitStore(),
     approvals: new MemoryApprovalStore(),
-    phones: new MemoryPhoneBindingStore(),
+    ...createMemoryDurableStores(),
     ping: async () => undefined,
   };
+}
+
+/** What MongoDB keeps in production, in memory. */
+export function createMemoryDurableStores(): Pick<StepGuardStores, 'phones' | 'factors' | 'audit'> {
+  return { phones: new MemoryPhoneBindingStore(), factors: new MemoryFactorStore(), audit: new MemoryAuditStore() };
 }

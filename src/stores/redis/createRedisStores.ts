@@ -6,7 +6,10 @@ import { RedisRateLimitStore } from './RedisRateLimitStore';
 import type { RedisLike } from './scripts';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
-export function createRedisStores(redis: RedisLike, keyPrefix = 'sg'): Omit<StepGuardStores, 'phones'> {
+export function createRedisStores(
+  redis: RedisLike,
+  keyPrefix = 'sg',
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),

@@ -1,0 +1,65 @@
+import type { RequestContext } from '../audit/createAuditWriter';
+import { SECOND_FACTORS, type FactorTimes } from '../core/assurance/types';
+import { normalizePhone } from '../core/phone/normalizePhone';
+import { sendSmsChallenge, type SendSmsChallengeResult } from './sendSmsChallenge';
+import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
+
+export type StartPhoneBindingResult =
+  | SendSmsChallengeResult
+  | { ok: false; reason: 'invalid_phone'; detail: string }
+  | { ok: false; reason: 'phone_not_allowed'; policy: 'country' | 'line_type' }
+  | { ok: false; reason: 'fresh_password_required' | 'fresh_factor_required' };
+
+/**
+ * Step one of binding or changing a number: check the number and the caller's right to change
+ * it, then text a code to the new number. Whether the number is already taken is deliberately
+ * not checked here: the answer must look the same either way (see confirmPhoneBinding).
+ */
+export async function startPhoneBinding(
+  ctx: ServiceContext,
+  input: {
+    userId: string;
+    bindingId: string;
+    phoneInput: string;
+    sessionFactors: FactorTimes;
+    currentChallengeId?: string;
+    context?: RequestContext;
+  },
+): Promise<StartPhoneBindingResult> {
+  const { config } = ctx;
+  const nowMs = config.clock.nowMs();
+  const parsed = normalizePhone(input.phoneInput, config.phone.defaultCountry);
+  if (!parsed.ok) return { ok: false, reason: 'invalid_phone', detail: parsed.detail };
+  const allowed = config.phone.allowedCountries;
+  const blockedBy =
+    allowed && (!parsed.country || !allowed.includes(parsed.country))
+      ? 'country'
+      : parsed.lineType && config.phone.blockedLineTypes.includes(parsed.lineType)
+        ? 'line_type'
+        : null;
+  if (blockedBy) {
+    await ctx.audit.record({
+      type: 'phone_bind_refused',
+      outcome: 'blocked',
+      userId: input.userId,
+      reasons: [blockedBy === 'country' ? 'country_not_allowed' : `line_type_${parsed.lineType?.toLowerCase()}`],
+      phone: parsed.e164,
+      country: parsed.country ?? null,
+      ...(input.context ? { context: input.context } : {}),
+    });
+    return { ok: false, reason: 'phone_not_allowed', policy: blockedBy };
+  }
+  const current = await ctx.stores.phones.getActive(input.userId);
+  const freshMs = config.phone.freshFactorSeconds * 1000;
+  const fresh = (at: number | undefined) => at !== undefined && nowMs - at <= freshMs;
+  if (!current && !fresh(input.sessionFactors.pwd)) return { ok: false, reason: 'fresh_password_required' };
+  if (current && !SECOND_FACTORS.some((f) => fresh(input.sessionFactors[f]))) return { ok: false, reason: 'fresh_factor_required' };
+  return sendSmsChallenge(ctx, {
+    userId: input.userId,
+    bindingId: input.bindingId,
+    action: PHONE_BIND_PURPOSE,
+    phone: parsed.e164,
+    ...(input.currentChallengeId ? { currentChallengeId: input.currentChallengeId } : {}),
+    ...(input.context ? { context: input.context } : {}),
+  });
+}
