@@ -43,8 +43,27 @@ export function createAuditWriter(options: {
   retentionDays: number;
 }): AuditWriter {
   const { store, key, clock, random } = options;
+  // Appends to one chain are queued within this process, so retries are only ever needed
+  // against writers on other nodes; without this a burst for one user would thrash.
+  const tails = new Map<string, Promise<unknown>>();
+  const serialize = <T>(chainId: string, task: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(chainId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    tails.set(chainId, tail);
+    void tail.then(() => {
+      if (tails.get(chainId) === tail) tails.delete(chainId);
+    });
+    return next;
+  };
   return {
-    async record(input) {
+    record(input) {
+      return serialize(input.userId ?? SYSTEM_CHAIN, () => append(input));
+    },
+  };
+
+  async function append(input: AuditInput): Promise<AuditEvent> {
+    {
       const userId = input.userId ?? null;
       const chainId = userId ?? SYSTEM_CHAIN;
       const ctx = input.context ?? {};
@@ -73,12 +92,13 @@ export function createAuditWriter(options: {
           chainId,
           seq: (head?.seq ?? 0) + 1,
           prevMac: head?.mac ?? '',
+          prevTsMs: head?.tsMs ?? null,
           ...content,
         };
         const event: AuditEvent = { ...unsigned, mac: auditMac(key, unsigned) };
         if ((await store.insert(event, expireAtMs)) === 'ok') return event;
       }
       throw new Error(`audit: could not append to chain after ${MAX_APPEND_TRIES} tries (heavy contention)`);
-    },
-  };
+    }
+  }
 }

@@ -17,6 +17,8 @@ import {
   type Logger,
   type SmsProvider,
   type StepGuard,
+  type StepGuardOptions,
+  type StepGuardStores,
   packageRoot,
   safeReturnTo,
 } from '../index';
@@ -36,6 +38,10 @@ export type DemoAppOptions = {
   logger: Logger;
   appOrigin?: string;
   trustProxy?: boolean | number | string;
+  /** Stores built by the caller (tests read the audit trail through them). */
+  stores?: StepGuardStores;
+  /** Extra guard options (phone policy and the like), merged over the demo's. */
+  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit'>;
   environment?: 'production' | 'development' | 'test';
 };
 
@@ -70,8 +76,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     serviceName: 'stepguard',
     appOrigin: options.appOrigin,
     secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
-    stores:
-      options.redis || options.mongo
+    ...options.guardOptions,
+    stores: options.stores
+      ? { custom: options.stores }
+      : options.redis || options.mongo
         ? { redis: options.redis, mongo: options.mongo, keyPrefix: options.redisKeyPrefix ?? 'sg' }
         : 'memory',
     sms: options.smsProvider ? { provider: options.smsProvider } : undefined,

@@ -187,7 +187,7 @@ export type AuditFilter = { userId?: string; sinceMs?: number; untilMs?: number 
  * concurrent writers are kept from forking a chain.
  */
 export interface AuditStore {
-  head(chainId: string): Promise<{ seq: number; mac: string } | null>;
+  head(chainId: string): Promise<{ seq: number; mac: string; tsMs: number } | null>;
   insert(event: AuditEvent, expireAtMs: number): Promise<'ok' | 'conflict'>;
   /** Matching events ordered by chainId, then seq. */
   list(filter: AuditFilter): AsyncIterable<AuditEvent>;

@@ -2,7 +2,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
-import { createDemoApp, DEMO_ACCOUNT } from '../../src/demo/createDemoApp';
+import { createDemoApp, DEMO_ACCOUNT, type DemoAppOptions } from '../../src/demo/createDemoApp';
+import { createMemoryDurableStores, createMemoryStores } from '../../src/stores/memory/createMemoryStores';
+import type { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
+import { createRedisStores } from '../../src/stores/redis/createRedisStores';
+import type { StepGuardStores } from '../../src/stores/types';
 import { fakeClock, type FakeClock } from './fakeClock';
 import { RecordingSmsProvider } from './RecordingSmsProvider';
 import { connectTestRedis } from './withRedis';
@@ -13,7 +17,9 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
  * The demo server as tests drive it: injected fake clock, recording SMS provider, logs captured
  * as text, and (with `redis: true`) real Redis under a key prefix of its own.
  */
-export async function createTestApp(options: { redis?: boolean | Redis; keyPrefix?: string } = {}) {
+export async function createTestApp(
+  options: { redis?: boolean | Redis; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions'] } = {},
+) {
   const clock: FakeClock = fakeClock();
   const sms = new RecordingSmsProvider();
   const logLines: string[] = [];
@@ -37,7 +43,20 @@ export async function createTestApp(options: { redis?: boolean | Redis; keyPrefi
   } else if (options.redis) {
     redis = options.redis;
   }
+  // Durable stores in memory, held here so tests can read the audit trail; Redis (when asked for)
+  // carries the ephemeral ones.
+  const durable = createMemoryDurableStores();
+  const ephemeral = redis ? createRedisStores(redis, keyPrefix) : createMemoryStores();
+  const stores: StepGuardStores = {
+    challenges: ephemeral.challenges,
+    rateLimits: ephemeral.rateLimits,
+    approvals: ephemeral.approvals,
+    ping: ephemeral.ping,
+    ...durable,
+  };
   const { app, guard, users } = await createDemoApp({
+    stores,
+    ...(options.guardOptions ? { guardOptions: options.guardOptions } : {}),
     redis,
     redisKeyPrefix: keyPrefix,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
@@ -82,6 +101,8 @@ export async function createTestApp(options: { redis?: boolean | Redis; keyPrefi
     app,
     guard,
     users,
+    stores,
+    audit: durable.audit as MemoryAuditStore,
     clock,
     sms,
     redis,

@@ -27,15 +27,20 @@ export type AuditEvent = {
   country: string | null;
   /** The previous event's MAC in this chain (`''` for the first). */
   prevMac: string;
+  /**
+   * The previous event's time (`null` for the first). It lets a verifier tell a head removed by
+   * retention (its predecessor was old enough to expire) from one an attacker deleted.
+   */
+  prevTsMs: number | null;
   /** HMAC over every other field, prevMac included. */
   mac: string;
 };
 
-export type AuditEventContent = Omit<AuditEvent, 'id' | 'chainId' | 'seq' | 'prevMac' | 'mac'>;
+export type AuditEventContent = Omit<AuditEvent, 'id' | 'chainId' | 'seq' | 'prevMac' | 'prevTsMs' | 'mac'>;
 
 const FIELDS: (keyof AuditEvent)[] = [
   'id', 'chainId', 'seq', 'tsMs', 'type', 'userId', 'actor', 'outcome', 'reasons', 'requestId', 'ip',
-  'userAgent', 'deviceId', 'factor', 'action', 'phoneMasked', 'phoneHash', 'country', 'prevMac',
+  'userAgent', 'deviceId', 'factor', 'action', 'phoneMasked', 'phoneHash', 'country', 'prevMac', 'prevTsMs',
 ];
 
 /** The MAC of an event: HMAC-SHA256 over its fields in a fixed order (the `mac` field excluded). */
@@ -58,12 +63,13 @@ export type ChainVerification = { ok: true; events: number } | { ok: false; even
  * Checks one chain, in seq order as stored: every MAC, every link to the previous MAC, and no
  * gaps. An edited event fails its MAC; a deleted one leaves a gap or a broken link; a reordered
  * pair breaks the order. A chain whose oldest events were removed by retention starts above 1:
- * that is accepted only when `allowPrunedHead` (its first link cannot be checked then).
+ * that is accepted only when the first remaining event says (under its MAC) that its
+ * predecessor was older than `prunedBeforeMs`, i.e. old enough for retention to have removed it.
  */
 export function verifyAuditChain(
   key: string | Buffer,
   events: Iterable<AuditEvent>,
-  options: { allowPrunedHead?: boolean } = {},
+  options: { prunedBeforeMs?: number } = {},
 ): ChainVerification {
   let previous: AuditEvent | undefined;
   let count = 0;
@@ -77,7 +83,8 @@ export function verifyAuditChain(
     const { mac, ...rest } = event;
     if (!constantTimeEqual(auditMac(key, rest), mac)) return fail('mac_mismatch');
     if (previous === undefined) {
-      if (event.seq !== 1 && !options.allowPrunedHead) return fail('head_missing');
+      const pruned = options.prunedBeforeMs !== undefined && event.prevTsMs !== null && event.prevTsMs < options.prunedBeforeMs;
+      if (event.seq !== 1 && !pruned) return fail('head_missing');
       if (event.seq === 1 && event.prevMac !== '') return fail('broken_link');
     } else {
       if (event.seq <= previous.seq) return fail('out_of_order');

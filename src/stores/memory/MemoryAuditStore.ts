@@ -5,9 +5,9 @@ import type { AuditFilter, AuditStore } from '../types';
 export class MemoryAuditStore implements AuditStore {
   private readonly chains = new Map<string, AuditEvent[]>();
 
-  async head(chainId: string): Promise<{ seq: number; mac: string } | null> {
+  async head(chainId: string): Promise<{ seq: number; mac: string; tsMs: number } | null> {
     const last = this.chains.get(chainId)?.at(-1);
-    return last ? { seq: last.seq, mac: last.mac } : null;
+    return last ? { seq: last.seq, mac: last.mac, tsMs: last.tsMs } : null;
   }
 
   async insert(event: AuditEvent): Promise<'ok' | 'conflict'> {

@@ -12,15 +12,25 @@ export class MongoAuditStore implements AuditStore {
     this.model = auditEventModel(connection);
   }
 
-  async head(chainId: string): Promise<{ seq: number; mac: string } | null> {
-    const doc = await this.model.findOne({ chainId }).sort({ seq: -1 }).select({ seq: 1, mac: 1 }).lean<Pick<AuditEventDoc, 'seq' | 'mac'>>();
-    return doc ? { seq: doc.seq, mac: doc.mac } : null;
+  async head(chainId: string): Promise<{ seq: number; mac: string; tsMs: number } | null> {
+    const doc = await this.model
+      .findOne({ chainId })
+      .sort({ seq: -1 })
+      .select({ seq: 1, mac: 1, ts: 1 })
+      .lean<Pick<AuditEventDoc, 'seq' | 'mac' | 'ts'>>();
+    return doc ? { seq: doc.seq, mac: doc.mac, tsMs: doc.ts.getTime() } : null;
   }
 
   async insert(event: AuditEvent, expireAtMs: number): Promise<'ok' | 'conflict'> {
-    const { id, tsMs, ...rest } = event;
+    const { id, tsMs, prevTsMs, ...rest } = event;
     try {
-      await this.model.create({ _id: id, ts: new Date(tsMs), ...rest, expireAt: new Date(expireAtMs) });
+      await this.model.create({
+        _id: id,
+        ts: new Date(tsMs),
+        prevTs: prevTsMs === null ? null : new Date(prevTsMs),
+        ...rest,
+        expireAt: new Date(expireAtMs),
+      });
       return 'ok';
     } catch (err) {
       if (isDuplicateKeyError(err)) return 'conflict';
@@ -64,6 +74,7 @@ function toDomain(doc: AuditEventDoc): AuditEvent {
     phoneHash: doc.phoneHash ?? null,
     country: doc.country ?? null,
     prevMac: doc.prevMac ?? '',
+    prevTsMs: doc.prevTs ? doc.prevTs.getTime() : null,
     mac: doc.mac,
   };
 }

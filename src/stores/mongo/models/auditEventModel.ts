@@ -20,6 +20,7 @@ export type AuditEventDoc = {
   phoneHash: string | null;
   country: string | null;
   prevMac: string;
+  prevTs: Date | null;
   mac: string;
   /** Retention: MongoDB's TTL monitor removes the event after this time. */
   expireAt: Date;
@@ -48,6 +49,7 @@ const schema = new Schema<AuditEventDoc>(
     phoneHash: nullableString,
     country: nullableString,
     prevMac: { type: String, default: '' },
+    prevTs: { type: Date, default: null },
     mac: { type: String, required: true },
     expireAt: { type: Date, required: true },
   },
