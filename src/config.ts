@@ -8,7 +8,7 @@ import { countSmsSegments } from './core/messages/countSmsSegments';
 import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
 import { StepGuardConfigError } from './errors';
 import type { Connection } from 'mongoose';
-import type { LockoutPolicy, StepGuardStores } from './stores/types';
+import type { AuditStore, LockoutPolicy, StepGuardStores } from './stores/types';
 import type { RedisLike } from './stores/redis/scripts';
 import type { SmsProvider } from './sms/types';
 
@@ -76,6 +76,8 @@ const storesSchema = z.union([
     redis: object<RedisLike>('an ioredis client or Cluster', 'defineCommand').optional(),
     mongo: object<Connection>('a mongoose Connection (mongoose.createConnection(uri))', 'model').optional(),
     keyPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).optional(),
+    /** An audit store to use instead of MongoDB's or memory's (e.g. FileAuditStore). */
+    audit: object<AuditStore>('an AuditStore', 'insert').optional(),
   }),
   z.strictObject({ custom: object<StepGuardStores>('a StepGuardStores object', 'ping') }),
 ]);

@@ -131,7 +131,7 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
     approvals: ephemeral.approvals,
     phones: durable.phones,
     factors: durable.factors,
-    audit: durable.audit,
+    audit: choice.audit ?? durable.audit,
     ping: async () => {
       await ephemeral.ping();
       if (mongo) {

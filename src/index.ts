@@ -21,6 +21,7 @@ export type { SmsOtpStrategyOptions } from '../strategies/SmsOtpStrategy';
 export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';
 export { safeReturnTo } from './http/safeReturnTo';
 export { packageRoot } from './http/packageRoot';
+export { FileAuditStore } from './stores/file/FileAuditStore';
 export { createMongoStores, ensureMongoIndexes } from './stores/mongo/createMongoStores';
 export { createMemoryDurableStores } from './stores/memory/createMemoryStores';
 export { verifyAuditChain, deriveAuditKey, auditMac } from './core/audit/auditChain';

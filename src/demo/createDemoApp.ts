@@ -19,6 +19,7 @@ import {
   type StepGuard,
   type StepGuardOptions,
   type StepGuardStores,
+  FileAuditStore,
   packageRoot,
   safeReturnTo,
 } from '../index';
@@ -29,6 +30,8 @@ export type DemoAppOptions = {
   redis?: Redis;
   /** When given, phone bindings, factors and the audit trail live in MongoDB; otherwise in memory. */
   mongo?: Connection;
+  /** When given, the audit trail is appended to this JSON-lines file (verify it with the CLI). */
+  auditFile?: string;
   /** Prefix of every Redis key (stepguard's and the sessions'). @default 'sg' */
   redisKeyPrefix?: string;
   sessionSecret?: string;
@@ -79,8 +82,13 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     ...options.guardOptions,
     stores: options.stores
       ? { custom: options.stores }
-      : options.redis || options.mongo
-        ? { redis: options.redis, mongo: options.mongo, keyPrefix: options.redisKeyPrefix ?? 'sg' }
+      : options.redis || options.mongo || options.auditFile
+        ? {
+            redis: options.redis,
+            mongo: options.mongo,
+            keyPrefix: options.redisKeyPrefix ?? 'sg',
+            ...(options.auditFile ? { audit: new FileAuditStore(options.auditFile) } : {}),
+          }
         : 'memory',
     sms: options.smsProvider ? { provider: options.smsProvider } : undefined,
     clock: options.clock,

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const { app } = await createDemoApp({
     redis,
     mongo,
+    auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
     smsProvider: new ConsoleSmsProvider({ outboxFile: env.SMS_OUTBOX_FILE, environment: env.NODE_ENV }),

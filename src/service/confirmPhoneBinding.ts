@@ -41,7 +41,8 @@ export async function confirmPhoneBinding(
   const previous = bound.previous && bound.previous.phoneHash !== bound.binding.phoneHash ? bound.previous : null;
   await ctx.audit.record({ type: previous ? 'phone_changed' : 'phone_bound', outcome: 'success', ...auditBase });
   if (previous) {
-    const text = `Your ${config.serviceName} phone number was changed to ${maskPhone(phone)}. If this was not you, contact support now.`;
+    // Plain GSM-7 text (no mask bullets), so the notice stays one cheap segment.
+    const text = `Your ${config.serviceName} phone number was changed to a number ending in ${phone.slice(-2)}. If this was not you, contact support now.`;
     try {
       await ctx.smsProvider.send({ to: previous.e164, body: text, channel: 'sms', idempotencyKey: `phone-change.${input.challengeId}` });
     } catch (err) {

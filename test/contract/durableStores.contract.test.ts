@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection, type Connection } from 'mongoose';
 import { auditMac, type AuditEvent } from '../../src/core/audit/auditChain';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryDurableStores } from '../../src/stores/memory/createMemoryStores';
+import { FileAuditStore } from '../../src/stores/file/FileAuditStore';
 import { createMongoStores, ensureMongoIndexes } from '../../src/stores/mongo/createMongoStores';
 import type { AuditStore, FactorStore, PhoneBindingStore } from '../../src/stores/types';
 
@@ -119,6 +123,22 @@ function contract(name: string, make: () => Promise<Durable & { close?: () => Pr
 }
 
 contract('memory', async () => createMemoryDurableStores());
+contract('memory + audit file', async () => ({
+  ...createMemoryDurableStores(),
+  audit: new FileAuditStore(join(mkdtempSync(join(tmpdir(), 'stepguard-audit-')), 'audit.jsonl')),
+}));
+
+describe('FileAuditStore', () => {
+  it('picks up its chains again after a restart', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'stepguard-audit-')), 'audit.jsonl');
+    const first = new FileAuditStore(path);
+    const e1 = auditEvent('a', 1);
+    await first.insert(e1);
+    const second = new FileAuditStore(path);
+    expect(await second.head('a')).toEqual({ seq: 1, mac: e1.mac, tsMs: e1.tsMs });
+    expect(await second.insert({ ...auditEvent('a', 1), id: randomUUID() })).toBe('conflict');
+  });
+});
 
 const MONGODB_URI = process.env.MONGODB_URI;
 if (MONGODB_URI) {

@@ -1,4 +1,5 @@
 import { deriveAuditKey, verifyAuditChain } from '../../src/core/audit/auditChain';
+import { countSmsSegments } from '../../src/core/messages/countSmsSegments';
 import { createTestApp, wrongCode, type TestApp } from '../helpers/createTestApp';
 
 const PEPPER = 'test-pepper-that-is-long-enough-for-validation-0123';
@@ -99,7 +100,8 @@ describe('binding and changing a phone number', () => {
     expect(done.body).toMatchObject({ phone: '+1 ••••••••00', changed: true, coolOffUntil: new Date(t.clock.nowMs() + 7 * 86_400_000).toISOString() });
     const notice = t.sms.messages.at(-1)!;
     expect(notice.to).toBe('+14155550123');
-    expect(notice.body).toContain('phone number was changed to +1 ••••••••00');
+    expect(notice.body).toContain('phone number was changed to a number ending in 00');
+    expect(countSmsSegments(notice.body)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
 
     // During the cool-off SMS cannot approve a transfer, but still works for login.
     await c.post('/transfer', { amount: 5, payee: 'Bob' }).expect(401);
