@@ -11,6 +11,14 @@ import type { Connection } from 'mongoose';
 import type { AuditStore, LockoutPolicy, StepGuardStores } from './stores/types';
 import type { RedisLike } from './stores/redis/scripts';
 import type { SmsProvider } from './sms/types';
+import { defaultRules } from './core/policy/defaultRules';
+import { validatePolicyRules } from './core/policy/validatePolicyRules';
+import type { OnNoStrongFactor, PolicyRule } from './core/policy/types';
+import { ipListFrom, type IpList } from './risk/ipList';
+import type { GeoLookup, PhoneIntelProvider } from './risk/types';
+
+/** Maps a forwarded request (host and path) to the action it needs. */
+export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
 
 /** The logger stepguard writes to: pino's shape. It never receives a code, secret or full number. */
 export type Logger = {
@@ -46,6 +54,9 @@ export const DEFAULTS = {
     freshFactorSeconds: 300,
   },
   audit: { retentionDays: 400 },
+  policy: { useDefaultRules: true, largeTransferAmount: 1000, onNoStrongFactor: 'require' as OnNoStrongFactor },
+  risk: { impossibleTravelKmh: 1000, simSwapWindowDays: 10, deviceCookieName: 'sg.device', decisionCacheSeconds: 300 },
+  forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[] },
   actions: {
     login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
@@ -119,7 +130,42 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
-  policy: z.strictObject({ actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional() }).optional(),
+  policy: z
+    .strictObject({
+      actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional(),
+      rules: z.array(z.custom<PolicyRule>((v) => typeof v === 'object' && v !== null, { message: 'must be a rule object' })).optional(),
+      useDefaultRules: z.boolean().optional(),
+      largeTransferAmount: z.number().positive().optional(),
+      onNoStrongFactor: z.enum(['require', 'backup_code', 'deny', 'allow_flagged']).optional(),
+    })
+    .optional(),
+  risk: z
+    .strictObject({
+      geo: object<GeoLookup>('a GeoLookup ({ lookup(ip) })', 'lookup').optional(),
+      phoneIntel: object<PhoneIntelProvider>('a PhoneIntelProvider ({ lookup(e164) })', 'lookup').optional(),
+      ipDenyList: z.array(z.string()).optional(),
+      torExitList: z.array(z.string()).optional(),
+      datacenterList: z.array(z.string()).optional(),
+      impossibleTravelKmh: z.number().positive().optional(),
+      simSwapWindowDays: z.number().int().min(1).max(365).optional(),
+      deviceCookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+      decisionCacheSeconds: z.number().int().min(0).max(3600).optional(),
+    })
+    .optional(),
+  forwardAuth: z
+    .strictObject({
+      rules: z
+        .array(
+          z.strictObject({
+            host: z.string().min(1).optional(),
+            pathPrefix: z.string().startsWith('/'),
+            action: z.string(),
+          }),
+        )
+        .min(1)
+        .optional(),
+    })
+    .optional(),
   http: z
     .strictObject({
       basePath: z.string().regex(/^\/[a-zA-Z0-9/_-]*$/).optional(),
@@ -127,6 +173,8 @@ const optionsSchema = z.strictObject({
       csrfCookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
       secureCookies: z.boolean().optional(),
       viewsDirectory: z.string().optional(),
+      /** Origins (besides appOrigin) a browser may be sent back to after a step-up (forward-auth). */
+      allowedReturnOrigins: z.array(z.url({ protocol: /^https?$/ })).optional(),
     })
     .optional(),
   getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
@@ -165,7 +213,27 @@ export type StepGuardConfig = Readonly<{
   }>;
   audit: Readonly<{ retentionDays: number }>;
   actions: Readonly<Record<string, ActionRequirement>>;
-  http: Readonly<{ basePath: string; loginPath: string; csrfCookieName: string; secureCookies: boolean; viewsDirectory: string | undefined }>;
+  policy: Readonly<{ rules: readonly PolicyRule[]; onNoStrongFactor: OnNoStrongFactor; largeTransferAmount: number }>;
+  risk: Readonly<{
+    geo: GeoLookup | undefined;
+    phoneIntel: PhoneIntelProvider | undefined;
+    ipDenyList: IpList;
+    torExitList: IpList;
+    datacenterList: IpList;
+    impossibleTravelKmh: number;
+    simSwapWindowDays: number;
+    deviceCookieName: string;
+    decisionCacheSeconds: number;
+  }>;
+  forwardAuth: Readonly<{ rules: readonly ForwardAuthRule[] }>;
+  http: Readonly<{
+    basePath: string;
+    loginPath: string;
+    csrfCookieName: string;
+    secureCookies: boolean;
+    viewsDirectory: string | undefined;
+    allowedReturnOrigins: readonly string[];
+  }>;
   getUserId: (req: Request) => string | undefined;
   clock: Clock;
   random: RandomSource;
@@ -215,6 +283,28 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   }
 
   const appOrigin = new URL(o.appOrigin ?? DEFAULTS.appOrigin).origin;
+
+  const policyOptions = { ...DEFAULTS.policy, ...stripUndefined(o.policy ?? {}) };
+  const rules = [
+    ...(policyOptions.useDefaultRules ? defaultRules({ largeTransferAmount: policyOptions.largeTransferAmount }) : []),
+    ...(o.policy?.rules ?? []),
+  ];
+  const ruleProblems = validatePolicyRules(rules, Object.keys(actions));
+  if (ruleProblems.length) throw new StepGuardConfigError(`Invalid stepguard options:\n${ruleProblems.join('\n')}`);
+  const forwardAuthRules = o.forwardAuth?.rules ?? DEFAULTS.forwardAuth.rules;
+  forwardAuthRules.forEach((rule, i) => {
+    if (!actions[rule.action]) {
+      throw new StepGuardConfigError(`forwardAuth.rules[${i}].action: unknown action "${rule.action}"; known: ${Object.keys(actions).join(', ')}.`);
+    }
+  });
+  const risk = { ...DEFAULTS.risk, ...stripUndefined(o.risk ?? {}) };
+  const list = (entries: string[] | undefined, name: string) => {
+    try {
+      return ipListFrom(entries ?? [], `risk.${name}`);
+    } catch (err) {
+      throw new StepGuardConfigError((err as Error).message);
+    }
+  };
   const webOtpHost = new URL(appOrigin).host;
   const serviceName = o.serviceName ?? DEFAULTS.serviceName;
   checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength);
@@ -232,11 +322,22 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
     audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
     actions,
+    policy: { rules, onNoStrongFactor: policyOptions.onNoStrongFactor, largeTransferAmount: policyOptions.largeTransferAmount },
+    risk: {
+      ...risk,
+      geo: o.risk?.geo,
+      phoneIntel: o.risk?.phoneIntel,
+      ipDenyList: list(o.risk?.ipDenyList, 'ipDenyList'),
+      torExitList: list(o.risk?.torExitList, 'torExitList'),
+      datacenterList: list(o.risk?.datacenterList, 'datacenterList'),
+    },
+    forwardAuth: { rules: forwardAuthRules },
     http: {
       ...DEFAULTS.http,
       ...stripUndefined(o.http ?? {}),
       secureCookies: o.http?.secureCookies ?? environment === 'production',
       viewsDirectory: o.http?.viewsDirectory,
+      allowedReturnOrigins: [appOrigin, ...(o.http?.allowedReturnOrigins ?? []).map((u) => new URL(u).origin)],
     },
     getUserId: o.getUserId ?? defaultGetUserId,
     clock: o.clock ?? systemClock,

@@ -16,6 +16,7 @@ import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
 import { createMemoryStores } from './stores/memory/createMemoryStores';
 import { createMongoStores } from './stores/mongo/createMongoStores';
 import { createAuditWriter } from './audit/createAuditWriter';
+import { createRiskEngine } from './risk/createRiskEngine';
 import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
@@ -80,9 +81,11 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     reject: (req, res) => void sendError(req, res, render, 'csrf_failed').catch(() => res.end()),
   });
   const errorHandler = createErrorHandler(render, logger);
+  const risk = createRiskEngine({ config, stores, audit });
   const internals: GuardInternals = {
     config,
     service,
+    risk,
     csrf,
     render,
     logger,
@@ -129,6 +132,7 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
     challenges: ephemeral.challenges,
     rateLimits: ephemeral.rateLimits,
     approvals: ephemeral.approvals,
+    risk: ephemeral.risk,
     phones: durable.phones,
     factors: durable.factors,
     audit: choice.audit ?? durable.audit,
@@ -147,6 +151,7 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     challenges: failClosed(stores.challenges, 'challenges'),
     rateLimits: failClosed(stores.rateLimits, 'rateLimits'),
     approvals: failClosed(stores.approvals, 'approvals'),
+    risk: failClosed(stores.risk, 'risk'),
     phones: failClosed(stores.phones, 'phones'),
     factors: failClosed(stores.factors, 'factors'),
     audit: failClosed(stores.audit, 'audit'),

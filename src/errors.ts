@@ -22,6 +22,7 @@ export const ERRORS = {
     status: 403,
     message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',
   },
+  access_denied: { status: 403, message: 'This request is not allowed. Contact support if you think this is a mistake.' },
   not_found: { status: 404, message: 'There is nothing here.' },
   no_challenge: { status: 409, message: 'There is no code to check. Request a code first.' },
   no_phone: { status: 409, message: 'No phone number is bound to this account yet.' },

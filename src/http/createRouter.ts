@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
+import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
 import { ERRORS, type ErrorCode } from '../errors';
 import type { GuardInternals } from './GuardInternals';
 import { packageRoot } from './packageRoot';
@@ -59,7 +60,7 @@ export function createRouter(internals: GuardInternals): Router {
         if (!returnTo) return void (await fail(req, res, 'invalid_return_to'));
         state.pending = { ...(state.pending ?? { action: 'login' }), returnTo };
       }
-      const methods = await describeMethods(userId, state.pending?.action ?? 'login');
+      const methods = await describeMethods(req, res, userId, state.pending?.action ?? 'login');
       if (!wantsHtml(req)) return void res.json(methods);
       res.type('html').send(await render('choose', { ...methods, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
     } catch (err) {
@@ -76,7 +77,7 @@ export function createRouter(internals: GuardInternals): Router {
       if (!parsed.success || !config.actions[parsed.data]) {
         return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
       }
-      res.json(await describeMethods(userId, parsed.data));
+      res.json(await describeMethods(req, res, userId, parsed.data));
     } catch (err) {
       next(err);
     }
@@ -94,6 +95,18 @@ export function createRouter(internals: GuardInternals): Router {
         return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
       }
       const pendingTx = state.pending?.action === action ? state.pending.transaction : undefined;
+      // The risk policy may have taken SMS out of this action's acceptable factors.
+      const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
+      if (decision.outcome === 'deny' || !decision.acceptableFactors.includes('sms')) {
+        const code: ErrorCode = decision.outcome === 'deny' ? 'access_denied' : 'sms_not_accepted';
+        const details = { reasons: decision.reasons.map((r) => r.text), acceptableFactors: decision.acceptableFactors };
+        if (wantsHtml(req)) {
+          return void res.status(statusOf(code)).type('html').send(
+            await render('choose', { ...(await describeMethods(req, res, userId, action)), csrfToken: csrf.token(req, res), basePath: config.http.basePath }),
+          );
+        }
+        return void (await fail(req, res, code, details));
+      }
       const result = await service.sendSmsChallenge({
         userId,
         bindingId: state.bindingId,
@@ -168,6 +181,7 @@ export function createRouter(internals: GuardInternals): Router {
       delete state.sms;
       delete state.pending;
       await recordFactor(req, userId, 'sms', result.verifiedAtMs, config.random);
+      await internals.risk.recordSuccess(req, userId);
       await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor: 'sms', action: result.action, context: requestContext(req) });
       const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
       if (wantsHtml(req)) return res.redirect(303, returnTo ?? '/');
@@ -287,19 +301,28 @@ export function createRouter(internals: GuardInternals): Router {
   router.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
   router.use(internals.errorHandler);
 
-  async function describeMethods(userId: string, action: string) {
-    const requirement = config.actions[action] ?? config.actions.login;
-    const acceptable = requirement ? acceptableFactorsFor(requirement) : [];
+  /** What the user can use for `action` now, what not and why: the policy decision in words. */
+  async function describeMethods(req: Request, res: Response, userId: string, action: string) {
+    const requirement = config.actions[action] ?? (config.actions.login as ActionRequirement);
+    const state = readState(req, userId);
+    const pendingTx = state?.pending?.action === action ? state.pending.transaction : undefined;
+    const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
+    const acceptable = decision.outcome === 'deny' ? [] : acceptableFactorsFor({ ...requirement, level: decision.level, factors: decision.acceptableFactors });
     const maskedPhone = await service.maskedPhoneOf(userId);
-    const enrolled = maskedPhone ? (['sms'] as const) : [];
+    const enrolled: SecondFactorId[] = (await service.listEnrolledFactors(userId));
+    const reasons = decision.reasons.map((r) => r.text);
     return {
       action,
+      outcome: decision.outcome,
       acceptableFactors: acceptable,
       enrolledFactors: enrolled,
       available: acceptable
-        .filter((f) => (enrolled as readonly string[]).includes(f))
+        .filter((f) => enrolled.includes(f))
         .map((f) => ({ factor: f, label: describeFactor(f), ...(f === 'sms' && maskedPhone ? { to: maskedPhone } : {}) })),
-      reasons: [] as string[],
+      notOffered: enrolled
+        .filter((f) => !acceptable.includes(f))
+        .map((f) => ({ factor: f, label: describeFactor(f), why: `${describeFactor(f)} is not enough for this action.` })),
+      reasons,
     };
   }
 

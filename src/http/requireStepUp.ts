@@ -1,14 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { deriveAssurance } from '../core/assurance/deriveAssurance';
-import { evaluateStepUp } from '../core/assurance/evaluateStepUp';
 import type { SecondFactorId } from '../core/assurance/types';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import { errorBody } from '../errors';
+import { assessStepUp, stepUpChallengeHeader } from './assessStepUp';
 import type { GuardInternals } from './GuardInternals';
 import { requestContext } from './requestContext';
 import { wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
-import { readState, type StepGuardSessionState } from './sessionState';
 
 export type RequireStepUpOptions = {
   /**
@@ -39,9 +37,10 @@ declare module 'express-serve-static-core' {
 
 /**
  * Middleware that lets a request through only when the session holds a second factor that the
- * action accepts, verified recently enough for it (and, for bound actions, issued for exactly
- * this transaction, used once). Otherwise: `401` with an RFC 9470-style challenge for API
- * clients, a redirect to the factor page for browsers. Store failures end in `503`, never in access.
+ * action accepts under the current risk decision, verified recently enough (and, for bound
+ * actions, issued for exactly this transaction, used once). Otherwise: `401` with an RFC
+ * 9470-style challenge for API clients, a redirect to the factor page for browsers, `403` when
+ * the policy denies. Store failures end in `503`, never in access.
  */
 export function createRequireStepUp(internals: GuardInternals, action: string, options: RequireStepUpOptions = {}): RequestHandler {
   const { config } = internals;
@@ -57,80 +56,57 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
     );
   }
   const factorPage = config.http.basePath;
-  const withoutSms = { ...requirement, factors: requirement.factors.filter((f) => f !== 'sms') };
+  const toLogin = (returnTo: string | undefined) => `${config.http.loginPath}?returnTo=${encodeURIComponent(returnTo ?? '/')}`;
 
   return async function requireStepUp(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
+      const returnTo = (options.returnTo ? safeReturnTo(options.returnTo(req)) : null) ?? returnToOf(req);
       const userId = config.getUserId(req);
       if (!userId) {
-        if (wantsHtml(req)) return res.redirect(303, `${config.http.loginPath}?returnTo=${encodeURIComponent(returnToOf(req) ?? '/')}`);
+        if (wantsHtml(req)) return res.redirect(303, toLogin(returnTo));
         res.status(401).json(errorBody('unauthenticated'));
         return;
-      }
-      const state = readState(req, userId);
-      const factors = state?.factors ?? {};
-      const nowMs = config.clock.nowMs();
-      let evaluation = evaluateStepUp(requirement, factors, nowMs);
-      // After a number change, SMS to the new number cannot approve high-risk actions for a while.
-      if (evaluation.ok && evaluation.satisfiedBy === 'sms' && requirement.highRisk && (await internals.service.phoneInCoolOff(userId))) {
-        evaluation = evaluateStepUp(withoutSms, factors, nowMs);
       }
       const details = options.bind?.(req);
-      let satisfied = evaluation.ok;
-      if (evaluation.ok && details && state) {
-        satisfied = await internals.service.consumeTransactionApproval({ userId, bindingId: state.bindingId, action, details });
-      } else if (details && !state) {
-        satisfied = false;
-      }
-      if (satisfied && evaluation.ok) {
-        const assurance = deriveAssurance(factors);
-        req.stepguard = {
-          userId,
-          acr: assurance.acr,
-          amr: assurance.amr,
-          authTimes: Object.fromEntries(Object.entries(factors).map(([f, ms]) => [f, Math.floor((ms as number) / 1000)])),
-          action,
-          satisfiedBy: evaluation.satisfiedBy,
-        };
+      const assessment = await assessStepUp(internals, req, res, userId, action, details);
+      if (assessment.ok) {
+        req.stepguard = assessment.info;
         return next();
       }
-
-      const returnTo = (options.returnTo ? safeReturnTo(options.returnTo(req)) : null) ?? returnToOf(req);
-      if (state || req.session) {
-        const target: StepGuardSessionState | undefined = state ?? internals.ensureState(req, userId);
-        target.pending = { action, ...(returnTo ? { returnTo } : {}), ...(details ? { transaction: details } : {}) };
+      if (assessment.kind === 'deny') {
+        res.status(403).json(errorBody('access_denied', { action, reasons: assessment.decision.reasons.map((r) => r.text) }));
+        return;
       }
-      const acceptableFactors = evaluation.ok ? [...requirement.factors] : evaluation.acceptableFactors;
-      if (evaluation.ok === false && evaluation.reason === 'no_first_factor') {
-        if (wantsHtml(req)) return res.redirect(303, `${config.http.loginPath}?returnTo=${encodeURIComponent(returnTo ?? '/')}`);
+      if (assessment.kind === 'unauthenticated') {
+        if (wantsHtml(req)) return res.redirect(303, toLogin(returnTo));
         res.status(401).json(errorBody('unauthenticated'));
         return;
       }
+      const state = internals.ensureState(req, userId);
+      state.pending = { action, ...(returnTo ? { returnTo } : {}), ...(details ? { transaction: details } : {}) };
       await internals.service.audit({
         type: 'step_up_required',
         outcome: 'info',
         userId,
         action,
-        reasons: [evaluation.ok ? 'transaction_not_approved' : evaluation.reason],
+        reasons: [assessment.reason, ...(assessment.decision?.reasons.map((r) => `rule=${r.rule}`) ?? [])],
         context: requestContext(req),
       });
       if (wantsHtml(req)) {
         res.redirect(303, returnTo ? `${factorPage}?returnTo=${encodeURIComponent(returnTo)}` : factorPage);
         return;
       }
+      const { requirement: effective } = assessment;
       res
         .status(401)
-        .set(
-          'WWW-Authenticate',
-          `Bearer error="insufficient_user_authentication", error_description="A recent second factor is required", ` +
-            `acr_values="${requirement.level}", max_age=${requirement.maxAgeSeconds}`,
-        )
+        .set('WWW-Authenticate', stepUpChallengeHeader(effective))
         .json(
           errorBody('insufficient_user_authentication', {
             action,
-            acrValues: [requirement.level],
-            maxAgeSeconds: requirement.maxAgeSeconds,
-            acceptableFactors,
+            acrValues: [effective.level],
+            maxAgeSeconds: effective.maxAgeSeconds,
+            acceptableFactors: [...effective.factors],
+            reasons: assessment.decision?.reasons.map((r) => r.text) ?? [],
             transactionBound: requirement.bindTransaction,
             methods: `${factorPage}/methods`,
           }),

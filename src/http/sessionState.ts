@@ -4,6 +4,7 @@ import type { FactorId, FactorTimes } from '../core/assurance/types';
 import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
+import type { PolicyDecision } from '../core/policy/types';
 
 /** What stepguard keeps in the host app's session (express-session). */
 export type StepGuardSessionState = {
@@ -16,6 +17,8 @@ export type StepGuardSessionState = {
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
   /** A new number waiting for its code. */
   phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
+  /** Cached policy decisions per action, valid while the IP and device stay the same. */
+  risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision }>;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
   pending?: { action: string; returnTo?: string; transaction?: TransactionDetails };
 };

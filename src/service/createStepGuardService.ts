@@ -1,5 +1,6 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import type { FactorTimes } from '../core/assurance/types';
+import type { FactorTimes, SecondFactorId } from '../core/assurance/types';
+import { listEnrolledFactors } from './listEnrolledFactors';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
@@ -34,6 +35,8 @@ export type StepGuardService = {
   /** Binds a number without proof (seeding, admin tools). The user-facing flow proves receipt first. */
   bindPhoneUnchecked(userId: string, e164: string): Promise<void>;
   listFactors(userId: string): Promise<EnrolledFactor[]>;
+  /** The second factors the user has, as session factor ids (sms, otp, hwk, swk, backup). */
+  listEnrolledFactors(userId: string): Promise<SecondFactorId[]>;
   resetFactor(input: { userId: string; factor: ResettableFactor; reason: string; admin: string }): Promise<{ removed: number }>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
@@ -73,6 +76,7 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
       if (!result.ok) throw new Error('bindPhoneUnchecked: the number is already bound to the maximum number of accounts');
     },
     listFactors: (userId) => stores.factors.list(userId),
+    listEnrolledFactors: (userId) => listEnrolledFactors(stores, userId),
     resetFactor: (input) => resetFactor(ctx, input),
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),

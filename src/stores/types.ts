@@ -104,6 +104,8 @@ export interface ChallengeStore {
   replaceCode(input: ReplaceCodeInput): Promise<ReplaceCodeResult>;
   /** The account's second-factor lock, if any, at `nowMs`. */
   lockedUntil(userId: string, nowMs: number): Promise<number | null>;
+  /** Consecutive second-factor failures on the account (a risk signal). */
+  failureCount(userId: string, nowMs: number): Promise<number>;
 }
 
 export type RateLimitHit = { allowed: boolean; count: number; retryAfterSeconds: number };
@@ -193,11 +195,24 @@ export interface AuditStore {
   list(filter: AuditFilter): AsyncIterable<AuditEvent>;
 }
 
+/** Where a user was last seen stepping up, for impossible-travel checks. */
+export type SeenLocation = { country: string | null; latitude: number | null; longitude: number | null; atMs: number };
+
+/** What the risk engine remembers per user: devices and countries stepped up from, last location. */
+export interface RiskStore {
+  isKnownDevice(userId: string, deviceHash: string): Promise<boolean>;
+  knownCountries(userId: string): Promise<string[]>;
+  lastSeen(userId: string): Promise<SeenLocation | null>;
+  /** After a successful second factor: remember the device and where it was. */
+  recordSuccess(userId: string, input: { deviceHash: string | null; location: SeenLocation }): Promise<void>;
+}
+
 /** The stores a guard runs on. */
 export type StepGuardStores = {
   challenges: ChallengeStore;
   rateLimits: RateLimitStore;
   approvals: ApprovalStore;
+  risk: RiskStore;
   phones: PhoneBindingStore;
   factors: FactorStore;
   audit: AuditStore;

@@ -51,6 +51,7 @@ export async function createTestApp(
     challenges: ephemeral.challenges,
     rateLimits: ephemeral.rateLimits,
     approvals: ephemeral.approvals,
+    risk: ephemeral.risk,
     ping: ephemeral.ping,
     ...durable,
   };

@@ -87,6 +87,10 @@ export class MemoryChallengeStore implements ChallengeStore {
     return { ok: true };
   }
 
+  async failureCount(userId: string, nowMs: number): Promise<number> {
+    return this.failures.get(userId, nowMs) ?? 0;
+  }
+
   async lockedUntil(userId: string, nowMs: number): Promise<number | null> {
     const until = this.locks.get(userId, nowMs);
     return until !== undefined && until > nowMs ? until : null;

@@ -5,6 +5,7 @@ import { MemoryChallengeStore } from './MemoryChallengeStore';
 import { MemoryFactorStore } from './MemoryFactorStore';
 import { MemoryPhoneBindingStore } from './MemoryPhoneBindingStore';
 import { MemoryRateLimitStore } from './MemoryRateLimitStore';
+import { MemoryRiskStore } from './MemoryRiskStore';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
 export function createMemoryStores(): StepGuardStores {
@@ -12,6 +13,7 @@ export function createMemoryStores(): StepGuardStores {
     challenges: new MemoryChallengeStore(),
     rateLimits: new MemoryRateLimitStore(),
     approvals: new MemoryApprovalStore(),
+    risk: new MemoryRiskStore(),
     ...createMemoryDurableStores(),
     ping: async () => undefined,
   };

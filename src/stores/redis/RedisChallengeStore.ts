@@ -142,6 +142,10 @@ export class RedisChallengeStore implements ChallengeStore {
     }
   }
 
+  async failureCount(userId: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.failures(userId))) ?? 0);
+  }
+
   async lockedUntil(userId: string, nowMs: number): Promise<number | null> {
     const value = await this.redis.get(this.keys.lock(userId));
     const until = value === null ? 0 : Number(value);

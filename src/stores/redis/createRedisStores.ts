@@ -3,18 +3,20 @@ import { redisKeys } from './redisKeys';
 import { RedisApprovalStore } from './RedisApprovalStore';
 import { RedisChallengeStore } from './RedisChallengeStore';
 import { RedisRateLimitStore } from './RedisRateLimitStore';
+import { RedisRiskStore } from './RedisRiskStore';
 import type { RedisLike } from './scripts';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'risk' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
     rateLimits: new RedisRateLimitStore(redis, keys),
     approvals: new RedisApprovalStore(redis, keys),
+    risk: new RedisRiskStore(redis, keys),
     ping: async () => {
       await redis.ping();
     },

@@ -11,6 +11,9 @@ export function redisKeys(prefix: string) {
     lock: (userId: string) => `${user(userId)}:2fa:lock`,
     approval: (userId: string, bindingId: string, action: string, txHash: string) =>
       `${user(userId)}:tx:${bindingId}:${encodeURIComponent(action)}:${txHash}`,
+    devices: (userId: string) => `${user(userId)}:risk:devices`,
+    countries: (userId: string) => `${user(userId)}:risk:countries`,
+    lastSeen: (userId: string) => `${user(userId)}:risk:last`,
     rateLimit: (key: string, windowStartMs: number) => `${prefix}:{rl:${encodeURIComponent(key)}}:${windowStartMs}`,
   };
 }

@@ -1,0 +1,5 @@
+export * from './types';
+export { evaluatePolicy, conditionHolds } from './evaluatePolicy';
+export type { EvaluatePolicyInput } from './evaluatePolicy';
+export { defaultRules } from './defaultRules';
+export { validatePolicyRules } from './validatePolicyRules';

@@ -1,0 +1,75 @@
+import type { Request, Response } from 'express';
+import { deriveAssurance } from '../core/assurance/deriveAssurance';
+import { evaluateStepUp, type StepUpEvaluation } from '../core/assurance/evaluateStepUp';
+import type { ActionRequirement } from '../core/assurance/types';
+import type { PolicyDecision } from '../core/policy/types';
+import type { TransactionDetails } from '../core/transaction/hashTransaction';
+import type { GuardInternals } from './GuardInternals';
+import type { StepGuardRequestInfo } from './requireStepUp';
+import { readState } from './sessionState';
+
+export type StepUpAssessment =
+  | { ok: true; info: StepGuardRequestInfo }
+  | { ok: false; kind: 'deny'; decision: PolicyDecision }
+  | {
+      ok: false;
+      kind: 'unauthenticated' | 'step_up';
+      requirement: ActionRequirement;
+      decision: PolicyDecision | null;
+      reason: Exclude<StepUpEvaluation, { ok: true }>['reason'] | 'transaction_not_approved';
+    };
+
+/**
+ * The one place that decides whether a request may proceed for an action: the risk policy
+ * shapes the requirement (which factors, what level, how fresh), the session's factors are
+ * checked against it, and a bound action must also consume its single-use approval. Both
+ * requireStepUp and forward-auth answer from this.
+ */
+export async function assessStepUp(
+  internals: GuardInternals,
+  req: Request,
+  res: Response,
+  userId: string,
+  action: string,
+  details?: TransactionDetails,
+): Promise<StepUpAssessment> {
+  const { config } = internals;
+  const base = config.actions[action] as ActionRequirement;
+  const state = readState(req, userId);
+  const factors = state?.factors ?? {};
+  if (factors.pwd === undefined) return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
+  const decision = await internals.risk.decide(req, res, userId, action, details);
+  if (decision.outcome === 'deny') return { ok: false, kind: 'deny', decision };
+  const requirement: ActionRequirement =
+    decision.outcome === 'allow'
+      ? { ...base, level: 'aal1' }
+      : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
+  const evaluation = evaluateStepUp(requirement, factors, config.clock.nowMs());
+  if (!evaluation.ok) return { ok: false, kind: 'step_up', requirement, decision, reason: evaluation.reason };
+  if (details) {
+    const approved = state
+      ? await internals.service.consumeTransactionApproval({ userId, bindingId: state.bindingId, action, details })
+      : false;
+    if (!approved) return { ok: false, kind: 'step_up', requirement, decision, reason: 'transaction_not_approved' };
+  }
+  const assurance = deriveAssurance(factors);
+  return {
+    ok: true,
+    info: {
+      userId,
+      acr: assurance.acr,
+      amr: assurance.amr,
+      authTimes: Object.fromEntries(Object.entries(factors).map(([f, ms]) => [f, Math.floor((ms as number) / 1000)])),
+      action,
+      satisfiedBy: evaluation.satisfiedBy,
+    },
+  };
+}
+
+/** The RFC 9470-style challenge header for a requirement. */
+export function stepUpChallengeHeader(requirement: ActionRequirement): string {
+  return (
+    `Bearer error="insufficient_user_authentication", error_description="A recent second factor is required", ` +
+    `acr_values="${requirement.level}", max_age=${requirement.maxAgeSeconds}`
+  );
+}
