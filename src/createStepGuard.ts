@@ -5,6 +5,7 @@ import type { FactorId, FactorTimes } from './core/assurance/types';
 import { createCsrf, type Csrf } from './http/csrf';
 import { createErrorHandler } from './http/createErrorHandler';
 import { createRouter } from './http/createRouter';
+import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
 import type { GuardInternals } from './http/GuardInternals';
 import { createViewRenderer } from './http/renderView';
 import { sendError } from './http/respond';
@@ -27,6 +28,8 @@ export type StepGuard = {
   readonly service: StepGuardService;
   /** The JSON + HTML routes; mount at `http.basePath` (default `/auth/2fa`). */
   router(): Router;
+  /** The SSO-gateway check (nginx auth_request, Traefik forwardAuth); also at `<basePath>/forward-auth`. */
+  forwardAuth(options?: ForwardAuthOptions): RequestHandler;
   /** Guards a route by action (see `policy.actions`). */
   requireStepUp(action: string, options?: RequireStepUpOptions): RequestHandler;
   /** Call right after the first factor succeeded (e.g. in the password login route). */
@@ -105,6 +108,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     csrf,
     router: () => createRouter(internals),
     requireStepUp: (action, opts) => createRequireStepUp(internals, action, opts),
+    forwardAuth: (opts) => createForwardAuth(internals, opts),
     recordFirstFactor: (req) => recordFactor(req, requireUserId(req), 'pwd', config.clock.nowMs(), config.random),
     recordSecondFactor: (req, factor) => recordFactor(req, requireUserId(req), factor, config.clock.nowMs(), config.random),
     sessionInfo: (req) => {

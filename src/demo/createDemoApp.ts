@@ -44,7 +44,9 @@ export type DemoAppOptions = {
   /** Stores built by the caller (tests read the audit trail through them). */
   stores?: StepGuardStores;
   /** Extra guard options (phone policy and the like), merged over the demo's. */
-  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit'>;
+  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'risk' | 'forwardAuth'> & {
+    allowedReturnOrigins?: string[];
+  };
   environment?: 'production' | 'development' | 'test';
 };
 
@@ -79,7 +81,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     serviceName: 'stepguard',
     appOrigin: options.appOrigin,
     secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
-    ...options.guardOptions,
+    ...(options.guardOptions ? withoutKey(options.guardOptions, 'allowedReturnOrigins') : {}),
+    http: options.guardOptions?.allowedReturnOrigins ? { allowedReturnOrigins: options.guardOptions.allowedReturnOrigins } : undefined,
     stores: options.stores
       ? { custom: options.stores }
       : options.redis || options.mongo || options.auditFile
@@ -181,7 +184,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     res.render('home', { user: req.user, session: guard.sessionInfo(req), csrfToken: guard.csrf.token(req, res) });
   });
   app.get('/login', (req, res) => {
-    res.render('login', { csrfToken: guard.csrf.token(req, res), error: undefined, returnTo: safePath(req.query.returnTo) });
+    res.render('login', { csrfToken: guard.csrf.token(req, res), error: undefined, returnTo: (safeReturnTo(req.query.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined) });
   });
 
   app.post('/auth/signup', async (req, res, next) => {
@@ -210,7 +213,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
           return res.status(401).render('login', {
             csrfToken: guard.csrf.token(req, res),
             error: ERRORS.invalid_credentials.message,
-            returnTo: safePath(parsed.data.returnTo),
+            returnTo: (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined),
           });
         }
         return fail(req, res, 'invalid_credentials');
@@ -222,7 +225,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
           .then(async () => {
             logger.info({ event: 'login_succeeded', userId: user.id }, 'Password login succeeded');
             await guard.service.audit({ type: 'login_succeeded', outcome: 'success', userId: user.id, factor: 'pwd', context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } });
-            if (wantsHtml(req)) return res.redirect(303, safePath(parsed.data.returnTo) ?? '/account');
+            if (wantsHtml(req)) return res.redirect(303, (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined) ?? '/account');
             const methods = await guard.service.maskedPhoneOf(user.id);
             res.json({
               user,
@@ -313,8 +316,9 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   return { app, guard, users };
 }
 
-function safePath(value: unknown): string | undefined {
-  return safeReturnTo(value) ?? undefined;
+function withoutKey<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  const { [key]: _dropped, ...rest } = value;
+  return rest;
 }
 
 declare module 'express-session' {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createConnection, type Connection } from 'mongoose';
-import { ConsoleSmsProvider, createRedisClient, ensureMongoIndexes, StepGuardConfigError } from '../index';
+import { ConsoleSmsProvider, createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError } from '../index';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 
 /**
@@ -35,9 +36,18 @@ async function main(): Promise<void> {
   const sessionSecret = env.SESSION_SECRET ?? (production ? undefined : randomBytes(32).toString('base64url'));
   if (!env.SESSION_SECRET && !production) logger.warn({ event: 'generated_session_secret' }, 'SESSION_SECRET not set: generated one; sessions end on restart');
 
+  const risk = {
+    ...(env.GEOIP_MMDB ? { geo: await maxmindGeoLookup(env.GEOIP_MMDB) } : env.GEOIP_CIDR_FILE ? { geo: csvGeoLookup(env.GEOIP_CIDR_FILE) } : {}),
+    ...(env.IP_DENY_FILE ? { ipDenyList: readLines(env.IP_DENY_FILE) } : {}),
+    ...(env.TOR_EXIT_FILE ? { torExitList: readLines(env.TOR_EXIT_FILE) } : {}),
+  };
   const { app } = await createDemoApp({
     redis,
     mongo,
+    guardOptions: {
+      risk,
+      ...(env.STEPGUARD_ALLOWED_RETURN_ORIGINS ? { allowedReturnOrigins: env.STEPGUARD_ALLOWED_RETURN_ORIGINS.split(',') } : {}),
+    },
     auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
@@ -60,6 +70,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function readLines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n');
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {

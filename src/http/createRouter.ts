@@ -13,6 +13,7 @@ import { safeReturnTo } from './safeReturnTo';
 import { readState, recordFactor } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
+import { createForwardAuth } from './createForwardAuth';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
 
@@ -46,6 +47,8 @@ export function createRouter(internals: GuardInternals): Router {
     return undefined;
   };
 
+  router.get('/forward-auth', createForwardAuth(internals));
+
   router.get('/csrf', (req, res) => {
     res.json({ csrfToken: csrf.token(req, res) });
   });
@@ -56,7 +59,7 @@ export function createRouter(internals: GuardInternals): Router {
       if (!userId) return;
       const state = internals.ensureState(req, userId);
       if (req.query.returnTo !== undefined) {
-        const returnTo = safeReturnTo(req.query.returnTo);
+        const returnTo = safeReturnTo(req.query.returnTo, config.http.allowedReturnOrigins);
         if (!returnTo) return void (await fail(req, res, 'invalid_return_to'));
         state.pending = { ...(state.pending ?? { action: 'login' }), returnTo };
       }

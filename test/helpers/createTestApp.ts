@@ -18,7 +18,7 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
  * as text, and (with `redis: true`) real Redis under a key prefix of its own.
  */
 export async function createTestApp(
-  options: { redis?: boolean | Redis; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions'] } = {},
+  options: { redis?: boolean | Redis; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions']; trustProxy?: boolean } = {},
 ) {
   const clock: FakeClock = fakeClock();
   const sms = new RecordingSmsProvider();
@@ -58,6 +58,7 @@ export async function createTestApp(
   const { app, guard, users } = await createDemoApp({
     stores,
     ...(options.guardOptions ? { guardOptions: options.guardOptions } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     redis,
     redisKeyPrefix: keyPrefix,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
