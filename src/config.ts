@@ -15,6 +15,7 @@ import { defaultRules } from './core/policy/defaultRules';
 import { validatePolicyRules } from './core/policy/validatePolicyRules';
 import type { OnNoStrongFactor, PolicyRule } from './core/policy/types';
 import { ipListFrom, type IpList } from './risk/ipList';
+import type { EncryptionKeyring } from './core/crypto/secretBox';
 import type { GeoLookup, PhoneIntelProvider } from './risk/types';
 
 /** Maps a forwarded request (host and path) to the action it needs. */
@@ -98,7 +99,16 @@ const optionsSchema = z.strictObject({
   environment: z.enum(['production', 'development', 'test']).optional(),
   serviceName: z.string().min(1).max(30).optional(),
   appOrigin: z.url({ protocol: /^https?$/ }).optional(),
-  secrets: z.strictObject({ pepper: secret.optional(), sessionSecret: secret.optional() }).optional(),
+  secrets: z
+    .strictObject({
+      pepper: secret.optional(),
+      sessionSecret: secret.optional(),
+      /** AES-256-GCM keys by id (base64 of 32 bytes); the current one encrypts, all decrypt. */
+      encryptionKeys: z.record(z.string().regex(/^[a-zA-Z0-9_-]{1,16}$/), z.string()).optional(),
+      /** @default the last key in encryptionKeys */
+      currentEncryptionKeyId: z.string().optional(),
+    })
+    .optional(),
   stores: storesSchema.optional(),
   sms: z
     .strictObject({
@@ -191,6 +201,7 @@ export type StepGuardConfig = Readonly<{
   appOrigin: string;
   webOtpHost: string;
   secrets: Readonly<{ pepper: string; sessionSecret: string }>;
+  keyring: EncryptionKeyring;
   generatedSecrets: readonly string[];
   stores: z.output<typeof storesSchema>;
   sms: Readonly<{
@@ -265,6 +276,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     return random.bytes(32).toString('base64url');
   };
   const secrets = Object.freeze({ pepper: secretOr('pepper'), sessionSecret: secretOr('sessionSecret') });
+  const keyring = buildKeyring(o.secrets?.encryptionKeys, o.secrets?.currentEncryptionKeyId, environment, random, generatedSecrets);
 
   const sms = { ...DEFAULTS.sms, ...stripUndefined(o.sms ?? {}) };
   if (sms.resendMaxSeconds < sms.resendInitialSeconds) {
@@ -315,6 +327,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     appOrigin,
     webOtpHost,
     secrets,
+    keyring,
     generatedSecrets,
     stores: o.stores ?? 'memory',
     sms,
@@ -344,6 +357,35 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     random,
     logger: o.logger,
   });
+}
+
+function buildKeyring(
+  given: Record<string, string> | undefined,
+  currentId: string | undefined,
+  environment: string,
+  random: RandomSource,
+  generated: string[],
+): EncryptionKeyring {
+  const entries = Object.entries(given ?? {});
+  if (entries.length === 0) {
+    if (environment === 'production') {
+      throw new StepGuardConfigError(
+        'secrets.encryptionKeys: required when NODE_ENV=production (TOTP secrets are encrypted at rest). ' +
+          'Generate a key with `openssl rand -base64 32` and pass { k1: "<key>" }.',
+      );
+    }
+    generated.push('encryptionKeys');
+    return { currentKeyId: 'dev', keys: { dev: random.bytes(32) } };
+  }
+  const keys: Record<string, Buffer> = {};
+  for (const [id, value] of entries) {
+    const key = Buffer.from(value, 'base64');
+    if (key.length !== 32) throw new StepGuardConfigError(`secrets.encryptionKeys.${id}: must be 32 bytes in base64 (\`openssl rand -base64 32\`).`);
+    keys[id] = key;
+  }
+  const current = currentId ?? (entries.at(-1) as [string, string])[0];
+  if (!keys[current]) throw new StepGuardConfigError(`secrets.currentEncryptionKeyId: "${current}" is not in secrets.encryptionKeys.`);
+  return { currentKeyId: current, keys };
 }
 
 function defaultGetUserId(req: Request): string | undefined {

@@ -25,6 +25,8 @@ export const ERRORS = {
   access_denied: { status: 403, message: 'This request is not allowed. Contact support if you think this is a mistake.' },
   not_found: { status: 404, message: 'There is nothing here.' },
   no_challenge: { status: 409, message: 'There is no code to check. Request a code first.' },
+  not_enrolled: { status: 409, message: 'That factor is not set up on this account.' },
+  no_setup: { status: 409, message: 'Start the setup first.' },
   no_phone: { status: 409, message: 'No phone number is bound to this account yet.' },
   no_pending_transaction: {
     status: 409,

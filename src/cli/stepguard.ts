@@ -158,7 +158,8 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
         const pepper = required('STEPGUARD_PEPPER');
         connection = await connect();
         const guard = createStepGuard({
-          environment: 'production',
+          // Not 'production': the CLI encrypts nothing, so it needs no encryption key.
+          environment: 'development',
           stores: { mongo: connection },
           secrets: { pepper, sessionSecret: pepper },
           sms: { provider: { name: 'none', send: async () => ({ providerMessageId: 'none', status: 'failed' }) } },

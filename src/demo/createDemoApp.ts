@@ -36,6 +36,8 @@ export type DemoAppOptions = {
   redisKeyPrefix?: string;
   sessionSecret?: string;
   pepper?: string;
+  /** base64 of 32 bytes; encrypts TOTP secrets at rest. */
+  encryptionKey?: string;
   smsProvider?: SmsProvider;
   clock?: Clock;
   logger: Logger;
@@ -80,7 +82,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     environment: options.environment,
     serviceName: 'stepguard',
     appOrigin: options.appOrigin,
-    secrets: { pepper: options.pepper, sessionSecret: options.sessionSecret },
+    secrets: {
+      pepper: options.pepper,
+      sessionSecret: options.sessionSecret,
+      ...(options.encryptionKey ? { encryptionKeys: { k1: options.encryptionKey } } : {}),
+    },
     ...(options.guardOptions ? withoutKey(options.guardOptions, 'allowedReturnOrigins') : {}),
     http: options.guardOptions?.allowedReturnOrigins ? { allowedReturnOrigins: options.guardOptions.allowedReturnOrigins } : undefined,
     stores: options.stores

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
+    encryptionKey: env.STEPGUARD_ENCRYPTION_KEY,
     smsProvider: new ConsoleSmsProvider({ outboxFile: env.SMS_OUTBOX_FILE, environment: env.NODE_ENV }),
     logger,
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,

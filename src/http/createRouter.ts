@@ -13,6 +13,7 @@ import { safeReturnTo } from './safeReturnTo';
 import { readState, recordFactor } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
+import { hasFreshFactor } from '../service/hasFreshFactor';
 import { createForwardAuth } from './createForwardAuth';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
@@ -180,19 +181,165 @@ export function createRouter(internals: GuardInternals): Router {
         if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(code), code, details));
         return void (await fail(req, res, code, details));
       }
-      const returnTo = state.pending?.returnTo;
       delete state.sms;
-      delete state.pending;
-      await recordFactor(req, userId, 'sms', result.verifiedAtMs, config.random);
-      await internals.risk.recordSuccess(req, userId);
-      await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor: 'sms', action: result.action, context: requestContext(req) });
-      const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
-      if (wantsHtml(req)) return res.redirect(303, returnTo ?? '/');
-      res.json({ verified: true, factor: 'sms', action: result.action, acr: assurance.acr, amr: assurance.amr, ...(returnTo ? { returnTo } : {}) });
+      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, result.action);
     } catch (err) {
       next(err);
     }
   });
+
+  const totpSchema = z.strictObject({
+    code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),
+    _csrf: z.string().optional(),
+  });
+  const backupSchema = z.strictObject({
+    code: z.string({ error: 'must be a string' }).min(16, 'is too short').max(40, 'is too long'),
+    _csrf: z.string().optional(),
+  });
+
+  /** A second factor succeeded: record it, remember the device, and send the user on. */
+  async function completeStepUp(req: Request, res: Response, userId: string, factor: 'sms' | 'otp' | 'backup', verifiedAtMs: number, action?: string) {
+    const state = internals.ensureState(req, userId);
+    const returnTo = state.pending?.returnTo;
+    const pendingAction = action ?? state.pending?.action ?? 'login';
+    delete state.pending;
+    await recordFactor(req, userId, factor, verifiedAtMs, config.random);
+    await internals.risk.recordSuccess(req, userId);
+    await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action: pendingAction, context: requestContext(req) });
+    const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
+    if (wantsHtml(req)) return void res.redirect(303, returnTo ?? '/');
+    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, ...(returnTo ? { returnTo } : {}) });
+  }
+
+  /** Changing factors needs a fresh second factor (or, with none yet, a fresh password). */
+  async function mayChangeFactors(req: Request, res: Response, userId: string): Promise<boolean> {
+    const state = internals.ensureState(req, userId);
+    const enrolled = await service.listEnrolledFactors(userId);
+    const nowMs = config.clock.nowMs();
+    const ok = enrolled.length > 0
+      ? hasFreshFactor(state.factors, nowMs, config.phone.freshFactorSeconds, 'second')
+      : hasFreshFactor(state.factors, nowMs, config.phone.freshFactorSeconds, 'password');
+    if (ok) return true;
+    const code: ErrorCode = enrolled.length > 0 ? 'fresh_factor_required' : 'fresh_password_required';
+    if (wantsHtml(req)) {
+      state.pending = { action: 'factor_change', returnTo: `${config.http.basePath}/factors` };
+      res.redirect(303, `${config.http.basePath}?returnTo=${encodeURIComponent(`${config.http.basePath}/factors`)}`);
+    } else {
+      await fail(req, res, code);
+    }
+    return false;
+  }
+
+  router.get('/factors', async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const view = await factorsView(userId);
+      if (!wantsHtml(req)) return void res.json(view);
+      await renderFactorsPage(req, res, 200, view);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/totp/setup', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(csrfOnly, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      if (!(await mayChangeFactors(req, res, userId))) return;
+      const setup = await service.beginTotpEnrolment({ accountName: userId });
+      internals.ensureState(req, userId).totpSetup = { sealedSecret: setup.sealedSecret, startedAtMs: config.clock.nowMs() };
+      const reveal = { otpauthUri: setup.otpauthUri, qrCode: setup.qrCodeDataUrl, secret: setup.secret };
+      if (!wantsHtml(req)) return void res.status(201).json(reveal);
+      await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), totpSetup: reveal });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/totp/confirm', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(totpSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const setup = state.totpSetup;
+      if (!setup || config.clock.nowMs() - setup.startedAtMs > 15 * 60_000) return void (await fail(req, res, 'no_setup'));
+      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.value.code, context: requestContext(req) });
+      if (!result.ok) return void (await fail(req, res, 'invalid_code'));
+      delete state.totpSetup;
+      delete state.risk;
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
+      res.status(201).json({ enrolled: true, factor: 'otp' });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/totp/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(totpSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const result = await service.verifyTotp({ userId, code: body.value.code, context: requestContext(req) });
+      if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
+      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/backup-codes', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(csrfOnly, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      if (!(await mayChangeFactors(req, res, userId))) return;
+      const { codes } = await service.regenerateBackupCodes({ userId, context: requestContext(req) });
+      delete internals.ensureState(req, userId).risk;
+      res.set('Cache-Control', 'no-store');
+      if (!wantsHtml(req)) return void res.status(201).json({ codes, remaining: codes.length });
+      await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), newBackupCodes: codes });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/backup-codes/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(backupSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const result = await service.verifyBackupCode({ userId, code: body.value.code, context: requestContext(req) });
+      if (!result.ok) {
+        const { code, details } = toError(result);
+        return void (await fail(req, res, code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
+      }
+      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  async function factorsView(userId: string) {
+    const factors = await service.listFactors(userId);
+    const backup = factors.find((f) => f.type === 'backup_codes');
+    return {
+      phone: await service.maskedPhoneOf(userId),
+      totp: factors.filter((f) => f.type === 'totp').map((f) => ({ id: f.id, label: f.label, createdAt: new Date(f.createdAtMs).toISOString(), lastUsedAt: f.lastUsedAtMs ? new Date(f.lastUsedAtMs).toISOString() : null })),
+      backupCodesRemaining: backup && Array.isArray(backup.data.hashes) ? backup.data.hashes.length : null,
+    };
+  }
+
+  async function renderFactorsPage(req: Request, res: Response, status: number, view: Record<string, unknown>) {
+    res.status(status).type('html').send(await render('factors', { totpSetup: null, newBackupCodes: null, ...view, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
+  }
 
   const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
   const csrfOnly = z.strictObject({ _csrf: z.string().optional() });

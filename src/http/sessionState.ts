@@ -15,6 +15,8 @@ export type StepGuardSessionState = {
   factors: FactorTimes;
   /** The SMS challenge this session is waiting on. */
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
+  /** A TOTP secret (sealed) waiting for its first code. */
+  totpSetup?: { sealedSecret: string; startedAtMs: number };
   /** A new number waiting for its code. */
   phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
   /** Cached policy decisions per action, valid while the IP and device stay the same. */

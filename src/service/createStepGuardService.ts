@@ -1,6 +1,9 @@
 import type { RequestContext } from '../audit/createAuditWriter';
 import type { FactorTimes, SecondFactorId } from '../core/assurance/types';
 import { listEnrolledFactors } from './listEnrolledFactors';
+import { beginTotpEnrolment, confirmTotpEnrolment, type TotpSetup } from './enrolTotp';
+import { verifyTotp, type VerifyFactorResult } from './verifyTotp';
+import { regenerateBackupCodes, verifyBackupCode } from './backupCodes';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
@@ -38,6 +41,11 @@ export type StepGuardService = {
   /** The second factors the user has, as session factor ids (sms, otp, hwk, swk, backup). */
   listEnrolledFactors(userId: string): Promise<SecondFactorId[]>;
   resetFactor(input: { userId: string; factor: ResettableFactor; reason: string; admin: string }): Promise<{ removed: number }>;
+  beginTotpEnrolment(input: { accountName: string }): Promise<TotpSetup>;
+  confirmTotpEnrolment(input: Parameters<typeof confirmTotpEnrolment>[1]): ReturnType<typeof confirmTotpEnrolment>;
+  verifyTotp(input: Parameters<typeof verifyTotp>[1]): Promise<VerifyFactorResult>;
+  regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): Promise<{ codes: string[] }>;
+  verifyBackupCode(input: Parameters<typeof verifyBackupCode>[1]): ReturnType<typeof verifyBackupCode>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
@@ -75,6 +83,11 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
       });
       if (!result.ok) throw new Error('bindPhoneUnchecked: the number is already bound to the maximum number of accounts');
     },
+    beginTotpEnrolment: (input) => beginTotpEnrolment(ctx, input),
+    confirmTotpEnrolment: (input) => confirmTotpEnrolment(ctx, input),
+    verifyTotp: (input) => verifyTotp(ctx, input),
+    regenerateBackupCodes: (input) => regenerateBackupCodes(ctx, input),
+    verifyBackupCode: (input) => verifyBackupCode(ctx, input),
     listFactors: (userId) => stores.factors.list(userId),
     listEnrolledFactors: (userId) => listEnrolledFactors(stores, userId),
     resetFactor: (input) => resetFactor(ctx, input),

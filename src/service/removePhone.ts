@@ -1,5 +1,6 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import { SECOND_FACTORS, type FactorTimes } from '../core/assurance/types';
+import type { FactorTimes } from '../core/assurance/types';
+import { hasFreshFactor } from './hasFreshFactor';
 import type { ServiceContext } from './ServiceContext';
 
 export type RemovePhoneResult =
@@ -15,8 +16,7 @@ export async function removePhone(
   const nowMs = config.clock.nowMs();
   const current = await stores.phones.getActive(input.userId);
   if (!current) return { ok: false, reason: 'no_phone' };
-  const freshMs = config.phone.freshFactorSeconds * 1000;
-  if (!SECOND_FACTORS.some((f) => (input.sessionFactors[f] ?? -Infinity) >= nowMs - freshMs)) {
+  if (!hasFreshFactor(input.sessionFactors, nowMs, config.phone.freshFactorSeconds, 'second')) {
     return { ok: false, reason: 'fresh_factor_required' };
   }
   if ((await stores.factors.list(input.userId)).length === 0) return { ok: false, reason: 'last_factor' };

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import { SECOND_FACTORS, type FactorTimes } from '../core/assurance/types';
+import type { FactorTimes } from '../core/assurance/types';
+import { hasFreshFactor } from './hasFreshFactor';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { sendSmsChallenge, type SendSmsChallengeResult } from './sendSmsChallenge';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
@@ -50,10 +51,9 @@ export async function startPhoneBinding(
     return { ok: false, reason: 'phone_not_allowed', policy: blockedBy };
   }
   const current = await ctx.stores.phones.getActive(input.userId);
-  const freshMs = config.phone.freshFactorSeconds * 1000;
-  const fresh = (at: number | undefined) => at !== undefined && nowMs - at <= freshMs;
-  if (!current && !fresh(input.sessionFactors.pwd)) return { ok: false, reason: 'fresh_password_required' };
-  if (current && !SECOND_FACTORS.some((f) => fresh(input.sessionFactors[f]))) return { ok: false, reason: 'fresh_factor_required' };
+  const seconds = config.phone.freshFactorSeconds;
+  if (!current && !hasFreshFactor(input.sessionFactors, nowMs, seconds, 'password')) return { ok: false, reason: 'fresh_password_required' };
+  if (current && !hasFreshFactor(input.sessionFactors, nowMs, seconds, 'second')) return { ok: false, reason: 'fresh_factor_required' };
   return sendSmsChallenge(ctx, {
     userId: input.userId,
     bindingId: input.bindingId,

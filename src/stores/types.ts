@@ -106,6 +106,14 @@ export interface ChallengeStore {
   lockedUntil(userId: string, nowMs: number): Promise<number | null>;
   /** Consecutive second-factor failures on the account (a risk signal). */
   failureCount(userId: string, nowMs: number): Promise<number>;
+  /**
+   * For factors without a challenge (TOTP, backup codes, passkeys): one atomic step that refuses
+   * when the account is locked and otherwise counts the attempt as a failure until
+   * `clearFailures` says it succeeded, so concurrent guesses cannot exceed the lockout.
+   */
+  reserveFactorAttempt(userId: string, nowMs: number, lockout: LockoutPolicy): Promise<{ ok: true; lockedUntilMs: number | null } | { ok: false; reason: 'locked'; lockedUntilMs: number }>;
+  /** A second factor succeeded: the consecutive-failure count and any lock are cleared. */
+  clearFailures(userId: string): Promise<void>;
 }
 
 export type RateLimitHit = { allowed: boolean; count: number; retryAfterSeconds: number };
@@ -176,6 +184,15 @@ export type EnrolledFactor = {
 export interface FactorStore {
   list(userId: string, type?: FactorType): Promise<EnrolledFactor[]>;
   add(factor: EnrolledFactor): Promise<void>;
+  /** Renames or marks use; `false` when the factor is gone. */
+  update(userId: string, factorId: string, patch: { label?: string; lastUsedAtMs?: number; data?: Record<string, unknown> }): Promise<boolean>;
+  /**
+   * Atomically sets `data[field] = next` only if `next` is greater than the stored value (or
+   * there is none): a TOTP time step or a WebAuthn counter that can only move forward.
+   */
+  advance(userId: string, factorId: string, field: string, next: number): Promise<boolean>;
+  /** Atomically removes `value` from the list `data[field]`: `true` for exactly one caller. */
+  pull(userId: string, factorId: string, field: string, value: string): Promise<boolean>;
   remove(userId: string, factorId: string): Promise<boolean>;
   /** Removes every factor of the user (of one type when given); returns how many. */
   removeAll(userId: string, type?: FactorType): Promise<number>;

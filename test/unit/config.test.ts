@@ -1,6 +1,6 @@
 import { parseStepGuardOptions, StepGuardConfigError, type StepGuardOptions } from '../../src';
 
-const secrets = { pepper: 'p'.repeat(40), sessionSecret: 's'.repeat(40) };
+const secrets = { pepper: 'p'.repeat(40), sessionSecret: 's'.repeat(40), encryptionKeys: { k1: Buffer.alloc(32, 7).toString('base64') } };
 
 describe('parseStepGuardOptions', () => {
   it('fills the defaults of DESIGN.md §8 and freezes the result', () => {
@@ -31,18 +31,22 @@ describe('parseStepGuardOptions', () => {
   });
 
   it('refuses to start in production without a pepper or a session secret', () => {
-    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { sessionSecret: secrets.sessionSecret } })).toThrow(
+    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { ...secrets, pepper: undefined } })).toThrow(
       /secrets\.pepper: required when NODE_ENV=production/,
     );
-    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { pepper: secrets.pepper } })).toThrow(
+    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { ...secrets, sessionSecret: undefined } })).toThrow(
       /secrets\.sessionSecret: required when NODE_ENV=production/,
     );
+    expect(() => parseStepGuardOptions({ environment: 'production', secrets: { ...secrets, encryptionKeys: undefined } })).toThrow(
+      /secrets\.encryptionKeys: required when NODE_ENV=production/,
+    );
+    expect(() => parseStepGuardOptions({ secrets: { ...secrets, encryptionKeys: { k1: 'c2hvcnQ=' } } })).toThrow(/secrets\.encryptionKeys\.k1: must be 32 bytes/);
     expect(parseStepGuardOptions({ environment: 'production', secrets }).generatedSecrets).toEqual([]);
   });
 
   it('generates secrets in development and says so', () => {
     const config = parseStepGuardOptions({ environment: 'development' });
-    expect(config.generatedSecrets).toEqual(['pepper', 'sessionSecret']);
+    expect(config.generatedSecrets).toEqual(['pepper', 'sessionSecret', 'encryptionKeys']);
     expect(config.secrets.pepper.length).toBeGreaterThanOrEqual(32);
   });
 

@@ -87,6 +87,25 @@ export class MemoryChallengeStore implements ChallengeStore {
     return { ok: true };
   }
 
+  async reserveFactorAttempt(
+    userId: string,
+    nowMs: number,
+    lockout: LockoutPolicy,
+  ): Promise<{ ok: true; lockedUntilMs: number | null } | { ok: false; reason: 'locked'; lockedUntilMs: number }> {
+    const lockedUntilMs = this.locks.get(userId, nowMs);
+    if (lockedUntilMs !== undefined && lockedUntilMs > nowMs) return { ok: false, reason: 'locked', lockedUntilMs };
+    const failures = (this.failures.get(userId, nowMs) ?? 0) + 1;
+    this.failures.set(userId, failures, nowMs + lockout.failureMemorySeconds * 1000, nowMs);
+    const lockUntil = lockAfter(failures, lockout, nowMs);
+    if (lockUntil !== null) this.locks.set(userId, lockUntil, lockUntil, nowMs);
+    return { ok: true, lockedUntilMs: lockUntil };
+  }
+
+  async clearFailures(userId: string): Promise<void> {
+    this.failures.delete(userId);
+    this.locks.delete(userId);
+  }
+
   async failureCount(userId: string, nowMs: number): Promise<number> {
     return this.failures.get(userId, nowMs) ?? 0;
   }

@@ -15,6 +15,36 @@ export class MemoryFactorStore implements FactorStore {
     this.factors.set(factor.id, structuredClone(factor));
   }
 
+  async update(userId: string, factorId: string, patch: { label?: string; lastUsedAtMs?: number; data?: Record<string, unknown> }): Promise<boolean> {
+    const f = this.own(userId, factorId);
+    if (!f) return false;
+    if (patch.label !== undefined) f.label = patch.label;
+    if (patch.lastUsedAtMs !== undefined) f.lastUsedAtMs = patch.lastUsedAtMs;
+    if (patch.data !== undefined) f.data = { ...f.data, ...structuredClone(patch.data) };
+    return true;
+  }
+
+  async advance(userId: string, factorId: string, field: string, next: number): Promise<boolean> {
+    const f = this.own(userId, factorId);
+    const current = f?.data[field];
+    if (!f || (typeof current === 'number' && next <= current)) return false;
+    f.data[field] = next;
+    return true;
+  }
+
+  async pull(userId: string, factorId: string, field: string, value: string): Promise<boolean> {
+    const f = this.own(userId, factorId);
+    const list = f?.data[field];
+    if (!f || !Array.isArray(list) || !list.includes(value)) return false;
+    f.data[field] = list.filter((v) => v !== value);
+    return true;
+  }
+
+  private own(userId: string, factorId: string): EnrolledFactor | undefined {
+    const f = this.factors.get(factorId);
+    return f && f.userId === userId ? f : undefined;
+  }
+
   async remove(userId: string, factorId: string): Promise<boolean> {
     const found = this.factors.get(factorId);
     if (!found || found.userId !== userId) return false;

@@ -30,6 +30,30 @@ export class MongoFactorStore implements FactorStore {
     });
   }
 
+  async update(userId: string, factorId: string, patch: { label?: string; lastUsedAtMs?: number; data?: Record<string, unknown> }): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    if (patch.label !== undefined) set.label = patch.label;
+    if (patch.lastUsedAtMs !== undefined) set.lastUsedAt = new Date(patch.lastUsedAtMs);
+    for (const [k, v] of Object.entries(patch.data ?? {})) set[`data.${k}`] = v;
+    const result = await this.model.updateOne({ _id: factorId, userId }, { $set: set });
+    return result.matchedCount === 1;
+  }
+
+  async advance(userId: string, factorId: string, field: string, next: number): Promise<boolean> {
+    const path = `data.${field}`;
+    const result = await this.model.updateOne(
+      { _id: factorId, userId, $or: [{ [path]: { $lt: next } }, { [path]: { $exists: false } }, { [path]: null }] },
+      { $set: { [path]: next } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async pull(userId: string, factorId: string, field: string, value: string): Promise<boolean> {
+    const path = `data.${field}`;
+    const result = await this.model.updateOne({ _id: factorId, userId, [path]: value }, { $pull: { [path]: value } });
+    return result.modifiedCount === 1;
+  }
+
   async remove(userId: string, factorId: string): Promise<boolean> {
     const result = await this.model.deleteOne({ _id: factorId, userId });
     return result.deletedCount === 1;

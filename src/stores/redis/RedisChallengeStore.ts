@@ -1,5 +1,6 @@
 
 import type {
+  LockoutPolicy,
   ChallengeStore,
   ReplaceCodeInput,
   ReplaceCodeResult,
@@ -140,6 +141,29 @@ export class RedisChallengeStore implements ChallengeStore {
       default:
         throw new Error(`sgReplaceCode: unexpected reply ${String(reply[0])}`);
     }
+  }
+
+  async reserveFactorAttempt(
+    userId: string,
+    nowMs: number,
+    lockout: LockoutPolicy,
+  ): Promise<{ ok: true; lockedUntilMs: number | null } | { ok: false; reason: 'locked'; lockedUntilMs: number }> {
+    const reply = (await this.redis.sgReserveFactorAttempt(
+      this.keys.failures(userId),
+      this.keys.lock(userId),
+      nowMs,
+      lockout.maxConsecutiveFailures,
+      lockout.lockSeconds * 1000,
+      lockout.hardLimitFailures,
+      lockout.failureMemorySeconds * 1000,
+      HARD_LOCK_MS,
+    )) as [string, number];
+    if (reply[0] === 'locked') return { ok: false, reason: 'locked', lockedUntilMs: Number(reply[1]) };
+    return { ok: true, lockedUntilMs: Number(reply[1]) > 0 ? Number(reply[1]) : null };
+  }
+
+  async clearFailures(userId: string): Promise<void> {
+    await this.redis.del(this.keys.failures(userId), this.keys.lock(userId));
   }
 
   async failureCount(userId: string): Promise<number> {

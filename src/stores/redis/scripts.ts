@@ -59,6 +59,23 @@ redis.call('PEXPIRE', KEYS[1], ARGV[8])
 return {'ok'}
 `,
   },
+  // KEYS: failures, lock
+  // ARGV: nowMs, maxConsecutiveFailures, lockMs, hardLimitFailures, failureMemoryMs, hardLockMs
+  sgReserveFactorAttempt: {
+    keys: 2,
+    lua: `
+local now = tonumber(ARGV[1])
+local lockedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
+if lockedUntil > now then return {'locked', lockedUntil} end
+local failures = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local lockUntil = -1
+if failures >= tonumber(ARGV[4]) then lockUntil = now + tonumber(ARGV[6])
+elseif failures % tonumber(ARGV[2]) == 0 then lockUntil = now + tonumber(ARGV[3]) end
+if lockUntil > 0 then redis.call('SET', KEYS[2], string.format('%d', lockUntil), 'PX', lockUntil - now) end
+return {'ok', lockUntil}
+`,
+  },
   // KEYS: counter; ARGV: keepMs
   sgRateLimitHit: {
     keys: 1,

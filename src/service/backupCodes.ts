@@ -1,0 +1,65 @@
+import type { RequestContext } from '../audit/createAuditWriter';
+import { generateBackupCodes, hashBackupCode, normalizeBackupCode } from '../core/backup-codes/backupCodes';
+import { newRandomId } from '../core/random';
+import { secondsUntil } from './sendSmsChallenge';
+import type { ServiceContext } from './ServiceContext';
+
+const BACKUP_CODE_COUNT = 10;
+
+/**
+ * A new set of backup codes, shown once: only keyed hashes are stored, and the old set is gone.
+ * Audited, and the user is told (SMS to the bound number) in case it was not them.
+ */
+export async function regenerateBackupCodes(
+  ctx: ServiceContext,
+  input: { userId: string; context?: RequestContext },
+): Promise<{ codes: string[] }> {
+  const { config, stores } = ctx;
+  const nowMs = config.clock.nowMs();
+  const codes = generateBackupCodes(config.random, BACKUP_CODE_COUNT);
+  const hashes = codes.map((c) => hashBackupCode(config.secrets.pepper, normalizeBackupCode(c) as string));
+  await ctx.audit.record({ type: 'backup_codes_regenerated', outcome: 'success', userId: input.userId, factor: 'backup', ...(input.context ? { context: input.context } : {}) });
+  await stores.factors.removeAll(input.userId, 'backup_codes');
+  await stores.factors.add({ id: newRandomId(config.random), userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
+  await notify(ctx, input.userId, `Your ${config.serviceName} backup codes were regenerated. If this was not you, contact support now.`);
+  return { codes };
+}
+
+/** Uses one backup code: atomically, so of concurrent submissions of one code exactly one wins. */
+export async function verifyBackupCode(
+  ctx: ServiceContext,
+  input: { userId: string; code: string; context?: RequestContext },
+): Promise<{ ok: true; verifiedAtMs: number; remaining: number } | { ok: false; reason: 'invalid_code' | 'not_enrolled' | 'invalid_request' } | { ok: false; reason: 'locked'; retryAfterSeconds: number }> {
+  const { config, stores } = ctx;
+  const nowMs = config.clock.nowMs();
+  const canonical = normalizeBackupCode(input.code);
+  if (!canonical) return { ok: false, reason: 'invalid_request' };
+  const [set] = await stores.factors.list(input.userId, 'backup_codes');
+  if (!set) return { ok: false, reason: 'not_enrolled' };
+  const reserved = await stores.challenges.reserveFactorAttempt(input.userId, nowMs, config.lockout);
+  if (!reserved.ok) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+  const audit = (type: string, outcome: 'success' | 'failure', reasons: string[] = []) =>
+    ctx.audit.record({ type, outcome, userId: input.userId, factor: 'backup', reasons, ...(input.context ? { context: input.context } : {}) });
+  if (!(await stores.factors.pull(input.userId, set.id, 'hashes', hashBackupCode(config.secrets.pepper, canonical)))) {
+    await audit(reserved.lockedUntilMs !== null ? 'second_factor_locked' : 'backup_code_failed', 'failure', ['invalid_code']);
+    if (reserved.lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+    return { ok: false, reason: 'invalid_code' };
+  }
+  await stores.challenges.clearFailures(input.userId);
+  const [after] = await stores.factors.list(input.userId, 'backup_codes');
+  const remaining = Array.isArray(after?.data.hashes) ? after.data.hashes.length : 0;
+  await audit('backup_code_used', 'success', [`remaining=${remaining}`]);
+  await stores.factors.update(input.userId, set.id, { lastUsedAtMs: nowMs });
+  await notify(ctx, input.userId, `A ${config.serviceName} backup code was just used to sign in. If this was not you, contact support now.`);
+  return { ok: true, verifiedAtMs: nowMs, remaining };
+}
+
+async function notify(ctx: ServiceContext, userId: string, text: string): Promise<void> {
+  const binding = await ctx.stores.phones.getActive(userId);
+  if (!binding) return;
+  try {
+    await ctx.smsProvider.send({ to: binding.e164, body: text, channel: 'sms', idempotencyKey: `notice.${newRandomId(ctx.config.random)}` });
+  } catch (err) {
+    ctx.logger?.error({ event: 'notice_failed', err: String(err) }, 'Could not send a security notice');
+  }
+}

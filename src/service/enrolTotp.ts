@@ -1,0 +1,44 @@
+import QRCode from 'qrcode';
+import { openSecret, sealSecret } from '../core/crypto/secretBox';
+import { newRandomId } from '../core/random';
+import { matchTotp, newTotpSecret, totpUri } from '../core/totp/totp';
+import type { RequestContext } from '../audit/createAuditWriter';
+import type { ServiceContext } from './ServiceContext';
+
+export type TotpSetup = { secret: string; otpauthUri: string; qrCodeDataUrl: string; sealedSecret: string };
+
+/**
+ * Step one of TOTP enrolment: a fresh secret, its `otpauth://` URI and a QR code rendered here
+ * (no third-party service ever sees the secret). The caller keeps `sealedSecret` (encrypted)
+ * until the user confirms a code from the app.
+ */
+export async function beginTotpEnrolment(ctx: ServiceContext, input: { accountName: string }): Promise<TotpSetup> {
+  const secret = newTotpSecret();
+  const otpauthUri = totpUri({ secret, issuer: ctx.config.serviceName, account: input.accountName });
+  const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 1, width: 220 });
+  return { secret, otpauthUri, qrCodeDataUrl, sealedSecret: sealSecret(ctx.config.keyring, ctx.config.random, secret) };
+}
+
+/** Step two: the factor counts only once a code from the app proves the secret arrived. */
+export async function confirmTotpEnrolment(
+  ctx: ServiceContext,
+  input: { userId: string; sealedSecret: string; code: string; label?: string; context?: RequestContext },
+): Promise<{ ok: true; factorId: string } | { ok: false; reason: 'invalid_code' }> {
+  const { config } = ctx;
+  const nowMs = config.clock.nowMs();
+  const { plaintext: secret } = openSecret(config.keyring, input.sealedSecret);
+  const step = await matchTotp(secret, input.code, nowMs, null);
+  if (step === null) return { ok: false, reason: 'invalid_code' };
+  const factorId = newRandomId(config.random);
+  await ctx.audit.record({ type: 'factor_enrolled', outcome: 'success', userId: input.userId, factor: 'otp', ...(input.context ? { context: input.context } : {}) });
+  await ctx.stores.factors.add({
+    id: factorId,
+    userId: input.userId,
+    type: 'totp',
+    label: input.label ?? 'Authenticator app',
+    createdAtMs: nowMs,
+    lastUsedAtMs: nowMs,
+    data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step },
+  });
+  return { ok: true, factorId };
+}
