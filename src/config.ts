@@ -139,6 +139,16 @@ const optionsSchema = z.strictObject({
       freshFactorSeconds: seconds(3600).optional(),
     })
     .optional(),
+  webauthn: z
+    .strictObject({
+      /** @default appOrigin's host name */
+      rpID: z.string().regex(/^[a-z0-9.-]+$/i).optional(),
+      /** @default serviceName */
+      rpName: z.string().min(1).optional(),
+      /** @default [appOrigin] */
+      origins: z.array(z.url({ protocol: /^https?$/ })).min(1).optional(),
+    })
+    .optional(),
   audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
   policy: z
     .strictObject({
@@ -223,6 +233,7 @@ export type StepGuardConfig = Readonly<{
     freshFactorSeconds: number;
   }>;
   audit: Readonly<{ retentionDays: number }>;
+  webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
   policy: Readonly<{ rules: readonly PolicyRule[]; onNoStrongFactor: OnNoStrongFactor; largeTransferAmount: number }>;
   risk: Readonly<{
@@ -334,6 +345,11 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     lockout,
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
     audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
+    webauthn: {
+      rpID: o.webauthn?.rpID ?? new URL(appOrigin).hostname,
+      rpName: o.webauthn?.rpName ?? serviceName,
+      origins: (o.webauthn?.origins ?? [appOrigin]).map((u) => new URL(u).origin),
+    },
     actions,
     policy: { rules, onNoStrongFactor: policyOptions.onNoStrongFactor, largeTransferAmount: policyOptions.largeTransferAmount },
     risk: {

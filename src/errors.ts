@@ -17,6 +17,7 @@ export const ERRORS = {
     status: 401,
     message: 'Verify it is you with a second factor (within the last 5 minutes) before changing your phone number.',
   },
+  webauthn_failed: { status: 401, message: 'The passkey could not be verified. Try again, or use another factor.' },
   invalid_code: { status: 401, message: 'That code is not right. Check the latest message and try again.' },
   csrf_failed: {
     status: 403,

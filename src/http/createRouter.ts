@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
@@ -32,6 +32,11 @@ export function createRouter(internals: GuardInternals): Router {
   const sendSchema = z.strictObject({ action: ACTION.optional(), _csrf: z.string().optional() });
   const verifySchema = z.strictObject({ code: codeSchema, _csrf: z.string().optional() });
 
+  // The package exports no subpaths; its entry sits in script/, the UMD bundle in dist/bundle/.
+  const webauthnBundle = join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist/bundle/index.umd.min.js');
+  router.get('/assets/simplewebauthn-browser.js', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').sendFile(webauthnBundle);
+  });
   router.use('/assets', express.static(join(packageRoot(), 'views', 'assets'), { index: false, fallthrough: false, maxAge: '1h' }));
   router.use(express.json({ limit: '16kb' }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
@@ -198,7 +203,7 @@ export function createRouter(internals: GuardInternals): Router {
   });
 
   /** A second factor succeeded: record it, remember the device, and send the user on. */
-  async function completeStepUp(req: Request, res: Response, userId: string, factor: 'sms' | 'otp' | 'backup', verifiedAtMs: number, action?: string) {
+  async function completeStepUp(req: Request, res: Response, userId: string, factor: SecondFactorId, verifiedAtMs: number, action?: string) {
     const state = internals.ensureState(req, userId);
     const returnTo = state.pending?.returnTo;
     const pendingAction = action ?? state.pending?.action ?? 'login';
@@ -327,12 +332,88 @@ export function createRouter(internals: GuardInternals): Router {
     }
   });
 
+  const credentialSchema = z
+    .object({
+      id: z.string().min(1).max(1024),
+      rawId: z.string().min(1).max(1024),
+      type: z.literal('public-key'),
+      response: z.record(z.string(), z.unknown()),
+    })
+    .passthrough();
+  const registrationSchema = z.strictObject({ response: credentialSchema, nickname: z.string().trim().min(1).max(40).optional(), _csrf: z.string().optional() });
+  const authenticationSchema = z.strictObject({ response: credentialSchema, _csrf: z.string().optional() });
+
+  router.post('/webauthn/registration/options', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      if (!(await mayChangeFactors(req, res, userId))) return;
+      const state = internals.ensureState(req, userId);
+      res.json(await service.beginPasskeyRegistration({ userId, bindingId: state.bindingId, userName: userId }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/webauthn/registration/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(registrationSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const result = await service.finishPasskeyRegistration({
+        userId,
+        bindingId: state.bindingId,
+        response: body.value.response as never,
+        nickname: body.value.nickname ?? 'Passkey',
+        context: requestContext(req),
+      });
+      if (!result.ok) return void (await fail(req, res, 'webauthn_failed'));
+      delete state.risk;
+      res.status(201).json({ enrolled: true, factorId: result.factorId });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/webauthn/authentication/options', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const state = internals.ensureState(req, userId);
+      const options = await service.beginPasskeyAuthentication({ userId, bindingId: state.bindingId });
+      if (!options) return void (await fail(req, res, 'not_enrolled'));
+      res.json(options);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/webauthn/authentication/verify', csrf.protect, async (req, res, next) => {
+    try {
+      const userId = requireUser(req, res);
+      if (!userId) return;
+      const body = parseBody(authenticationSchema, req.body);
+      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+      const state = internals.ensureState(req, userId);
+      const result = await service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: body.value.response as never, context: requestContext(req) });
+      if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
+      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs);
+    } catch (err) {
+      next(err);
+    }
+  });
+
   async function factorsView(userId: string) {
     const factors = await service.listFactors(userId);
     const backup = factors.find((f) => f.type === 'backup_codes');
     return {
       phone: await service.maskedPhoneOf(userId),
       totp: factors.filter((f) => f.type === 'totp').map((f) => ({ id: f.id, label: f.label, createdAt: new Date(f.createdAtMs).toISOString(), lastUsedAt: f.lastUsedAtMs ? new Date(f.lastUsedAtMs).toISOString() : null })),
+      passkeys: factors
+        .filter((f) => f.type === 'webauthn')
+        .map((f) => ({ id: f.id, label: f.label, synced: Boolean(f.data.backedUp), createdAt: new Date(f.createdAtMs).toISOString(), lastUsedAt: f.lastUsedAtMs ? new Date(f.lastUsedAtMs).toISOString() : null })),
       backupCodesRemaining: backup && Array.isArray(backup.data.hashes) ? backup.data.hashes.length : null,
     };
   }

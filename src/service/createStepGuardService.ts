@@ -4,6 +4,7 @@ import { listEnrolledFactors } from './listEnrolledFactors';
 import { beginTotpEnrolment, confirmTotpEnrolment, type TotpSetup } from './enrolTotp';
 import { verifyTotp, type VerifyFactorResult } from './verifyTotp';
 import { regenerateBackupCodes, verifyBackupCode } from './backupCodes';
+import { beginPasskeyAuthentication, beginPasskeyRegistration, finishPasskeyAuthentication, finishPasskeyRegistration } from './passkeys';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
@@ -46,6 +47,10 @@ export type StepGuardService = {
   verifyTotp(input: Parameters<typeof verifyTotp>[1]): Promise<VerifyFactorResult>;
   regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): Promise<{ codes: string[] }>;
   verifyBackupCode(input: Parameters<typeof verifyBackupCode>[1]): ReturnType<typeof verifyBackupCode>;
+  beginPasskeyRegistration(input: Parameters<typeof beginPasskeyRegistration>[1]): ReturnType<typeof beginPasskeyRegistration>;
+  finishPasskeyRegistration(input: Parameters<typeof finishPasskeyRegistration>[1]): ReturnType<typeof finishPasskeyRegistration>;
+  beginPasskeyAuthentication(input: Parameters<typeof beginPasskeyAuthentication>[1]): ReturnType<typeof beginPasskeyAuthentication>;
+  finishPasskeyAuthentication(input: Parameters<typeof finishPasskeyAuthentication>[1]): ReturnType<typeof finishPasskeyAuthentication>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
@@ -88,6 +93,10 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     verifyTotp: (input) => verifyTotp(ctx, input),
     regenerateBackupCodes: (input) => regenerateBackupCodes(ctx, input),
     verifyBackupCode: (input) => verifyBackupCode(ctx, input),
+    beginPasskeyRegistration: (input) => beginPasskeyRegistration(ctx, input),
+    finishPasskeyRegistration: (input) => finishPasskeyRegistration(ctx, input),
+    beginPasskeyAuthentication: (input) => beginPasskeyAuthentication(ctx, input),
+    finishPasskeyAuthentication: (input) => finishPasskeyAuthentication(ctx, input),
     listFactors: (userId) => stores.factors.list(userId),
     listEnrolledFactors: (userId) => listEnrolledFactors(stores, userId),
     resetFactor: (input) => resetFactor(ctx, input),

@@ -9,18 +9,25 @@ describeWithBrowser('the demo in real Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    demo = await startDemoProcess();
     browser = await launchChromium();
+  });
+  // A demo per test: alice's number may only receive 3 codes in 10 minutes (the send budget).
+  beforeEach(async () => {
+    demo = await startDemoProcess();
+  });
+  afterEach(async () => {
+    await demo?.stop();
   });
   afterAll(async () => {
     await browser?.close();
-    await demo?.stop();
   });
 
   async function freshPage(): Promise<Page> {
     const context = await browser.newContext();
     contexts.push(context);
-    return context.newPage();
+    const page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    return page;
   }
 
   async function signIn(page: Page) {
@@ -80,6 +87,35 @@ describeWithBrowser('the demo in real Chromium', () => {
       await second.click('form[action$="/totp/verify"] button');
       await second.waitForURL(/\/account$/);
       await expect(second.textContent('#amr')).resolves.toContain('otp');
+    });
+  });
+
+  it('registers a passkey with a virtual authenticator and steps up with it (aal2-phr)', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await withScreenshot(page, 'passkey', async () => {
+      await signIn(page);
+      await stepUpBySms(page);
+      await page.goto(`${demo.url}/auth/2fa/factors`);
+      await page.fill('#sg-passkey-name', 'Test key');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.waitForSelector('#sg-passkeys li');
+      await expect(page.textContent('#sg-passkeys')).resolves.toContain('Test key');
+      // A new session in the same browser (same authenticator): the passkey steps up.
+      await page.goto(`${demo.url}/account`);
+      await page.click('form[action="/auth/logout"] button');
+      await page.waitForURL(`${demo.url}/`);
+      await signIn(page);
+      await page.getByRole('button', { name: 'Use a passkey' }).click();
+      await page.waitForURL(/\/account$/);
+      await expect(page.textContent('#acr')).resolves.toBe('aal2-phr');
     });
   });
 

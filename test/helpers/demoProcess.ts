@@ -16,7 +16,8 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
   const outbox = join(mkdtempSync(join(tmpdir(), 'stepguard-outbox-')), 'outbox.jsonl');
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [server], {
-    env: { PATH: process.env.PATH, PORT: String(port), SMS_OUTBOX_FILE: outbox, NODE_ENV: 'development', ...env },
+    // localhost, not 127.0.0.1: WebAuthn needs a domain as RP ID, and localhost is a secure context.
+    env: { PATH: process.env.PATH, PORT: String(port), APP_ORIGIN: `http://localhost:${port}`, SMS_OUTBOX_FILE: outbox, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -28,7 +29,7 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://localhost:${port}`,
     outbox,
     output: () => output,
     lastCode() {

@@ -1,0 +1,39 @@
+// Passkey buttons: fetch options, run the ceremony with the bundled SimpleWebAuthn browser
+// library (served by stepguard, no CDN), post the result, move on.
+(function () {
+  function post(url, body, csrf) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body || {}),
+    }).then(function (r) {
+      return r.json().then(function (j) { return { ok: r.ok, body: j }; });
+    });
+  }
+  document.querySelectorAll('[data-sg-passkey]').forEach(function (button) {
+    button.addEventListener('click', async function () {
+      var mode = button.getAttribute('data-sg-passkey');
+      var base = button.getAttribute('data-sg-base');
+      var csrf = button.getAttribute('data-sg-csrf');
+      var status = document.querySelector('[data-sg-passkey-status]');
+      button.disabled = true;
+      try {
+        var options = await post(base + '/webauthn/' + mode + '/options', {}, csrf);
+        if (!options.ok) throw new Error(options.body.error.message);
+        var response = mode === 'registration'
+          ? await SimpleWebAuthnBrowser.startRegistration({ optionsJSON: options.body })
+          : await SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options.body });
+        var body = { response: response };
+        var name = document.querySelector('#sg-passkey-name');
+        if (mode === 'registration' && name && name.value) body.nickname = name.value;
+        var done = await post(base + '/webauthn/' + mode + '/verify', body, csrf);
+        if (!done.ok) throw new Error(done.body.error.message);
+        window.location.assign(mode === 'registration' ? base + '/factors' : done.body.returnTo || '/');
+      } catch (e) {
+        if (status) status.textContent = (e && e.message) || 'The passkey did not work. Try again or use another factor.';
+        button.disabled = false;
+      }
+    });
+  });
+})();
