@@ -144,6 +144,15 @@ export type PhoneBinding = {
   changedAtMs: number | null;
 };
 
+export type BindPhoneInput = {
+  userId: string;
+  e164: string;
+  phoneHash: string;
+  country: string | null;
+  nowMs: number;
+  maxAccountsPerNumber: number;
+};
+
 export type BindPhoneResult =
   | { ok: true; binding: PhoneBinding; previous: PhoneBinding | null }
   | { ok: false; reason: 'number_unavailable' };
@@ -155,14 +164,7 @@ export interface PhoneBindingStore {
    * Makes `e164` the user's number, replacing any other, unless it is already active on
    * `maxAccountsPerNumber` other accounts. Binding the number the user already has changes nothing.
    */
-  bind(input: {
-    userId: string;
-    e164: string;
-    phoneHash: string;
-    country: string | null;
-    nowMs: number;
-    maxAccountsPerNumber: number;
-  }): Promise<BindPhoneResult>;
+  bind(input: BindPhoneInput): Promise<BindPhoneResult>;
   /** Removes the user's number; returns what was removed. */
   remove(userId: string, nowMs: number): Promise<PhoneBinding | null>;
 }

@@ -1,4 +1,4 @@
-import type { BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
+import type { BindPhoneInput, BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
 
 export class MemoryPhoneBindingStore implements PhoneBindingStore {
   private readonly byUser = new Map<string, PhoneBinding>();
@@ -8,14 +8,7 @@ export class MemoryPhoneBindingStore implements PhoneBindingStore {
     return found ? { ...found } : null;
   }
 
-  async bind(input: {
-    userId: string;
-    e164: string;
-    phoneHash: string;
-    country: string | null;
-    nowMs: number;
-    maxAccountsPerNumber: number;
-  }): Promise<BindPhoneResult> {
+  async bind(input: BindPhoneInput): Promise<BindPhoneResult> {
     const previous = this.byUser.get(input.userId) ?? null;
     if (previous?.phoneHash === input.phoneHash) return { ok: true, binding: { ...previous }, previous: { ...previous } };
     let others = 0;

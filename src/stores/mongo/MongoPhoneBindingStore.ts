@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import type { BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
+import type { BindPhoneInput, BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
 import { phoneBindingModel, type PhoneBindingDoc } from './models/phoneBindingModel';
 import { isDuplicateKeyError } from './isDuplicateKeyError';
 
@@ -15,14 +15,7 @@ export class MongoPhoneBindingStore implements PhoneBindingStore {
     return doc ? toDomain(doc) : null;
   }
 
-  async bind(input: {
-    userId: string;
-    e164: string;
-    phoneHash: string;
-    country: string | null;
-    nowMs: number;
-    maxAccountsPerNumber: number;
-  }): Promise<BindPhoneResult> {
+  async bind(input: BindPhoneInput): Promise<BindPhoneResult> {
     const previousDoc = await this.model.findOne({ userId: input.userId, status: 'active' }).lean<PhoneBindingDoc>();
     const previous = previousDoc ? toDomain(previousDoc) : null;
     if (previousDoc && previousDoc.phoneHash === input.phoneHash) return { ok: true, binding: previous!, previous };
