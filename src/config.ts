@@ -55,6 +55,7 @@ export const DEFAULTS = {
     freshFactorSeconds: 300,
   },
   audit: { retentionDays: 400 },
+  trustedDevices: { days: 30, cookieName: 'sg.trust' },
   policy: { useDefaultRules: true, largeTransferAmount: 1000, onNoStrongFactor: 'require' as OnNoStrongFactor },
   risk: { impossibleTravelKmh: 1000, simSwapWindowDays: 10, deviceCookieName: 'sg.device', decisionCacheSeconds: 300 },
   forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[] },
@@ -149,6 +150,9 @@ const optionsSchema = z.strictObject({
       origins: z.array(z.url({ protocol: /^https?$/ })).min(1).optional(),
     })
     .optional(),
+  trustedDevices: z
+    .strictObject({ days: z.number().int().min(1).max(365).optional(), cookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional() })
+    .optional(),
   audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
   policy: z
     .strictObject({
@@ -233,6 +237,7 @@ export type StepGuardConfig = Readonly<{
     freshFactorSeconds: number;
   }>;
   audit: Readonly<{ retentionDays: number }>;
+  trustedDevices: Readonly<{ days: number; cookieName: string }>;
   webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
   policy: Readonly<{ rules: readonly PolicyRule[]; onNoStrongFactor: OnNoStrongFactor; largeTransferAmount: number }>;
@@ -345,6 +350,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     lockout,
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
     audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
+    trustedDevices: { ...DEFAULTS.trustedDevices, ...stripUndefined(o.trustedDevices ?? {}) },
     webauthn: {
       rpID: o.webauthn?.rpID ?? new URL(appOrigin).hostname,
       rpName: o.webauthn?.rpName ?? serviceName,

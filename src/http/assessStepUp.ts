@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { evaluateStepUp, type StepUpEvaluation } from '../core/assurance/evaluateStepUp';
-import type { ActionRequirement } from '../core/assurance/types';
+import type { ActionRequirement, FactorTimes, SecondFactorId } from '../core/assurance/types';
+import { trustedDeviceCookie } from './trustedDeviceCookie';
 import type { PolicyDecision } from '../core/policy/types';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { GuardInternals } from './GuardInternals';
@@ -45,25 +46,37 @@ export async function assessStepUp(
       ? { ...base, level: 'aal1' }
       : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
   const evaluation = evaluateStepUp(requirement, factors, config.clock.nowMs());
-  if (!evaluation.ok) return { ok: false, kind: 'step_up', requirement, decision, reason: evaluation.reason };
+  if (!evaluation.ok) {
+    // A remembered device skips a low-risk step-up, and only when no risk rule applied now.
+    if (!base.highRisk && !details && decision.reasons.length === 0 && (await trustedDevice(internals, req, userId))) {
+      return { ok: true, info: { ...describe(factors, userId, action, null), trustedDevice: true } };
+    }
+    return { ok: false, kind: 'step_up', requirement, decision, reason: evaluation.reason };
+  }
   if (details) {
     const approved = state
       ? await internals.service.consumeTransactionApproval({ userId, bindingId: state.bindingId, action, details })
       : false;
     if (!approved) return { ok: false, kind: 'step_up', requirement, decision, reason: 'transaction_not_approved' };
   }
+  return { ok: true, info: describe(factors, userId, action, evaluation.satisfiedBy) };
+}
+
+function describe(factors: FactorTimes, userId: string, action: string, satisfiedBy: SecondFactorId | null): StepGuardRequestInfo {
   const assurance = deriveAssurance(factors);
   return {
-    ok: true,
-    info: {
-      userId,
-      acr: assurance.acr,
-      amr: assurance.amr,
-      authTimes: Object.fromEntries(Object.entries(factors).map(([f, ms]) => [f, Math.floor((ms as number) / 1000)])),
-      action,
-      satisfiedBy: evaluation.satisfiedBy,
-    },
+    userId,
+    acr: assurance.acr,
+    amr: assurance.amr,
+    authTimes: Object.fromEntries(Object.entries(factors).map(([f, ms]) => [f, Math.floor((ms as number) / 1000)])),
+    action,
+    satisfiedBy,
   };
+}
+
+async function trustedDevice(internals: GuardInternals, req: Request, userId: string): Promise<boolean> {
+  const id = trustedDeviceCookie(internals.config).read(req, userId);
+  return id !== null && (await internals.service.isDeviceTrusted(userId, id));
 }
 
 /** The RFC 9470-style challenge header for a requirement. */

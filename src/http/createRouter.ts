@@ -14,6 +14,7 @@ import { readState, recordFactor } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
 import { hasFreshFactor } from '../service/hasFreshFactor';
+import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { createForwardAuth } from './createForwardAuth';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
@@ -30,7 +31,9 @@ export function createRouter(internals: GuardInternals): Router {
     .string({ error: 'must be a string of digits' })
     .regex(new RegExp(`^\\d{${config.sms.codeLength}}$`), `must be exactly ${config.sms.codeLength} digits`);
   const sendSchema = z.strictObject({ action: ACTION.optional(), _csrf: z.string().optional() });
-  const verifySchema = z.strictObject({ code: codeSchema, _csrf: z.string().optional() });
+  const remember = z.union([z.boolean(), z.literal('on')]).optional();
+  const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
+  const verifySchema = z.strictObject({ code: codeSchema, remember, _csrf: z.string().optional() });
 
   // The package exports no subpaths; its entry sits in script/, the UMD bundle in dist/bundle/.
   const webauthnBundle = join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist/bundle/index.umd.min.js');
@@ -187,7 +190,7 @@ export function createRouter(internals: GuardInternals): Router {
         return void (await fail(req, res, code, details));
       }
       delete state.sms;
-      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, result.action);
+      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, Boolean(body.value.remember), result.action);
     } catch (err) {
       next(err);
     }
@@ -195,16 +198,30 @@ export function createRouter(internals: GuardInternals): Router {
 
   const totpSchema = z.strictObject({
     code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),
+    remember,
     _csrf: z.string().optional(),
   });
   const backupSchema = z.strictObject({
     code: z.string({ error: 'must be a string' }).min(16, 'is too short').max(40, 'is too long'),
+    remember,
     _csrf: z.string().optional(),
   });
 
   /** A second factor succeeded: record it, remember the device, and send the user on. */
-  async function completeStepUp(req: Request, res: Response, userId: string, factor: SecondFactorId, verifiedAtMs: number, action?: string) {
+  async function completeStepUp(
+    req: Request,
+    res: Response,
+    userId: string,
+    factor: SecondFactorId,
+    verifiedAtMs: number,
+    remember: boolean,
+    action?: string,
+  ) {
     const state = internals.ensureState(req, userId);
+    if (remember) {
+      const device = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), context: requestContext(req) });
+      trustCookie.set(res, userId, device.id, device.expiresAtMs);
+    }
     const returnTo = state.pending?.returnTo;
     const pendingAction = action ?? state.pending?.action ?? 'login';
     delete state.pending;
@@ -292,7 +309,7 @@ export function createRouter(internals: GuardInternals): Router {
       if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
       const result = await service.verifyTotp({ userId, code: body.value.code, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs);
+      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs, Boolean(body.value.remember));
     } catch (err) {
       next(err);
     }
@@ -326,7 +343,7 @@ export function createRouter(internals: GuardInternals): Router {
         const { code, details } = toError(result);
         return void (await fail(req, res, code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
       }
-      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs);
+      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs, Boolean(body.value.remember));
     } catch (err) {
       next(err);
     }
@@ -341,7 +358,9 @@ export function createRouter(internals: GuardInternals): Router {
     })
     .passthrough();
   const registrationSchema = z.strictObject({ response: credentialSchema, nickname: z.string().trim().min(1).max(40).optional(), _csrf: z.string().optional() });
-  const authenticationSchema = z.strictObject({ response: credentialSchema, _csrf: z.string().optional() });
+  const authenticationSchema = z.strictObject({ response: credentialSchema, remember, _csrf: z.string().optional() });
+  const nicknameSchema = z.strictObject({ nickname: z.string().trim().min(1, 'is required').max(40), _csrf: z.string().optional() });
+  const factorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
   router.post('/webauthn/registration/options', csrf.protect, async (req, res, next) => {
     try {
@@ -399,11 +418,51 @@ export function createRouter(internals: GuardInternals): Router {
       const state = internals.ensureState(req, userId);
       const result = await service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: body.value.response as never, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs);
+      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs, Boolean(body.value.remember));
     } catch (err) {
       next(err);
     }
   });
+
+  const trustCookie = trustedDeviceCookie(config);
+
+  /** Factor management routes share this shape: signed in, valid body, a service call, then JSON or back to the page. */
+  const manage = (
+    schema: z.ZodType<Record<string, unknown>>,
+    run: (req: Request, userId: string, body: Record<string, unknown>) => Promise<{ ok: true } | ({ ok: false; reason: string } & Record<string, unknown>)>,
+  ) =>
+    async function manageFactors(req: Request, res: Response, next: (err?: unknown) => void) {
+      try {
+        const userId = requireUser(req, res);
+        if (!userId) return;
+        const id = factorId.safeParse(req.params.id ?? 'all');
+        if (!id.success) return void (await fail(req, res, 'invalid_request', { field: 'id', problem: 'is not a factor id' }));
+        const body = parseBody(schema, req.body);
+        if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+        const result = await run(req, userId, body.value);
+        if (!result.ok) return void (await fail(req, res, toError(result).code));
+        delete internals.ensureState(req, userId).risk;
+        if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
+        res.json({ ok: true });
+      } catch (err) {
+        next(err);
+      }
+    };
+  const sessionFactors = (req: Request, userId: string) => internals.ensureState(req, userId).factors;
+
+  router.post('/factors/:id/remove', csrf.protect, manage(csrfOnly, (req, userId) =>
+    service.removeFactor({ userId, factorId: String(req.params.id), sessionFactors: sessionFactors(req, userId), context: requestContext(req) }),
+  ));
+  router.post('/factors/:id/rename', csrf.protect, manage(nicknameSchema, async (req, userId, body) =>
+    (await service.renameFactor(userId, String(req.params.id), String(body.nickname))) ? { ok: true } : { ok: false, reason: 'not_enrolled' },
+  ));
+  router.post('/trusted-devices/:id/revoke', csrf.protect, manage(csrfOnly, async (req, userId) =>
+    (await service.revokeTrustedDevice(userId, String(req.params.id))) ? { ok: true } : { ok: false, reason: 'not_found' },
+  ));
+  router.post('/trusted-devices/revoke-all', csrf.protect, manage(csrfOnly, async (_req, userId) => {
+    await service.revokeAllTrustedDevices(userId, 'user_request');
+    return { ok: true };
+  }));
 
   async function factorsView(userId: string) {
     const factors = await service.listFactors(userId);
@@ -414,6 +473,7 @@ export function createRouter(internals: GuardInternals): Router {
       passkeys: factors
         .filter((f) => f.type === 'webauthn')
         .map((f) => ({ id: f.id, label: f.label, synced: Boolean(f.data.backedUp), createdAt: new Date(f.createdAtMs).toISOString(), lastUsedAt: f.lastUsedAtMs ? new Date(f.lastUsedAtMs).toISOString() : null })),
+      trustedDevices: (await service.listTrustedDevices(userId)).map((d) => ({ id: d.id, label: d.label, createdAt: new Date(d.createdAtMs).toISOString(), expiresAt: new Date(d.expiresAtMs).toISOString() })),
       backupCodesRemaining: backup && Array.isArray(backup.data.hashes) ? backup.data.hashes.length : null,
     };
   }
@@ -423,7 +483,6 @@ export function createRouter(internals: GuardInternals): Router {
   }
 
   const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
-  const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
 
   router.get('/phone', async (req, res, next) => {
     try {
@@ -624,6 +683,14 @@ function toError(result: { ok: false; reason: string } & Record<string, unknown>
   const code = (reason === 'unknown_action' ? 'invalid_request' : reason) as ErrorCode;
   if (!(code in ERRORS)) throw new Error(`no error code for reason ${reason}`);
   return { code, details };
+}
+
+/** A readable device name from the user agent: "Chrome on Linux". */
+function deviceLabel(userAgent: string | undefined): string {
+  const ua = userAgent ?? '';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'an unknown system';
+  return `${browser} on ${os}`;
 }
 
 function statusOf(code: ErrorCode): number {

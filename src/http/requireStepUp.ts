@@ -27,6 +27,8 @@ export type StepGuardRequestInfo = {
   authTimes: Partial<Record<string, number>>;
   action: string;
   satisfiedBy: SecondFactorId | null;
+  /** Set when a remembered device, not a fresh factor, let the request through. */
+  trustedDevice?: boolean;
 };
 
 declare module 'express-serve-static-core' {

@@ -3,6 +3,7 @@ import { generateBackupCodes, hashBackupCode, normalizeBackupCode } from '../cor
 import { newRandomId } from '../core/random';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 const BACKUP_CODE_COUNT = 10;
 
@@ -21,6 +22,7 @@ export async function regenerateBackupCodes(
   await ctx.audit.record({ type: 'backup_codes_regenerated', outcome: 'success', userId: input.userId, factor: 'backup', ...(input.context ? { context: input.context } : {}) });
   await stores.factors.removeAll(input.userId, 'backup_codes');
   await stores.factors.add({ id: newRandomId(config.random), userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
+  await revokeAllTrustedDevices(ctx, input.userId, 'backup_codes_regenerated');
   await notify(ctx, input.userId, `Your ${config.serviceName} backup codes were regenerated. If this was not you, contact support now.`);
   return { codes };
 }

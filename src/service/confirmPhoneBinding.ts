@@ -4,6 +4,7 @@ import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { verifySmsChallenge, type VerifySmsChallengeResult } from './verifySmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type ConfirmPhoneBindingResult =
   | { ok: true; maskedPhone: string; changed: boolean; coolOffUntilMs: number | null }
@@ -40,6 +41,7 @@ export async function confirmPhoneBinding(
   }
   const previous = bound.previous && bound.previous.phoneHash !== bound.binding.phoneHash ? bound.previous : null;
   await ctx.audit.record({ type: previous ? 'phone_changed' : 'phone_bound', outcome: 'success', ...auditBase });
+  await revokeAllTrustedDevices(ctx, input.userId, previous ? 'phone_changed' : 'phone_bound');
   if (previous) {
     // Plain GSM-7 text (no mask bullets), so the notice stays one cheap segment.
     const text = `Your ${config.serviceName} phone number was changed to a number ending in ${phone.slice(-2)}. If this was not you, contact support now.`;

@@ -9,7 +9,9 @@ import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
-import type { EnrolledFactor, PhoneBinding } from '../stores/types';
+import type { EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
+import { revokeAllTrustedDevices, trustDevice } from './trustedDevices';
+import { removeFactor, type RemoveFactorResult } from './removeFactor';
 import { confirmPhoneBinding, type ConfirmPhoneBindingResult } from './confirmPhoneBinding';
 import { consumeTransactionApproval } from './consumeTransactionApproval';
 import { inCoolOff } from './inCoolOff';
@@ -51,6 +53,13 @@ export type StepGuardService = {
   finishPasskeyRegistration(input: Parameters<typeof finishPasskeyRegistration>[1]): ReturnType<typeof finishPasskeyRegistration>;
   beginPasskeyAuthentication(input: Parameters<typeof beginPasskeyAuthentication>[1]): ReturnType<typeof beginPasskeyAuthentication>;
   finishPasskeyAuthentication(input: Parameters<typeof finishPasskeyAuthentication>[1]): ReturnType<typeof finishPasskeyAuthentication>;
+  trustDevice(input: Parameters<typeof trustDevice>[1]): Promise<TrustedDevice>;
+  isDeviceTrusted(userId: string, deviceId: string): Promise<boolean>;
+  listTrustedDevices(userId: string): Promise<TrustedDevice[]>;
+  revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean>;
+  revokeAllTrustedDevices(userId: string, reason: string): Promise<number>;
+  removeFactor(input: Parameters<typeof removeFactor>[1]): Promise<RemoveFactorResult>;
+  renameFactor(userId: string, factorId: string, label: string): Promise<boolean>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
@@ -97,6 +106,17 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     finishPasskeyRegistration: (input) => finishPasskeyRegistration(ctx, input),
     beginPasskeyAuthentication: (input) => beginPasskeyAuthentication(ctx, input),
     finishPasskeyAuthentication: (input) => finishPasskeyAuthentication(ctx, input),
+    trustDevice: (input) => trustDevice(ctx, input),
+    isDeviceTrusted: (userId, deviceId) => stores.trustedDevices.isTrusted(userId, deviceId, config.clock.nowMs()),
+    listTrustedDevices: (userId) => stores.trustedDevices.list(userId, config.clock.nowMs()),
+    revokeTrustedDevice: async (userId, deviceId) => {
+      const revoked = await stores.trustedDevices.revoke(userId, deviceId);
+      if (revoked) await ctx.audit.record({ type: 'trusted_device_revoked', outcome: 'success', userId });
+      return revoked;
+    },
+    revokeAllTrustedDevices: (userId, reason) => revokeAllTrustedDevices(ctx, userId, reason),
+    removeFactor: (input) => removeFactor(ctx, input),
+    renameFactor: (userId, factorId, label) => stores.factors.update(userId, factorId, { label: label.slice(0, 40) }),
     listFactors: (userId) => stores.factors.list(userId),
     listEnrolledFactors: (userId) => listEnrolledFactors(stores, userId),
     resetFactor: (input) => resetFactor(ctx, input),

@@ -4,6 +4,7 @@ import { newRandomId } from '../core/random';
 import { matchTotp, newTotpSecret, totpUri } from '../core/totp/totp';
 import type { RequestContext } from '../audit/createAuditWriter';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type TotpSetup = { secret: string; otpauthUri: string; qrCodeDataUrl: string; sealedSecret: string };
 
@@ -40,5 +41,6 @@ export async function confirmTotpEnrolment(
     lastUsedAtMs: nowMs,
     data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step },
   });
+  await revokeAllTrustedDevices(ctx, input.userId, 'factor_added');
   return { ok: true, factorId };
 }

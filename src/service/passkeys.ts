@@ -14,6 +14,7 @@ import { newRandomId } from '../core/random';
 import type { EnrolledFactor } from '../stores/types';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -97,6 +98,7 @@ export async function finishPasskeyRegistration(
       aaguid: info.aaguid,
     },
   });
+  await revokeAllTrustedDevices(ctx, s.userId, 'factor_added');
   return { ok: true, factorId };
 }
 

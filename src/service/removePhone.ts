@@ -2,6 +2,7 @@ import type { RequestContext } from '../audit/createAuditWriter';
 import type { FactorTimes } from '../core/assurance/types';
 import { hasFreshFactor } from './hasFreshFactor';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type RemovePhoneResult =
   | { ok: true }
@@ -28,5 +29,6 @@ export async function removePhone(
     ...(input.context ? { context: input.context } : {}),
   });
   await stores.phones.remove(input.userId, nowMs);
+  await revokeAllTrustedDevices(ctx, input.userId, 'phone_removed');
   return { ok: true };
 }

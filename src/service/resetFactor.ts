@@ -1,5 +1,6 @@
 import type { FactorType } from '../stores/types';
 import type { ServiceContext } from './ServiceContext';
+import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type ResettableFactor = FactorType | 'sms';
 
@@ -32,5 +33,6 @@ export async function resetFactor(
   } else {
     removed = await ctx.stores.factors.removeAll(input.userId, input.factor);
   }
+  await revokeAllTrustedDevices(ctx, input.userId, 'factor_reset');
   return { removed };
 }

@@ -226,12 +226,24 @@ export interface RiskStore {
   recordSuccess(userId: string, input: { deviceHash: string | null; location: SeenLocation }): Promise<void>;
 }
 
+export type TrustedDevice = { id: string; userId: string; label: string; createdAtMs: number; expiresAtMs: number };
+
+/** Devices a user chose to remember after a second factor; they skip low-risk step-ups until they expire. */
+export interface TrustedDeviceStore {
+  add(device: TrustedDevice, nowMs: number): Promise<void>;
+  list(userId: string, nowMs: number): Promise<TrustedDevice[]>;
+  isTrusted(userId: string, deviceId: string, nowMs: number): Promise<boolean>;
+  revoke(userId: string, deviceId: string): Promise<boolean>;
+  revokeAll(userId: string): Promise<number>;
+}
+
 /** The stores a guard runs on. */
 export type StepGuardStores = {
   challenges: ChallengeStore;
   rateLimits: RateLimitStore;
   approvals: ApprovalStore;
   risk: RiskStore;
+  trustedDevices: TrustedDeviceStore;
   phones: PhoneBindingStore;
   factors: FactorStore;
   audit: AuditStore;

@@ -119,6 +119,33 @@ describeWithBrowser('the demo in real Chromium', () => {
     });
   });
 
+  it('remembers the device: /account without a step-up next time, /transfer still asks', async () => {
+    const page = await freshPage();
+    await withScreenshot(page, 'remember-device', async () => {
+      await signIn(page);
+      await page.getByRole('button', { name: /Text a code/ }).click();
+      await page.waitForURL(/\/auth\/2fa\/sms$/);
+      await page.fill('#sg-code', demo.lastCode());
+      await page.check('#sg-remember');
+      await page.click('form[action$="/sms/verify"] button');
+      await page.waitForURL(/\/account$/);
+      await page.click('form[action="/auth/logout"] button');
+      await page.waitForURL(`${demo.url}/`);
+      await page.goto(`${demo.url}/account`);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-demo-password');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/account$/);
+      await expect(page.textContent('h1')).resolves.toBe('Your account');
+      await page.goto(`${demo.url}/transfer`);
+      await page.fill('#amount', '12.50');
+      await page.fill('#payee', 'Carol');
+      await page.click('form[action="/transfer"] button');
+      await page.waitForURL(/\/auth\/2fa\?returnTo=%2Ftransfer%2Fconfirm$/);
+      await expect(page.textContent('body')).resolves.toContain('to approve your transfer');
+    });
+  });
+
   it('creates backup codes, shows them once, and signs in with one', async () => {
     const page = await freshPage();
     let codes: string[] = [];

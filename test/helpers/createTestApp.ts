@@ -52,6 +52,7 @@ export async function createTestApp(
     rateLimits: ephemeral.rateLimits,
     approvals: ephemeral.approvals,
     risk: ephemeral.risk,
+    trustedDevices: ephemeral.trustedDevices,
     ping: ephemeral.ping,
     ...durable,
   };

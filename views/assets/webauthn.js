@@ -27,6 +27,8 @@
         var body = { response: response };
         var name = document.querySelector('#sg-passkey-name');
         if (mode === 'registration' && name && name.value) body.nickname = name.value;
+        var remember = document.querySelector('#sg-remember-passkey');
+        if (mode === 'authentication' && remember && remember.checked) body.remember = true;
         var done = await post(base + '/webauthn/' + mode + '/verify', body, csrf);
         if (!done.ok) throw new Error(done.body.error.message);
         window.location.assign(mode === 'registration' ? base + '/factors' : done.body.returnTo || '/');

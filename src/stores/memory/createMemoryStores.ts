@@ -6,6 +6,7 @@ import { MemoryFactorStore } from './MemoryFactorStore';
 import { MemoryPhoneBindingStore } from './MemoryPhoneBindingStore';
 import { MemoryRateLimitStore } from './MemoryRateLimitStore';
 import { MemoryRiskStore } from './MemoryRiskStore';
+import { MemoryTrustedDeviceStore } from './MemoryTrustedDeviceStore';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
 export function createMemoryStores(): StepGuardStores {
@@ -14,6 +15,7 @@ export function createMemoryStores(): StepGuardStores {
     rateLimits: new MemoryRateLimitStore(),
     approvals: new MemoryApprovalStore(),
     risk: new MemoryRiskStore(),
+    trustedDevices: new MemoryTrustedDeviceStore(),
     ...createMemoryDurableStores(),
     ping: async () => undefined,
   };

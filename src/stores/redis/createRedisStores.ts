@@ -4,19 +4,21 @@ import { RedisApprovalStore } from './RedisApprovalStore';
 import { RedisChallengeStore } from './RedisChallengeStore';
 import { RedisRateLimitStore } from './RedisRateLimitStore';
 import { RedisRiskStore } from './RedisRiskStore';
+import { RedisTrustedDeviceStore } from './RedisTrustedDeviceStore';
 import type { RedisLike } from './scripts';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'risk' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
     rateLimits: new RedisRateLimitStore(redis, keys),
     approvals: new RedisApprovalStore(redis, keys),
     risk: new RedisRiskStore(redis, keys),
+    trustedDevices: new RedisTrustedDeviceStore(redis, keys),
     ping: async () => {
       await redis.ping();
     },

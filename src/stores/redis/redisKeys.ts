@@ -14,6 +14,7 @@ export function redisKeys(prefix: string) {
     devices: (userId: string) => `${user(userId)}:risk:devices`,
     countries: (userId: string) => `${user(userId)}:risk:countries`,
     lastSeen: (userId: string) => `${user(userId)}:risk:last`,
+    trusted: (userId: string) => `${user(userId)}:trusted`,
     rateLimit: (key: string, windowStartMs: number) => `${prefix}:{rl:${encodeURIComponent(key)}}:${windowStartMs}`,
   };
 }
