@@ -22,6 +22,9 @@ import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
 import { SmsOtpStrategy } from '../strategies/SmsOtpStrategy';
+import { TotpStrategy } from '../strategies/TotpStrategy';
+import { WebAuthnStrategy } from '../strategies/WebAuthnStrategy';
+import { BackupCodeStrategy } from '../strategies/BackupCodeStrategy';
 
 export type StepGuard = {
   readonly config: StepGuardConfig;
@@ -43,7 +46,7 @@ export type StepGuard = {
   /** Error middleware that answers `{ error: { code, message } }`, `503` for store outages. */
   errorHandler(): ErrorRequestHandler;
   /** Passport strategies, ready for `passport.use()`. */
-  readonly strategies: { smsOtp: SmsOtpStrategy };
+  readonly strategies: { smsOtp: SmsOtpStrategy; totp: TotpStrategy; webauthn: WebAuthnStrategy; backupCode: BackupCodeStrategy };
 };
 
 /**
@@ -120,7 +123,12 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     errorHandler: () => errorHandler,
     strategies: undefined as unknown as StepGuard['strategies'],
   };
-  (guard as { strategies: StepGuard['strategies'] }).strategies = { smsOtp: new SmsOtpStrategy({ guard }) };
+  (guard as { strategies: StepGuard['strategies'] }).strategies = {
+    smsOtp: new SmsOtpStrategy({ guard }),
+    totp: new TotpStrategy({ guard }),
+    webauthn: new WebAuthnStrategy({ guard }),
+    backupCode: new BackupCodeStrategy({ guard }),
+  };
   return guard;
 }
 

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
-import { ERRORS, type ErrorCode } from '../src/errors';
 import { readState } from '../src/http/sessionState';
 import type { StepGuard } from '../src/createStepGuard';
+import { finishStrategy, refuse } from './finishStrategy';
 
 export type SmsOtpStrategyOptions = {
   /** The guard whose service checks the code. Required. */
@@ -37,24 +37,13 @@ export class SmsOtpStrategy extends Strategy {
     const userId = this.guard.config.getUserId(req);
     const code = (req.body as Record<string, unknown> | undefined)?.[this.codeField];
     const state = userId ? readState(req, userId) : undefined;
-    if (!user || !userId) return this.fail(challenge('unauthenticated'), 401);
-    if (typeof code !== 'string' || !new RegExp(`^\\d{${this.guard.config.sms.codeLength}}$`).test(code)) {
-      return this.fail(challenge('invalid_request'), 400);
-    }
-    if (!state?.sms) return this.fail(challenge('no_challenge'), 409);
-    this.guard.service
-      .verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up' })
-      .then(
-        (result) => {
-          if (result.ok) return this.success(user, { factor: 'sms', action: result.action, verifiedAtMs: result.verifiedAtMs });
-          const { reason, ...details } = result;
-          return this.fail({ ...challenge(reason), ...details }, ERRORS[reason].status);
-        },
-        (err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))),
-      );
+    if (!user || !userId) return refuse(this, 'unauthenticated');
+    if (typeof code !== 'string' || !new RegExp(`^\\d{${this.guard.config.sms.codeLength}}$`).test(code)) return refuse(this, 'invalid_request');
+    if (!state?.sms) return refuse(this, 'no_challenge');
+    finishStrategy(
+      this,
+      req,
+      this.guard.service.verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up' }),
+    );
   }
-}
-
-function challenge(code: ErrorCode): { code: ErrorCode; message: string } {
-  return { code, message: ERRORS[code].message };
 }

@@ -15,6 +15,7 @@ import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
 import { hasFreshFactor } from '../service/hasFreshFactor';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
+import { readCookie } from './readCookie';
 import { createForwardAuth } from './createForwardAuth';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
@@ -218,6 +219,8 @@ export function createRouter(internals: GuardInternals): Router {
     action?: string,
   ) {
     const state = internals.ensureState(req, userId);
+    // Not a secret: which factor to offer first next time on this browser.
+    res.cookie(LAST_FACTOR_COOKIE, factor, { httpOnly: true, sameSite: 'lax', secure: config.http.secureCookies, path: '/', maxAge: 400 * 86_400_000 });
     if (remember) {
       const device = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), context: requestContext(req) });
       trustCookie.set(res, userId, device.id, device.expiresAtMs);
@@ -601,12 +604,16 @@ export function createRouter(internals: GuardInternals): Router {
     const maskedPhone = await service.maskedPhoneOf(userId);
     const enrolled: SecondFactorId[] = (await service.listEnrolledFactors(userId));
     const reasons = decision.reasons.map((r) => r.text);
+    const last = readCookie(req, LAST_FACTOR_COOKIE);
+    const preferred = acceptable.find((f) => f === last && enrolled.includes(f)) ?? null;
+    const ordered = preferred ? [preferred, ...acceptable.filter((f) => f !== preferred)] : acceptable;
     return {
+      preferred,
       action,
       outcome: decision.outcome,
       acceptableFactors: acceptable,
       enrolledFactors: enrolled,
-      available: acceptable
+      available: ordered
         .filter((f) => enrolled.includes(f))
         .map((f) => ({ factor: f, label: describeFactor(f), ...(f === 'sms' && maskedPhone ? { to: maskedPhone } : {}) })),
       notOffered: enrolled
@@ -692,6 +699,8 @@ function deviceLabel(userAgent: string | undefined): string {
   const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'an unknown system';
   return `${browser} on ${os}`;
 }
+
+const LAST_FACTOR_COOKIE = 'sg.last-factor';
 
 function statusOf(code: ErrorCode): number {
   return ERRORS[code].status;

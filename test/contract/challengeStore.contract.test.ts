@@ -6,11 +6,13 @@ import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore'
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import type { ApprovalStore, ChallengeStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord } from '../../src/stores/types';
+import type { ApprovalStore, ChallengeStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
+import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
+import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
 import type { Redis } from 'ioredis';
 
-type Adapters = { challenges: ChallengeStore; rateLimits: RateLimitStore; approvals: ApprovalStore };
+type Adapters = { challenges: ChallengeStore; rateLimits: RateLimitStore; approvals: ApprovalStore; trustedDevices: TrustedDeviceStore };
 
 const T0 = Date.UTC(2026, 0, 1);
 const LOCKOUT: LockoutPolicy = { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 };
@@ -137,6 +139,29 @@ function contract(name: string, make: () => Promise<Adapters & { close?: () => P
       expect(await a.challenges.get(c.userId, c.id, T0 + 30_000)).toMatchObject({ attempts: 1, sendCount: 2, codeHash: 'n'.repeat(64), expiresAtMs: T0 + 400_000 });
     });
 
+    it('counts factor attempts toward the lock and clears them on success', async () => {
+      const results = await Promise.all(Array.from({ length: 15 }, () => a.challenges.reserveFactorAttempt('user-9', T0, LOCKOUT)));
+      expect(results.filter((r) => r.ok)).toHaveLength(10);
+      expect(results.filter((r) => !r.ok)).toHaveLength(5);
+      expect(await a.challenges.lockedUntil('user-9', T0)).toBe(T0 + 900_000);
+      await a.challenges.clearFailures('user-9');
+      expect(await a.challenges.lockedUntil('user-9', T0)).toBeNull();
+      expect(await a.challenges.failureCount('user-9', T0)).toBe(0);
+    });
+
+    it('remembers trusted devices until they expire or are revoked', async () => {
+      const d = { id: 'd1', userId: 'user-1', label: 'Chrome on Linux', createdAtMs: T0, expiresAtMs: T0 + 1000 };
+      await a.trustedDevices.add(d, T0);
+      await a.trustedDevices.add({ ...d, id: 'd2' }, T0);
+      expect(await a.trustedDevices.isTrusted('user-1', 'd1', T0 + 999)).toBe(true);
+      expect(await a.trustedDevices.isTrusted('user-1', 'd1', T0 + 1000)).toBe(false);
+      expect(await a.trustedDevices.isTrusted('user-2', 'd1', T0)).toBe(false);
+      expect((await a.trustedDevices.list('user-1', T0)).map((x) => x.id).sort()).toEqual(['d1', 'd2']);
+      expect(await a.trustedDevices.revoke('user-1', 'd1')).toBe(true);
+      expect(await a.trustedDevices.revokeAll('user-1')).toBe(1);
+      expect(await a.trustedDevices.list('user-1', T0)).toEqual([]);
+    });
+
     it('counts rate-limit hits per fixed window', async () => {
       const results = [];
       for (let i = 0; i < 4; i += 1) results.push(await a.rateLimits.hit('phone:x', 3, 600, T0 + i));
@@ -162,6 +187,7 @@ contract('memory', async () => ({
   challenges: new MemoryChallengeStore(),
   rateLimits: new MemoryRateLimitStore(),
   approvals: new MemoryApprovalStore(),
+  trustedDevices: new MemoryTrustedDeviceStore(),
 }));
 
 if (TEST_REDIS_URL) {
@@ -172,6 +198,7 @@ if (TEST_REDIS_URL) {
       challenges: new RedisChallengeStore(redis, keys),
       rateLimits: new RedisRateLimitStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
+      trustedDevices: new RedisTrustedDeviceStore(redis, keys),
       close: () => (redis as Redis).quit().then(() => undefined),
     };
   });

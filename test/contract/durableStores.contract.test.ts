@@ -94,6 +94,26 @@ function contract(name: string, make: () => Promise<Durable & { close?: () => Pr
       expect(await s.factors.list('u1')).toEqual([]);
     });
 
+    it('moves a counter only forward, atomically (TOTP steps, WebAuthn counters)', async () => {
+      await s.factors.add({ id: 'w1', userId: 'u1', type: 'webauthn', label: 'key', createdAtMs: T0, lastUsedAtMs: null, data: { counter: 5 } });
+      expect(await s.factors.advance('u1', 'w1', 'counter', 5)).toBe(false);
+      expect(await s.factors.advance('u1', 'w1', 'counter', 4)).toBe(false);
+      expect(await s.factors.advance('u2', 'w1', 'counter', 9)).toBe(false);
+      const results = await Promise.all(Array.from({ length: 20 }, () => s.factors.advance('u1', 'w1', 'counter', 6)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await s.factors.advance('u1', 'w1', 'lastTimeStep', 100)).toBe(true);
+      expect((await s.factors.list('u1'))[0]?.data).toMatchObject({ counter: 6, lastTimeStep: 100 });
+    });
+
+    it('pulls a list entry for exactly one of 20 concurrent callers (backup codes)', async () => {
+      await s.factors.add({ id: 'b1', userId: 'u1', type: 'backup_codes', label: '', createdAtMs: T0, lastUsedAtMs: null, data: { hashes: ['a', 'b'] } });
+      const results = await Promise.all(Array.from({ length: 20 }, () => s.factors.pull('u1', 'b1', 'hashes', 'a')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await s.factors.list('u1'))[0]?.data.hashes).toEqual(['b']);
+      expect(await s.factors.update('u1', 'b1', { label: 'codes', lastUsedAtMs: T0 + 5 })).toBe(true);
+      expect(await s.factors.update('u1', 'zz', { label: 'x' })).toBe(false);
+    });
+
     it('appends audit events, refuses a second event at the same seq, and lists in chain order', async () => {
       const e1 = auditEvent('a', 1);
       expect(await s.audit.insert(e1, T0 + 1e9)).toBe('ok');

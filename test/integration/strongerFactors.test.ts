@@ -108,3 +108,19 @@ describe('escalation to an enrolled authenticator app', () => {
     await away.get('/account').set(at('20.1.1.1')).expect(200);
   });
 });
+
+describe('factor choice', () => {
+  it('offers the factor the user chose last time first', async () => {
+    const t = await createTestApp();
+    const c = await t.client();
+    await c.stepUp();
+    const setup = await c.post('/auth/2fa/totp/setup', {}).expect(201);
+    await c.post('/auth/2fa/totp/confirm', { code: await totpCodeAt(setup.body.secret, t.clock.nowMs()) }).expect(201);
+    let methods = await c.get('/auth/2fa/methods').expect(200);
+    expect(methods.body).toMatchObject({ preferred: 'sms', available: [{ factor: 'sms' }, { factor: 'otp' }] });
+    t.clock.advanceSeconds(60);
+    await c.post('/auth/2fa/totp/verify', { code: await totpCodeAt(setup.body.secret, t.clock.nowMs()) }).expect(200);
+    methods = await c.get('/auth/2fa/methods').expect(200);
+    expect(methods.body).toMatchObject({ preferred: 'otp', available: [{ factor: 'otp' }, { factor: 'sms' }] });
+  });
+});

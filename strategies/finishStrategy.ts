@@ -1,0 +1,28 @@
+import type { Request } from 'express';
+import type { Strategy } from 'passport-strategy';
+import { ERRORS, type ErrorCode } from '../src/errors';
+
+type Outcome = { ok: true } & Record<string, unknown>;
+type Refusal = { ok: false; reason: string } & Record<string, unknown>;
+
+/**
+ * Ends a step-up strategy in exactly one of success / fail / error, whatever the service said.
+ * Shared by the factor strategies so each stays "read input, call one function".
+ */
+export function finishStrategy(strategy: Strategy, req: Request, run: Promise<Outcome | Refusal>): void {
+  const user = (req as Request & { user?: unknown }).user;
+  run.then(
+    (result) => {
+      if (result.ok) return strategy.success(user, result);
+      const { reason, ok: _ok, ...details } = result;
+      const code = (reason in ERRORS ? reason : 'invalid_code') as ErrorCode;
+      return strategy.fail({ code, message: ERRORS[code].message, ...details }, ERRORS[code].status);
+    },
+    (err: unknown) => strategy.error(err instanceof Error ? err : new Error(String(err))),
+  );
+}
+
+/** The refusal for a request without a signed-in user or with malformed input. */
+export function refuse(strategy: Strategy, code: ErrorCode): void {
+  strategy.fail({ code, message: ERRORS[code].message }, ERRORS[code].status);
+}
