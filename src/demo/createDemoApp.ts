@@ -43,6 +43,8 @@ export type DemoAppOptions = {
   logger: Logger;
   appOrigin?: string;
   trustProxy?: boolean | number | string;
+  /** Extra seeded accounts `bench-1..N` (password `bench-password-123`), each with its own number, for load tests. */
+  benchUsers?: number;
   /** Stores built by the caller (tests read the audit trail through them). */
   stores?: StepGuardStores;
   /** Extra guard options (phone policy and the like), merged over the demo's. */
@@ -109,6 +111,13 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const alice = await users.create(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password);
   // The demo's user ids restart at u1 with each process; with MongoDB a binding may already exist.
   if (alice && !(await guard.service.phoneBindingOf(alice.id))) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
+
+  for (let i = 1; i <= Math.min(options.benchUsers ?? 0, 900); i += 1) {
+    const user = await users.create(`bench-${i}`, 'bench-password-123');
+    // Fictional 555-01xx numbers across area codes, one per account.
+    const area = 201 + Math.floor((i - 1) / 100);
+    if (user) await guard.service.bindPhoneUnchecked(user.id, `+1${area}55501${String((i - 1) % 100).padStart(2, '0')}`);
+  }
 
   passport.use(
     'demo-local',

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       ...(env.STEPGUARD_ALLOWED_RETURN_ORIGINS ? { allowedReturnOrigins: env.STEPGUARD_ALLOWED_RETURN_ORIGINS.split(',') } : {}),
     },
     auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
+    benchUsers: env.DEMO_BENCH_USERS ? Number(env.DEMO_BENCH_USERS) : undefined,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
     encryptionKey: env.STEPGUARD_ENCRYPTION_KEY,

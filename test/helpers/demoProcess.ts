@@ -6,7 +6,7 @@ import { freePort } from './redisServer';
 
 const ROOT = join(__dirname, '../..');
 
-export type DemoProcess = { url: string; outbox: string; lastCode(): string; stop(): Promise<void>; output(): string };
+export type DemoProcess = { url: string; pid: number; outbox: string; lastCode(): string; stop(): Promise<void>; output(): string };
 
 /** Runs the built demo server (`dist/`) as `npm start` would, with an SMS outbox file. */
 export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
@@ -23,13 +23,16 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 15_000;
-  while (!output.includes('"event":"listening"')) {
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`demo exited: ${output}`);
     if (Date.now() > deadline) throw new Error(`demo did not start: ${output}`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (up) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
     url: `http://localhost:${port}`,
+    pid: child.pid as number,
     outbox,
     output: () => output,
     lastCode() {
