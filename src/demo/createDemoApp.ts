@@ -5,7 +5,7 @@ import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { join } from 'node:path';
 import { RedisStore } from 'connect-redis';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import {
@@ -27,7 +27,7 @@ import { DemoUserStore, type DemoUser } from './DemoUserStore';
 
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
-  redis?: Redis;
+  redis?: Redis | Cluster;
   /** When given, phone bindings, factors and the audit trail live in MongoDB; otherwise in memory. */
   mongo?: Connection;
   /** When given, the audit trail is appended to this JSON-lines file (verify it with the CLI). */

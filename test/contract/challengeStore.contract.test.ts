@@ -10,7 +10,7 @@ import type { ApprovalStore, ChallengeStore, LockoutPolicy, RateLimitStore, SmsC
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 
 type Adapters = { challenges: ChallengeStore; rateLimits: RateLimitStore; approvals: ApprovalStore; trustedDevices: TrustedDeviceStore };
 
@@ -202,6 +202,21 @@ if (TEST_REDIS_URL) {
       close: () => (redis as Redis).quit().then(() => undefined),
     };
   });
+  const clusterNodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+  if (clusterNodes) {
+    contract('redis cluster (3 masters)', async () => {
+      const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });
+      cluster.on('error', () => undefined);
+      const keys = redisKeys(`c${randomUUID().slice(0, 8)}`);
+      return {
+        challenges: new RedisChallengeStore(cluster, keys),
+        rateLimits: new RedisRateLimitStore(cluster, keys),
+        approvals: new RedisApprovalStore(cluster, keys),
+        trustedDevices: new RedisTrustedDeviceStore(cluster, keys),
+        close: () => cluster.quit().then(() => undefined),
+      };
+    });
+  }
 } else {
   console.warn('SKIPPED (no redis-server): store contract: redis');
   describe.skip('store contract: redis', () => it('needs redis-server', () => undefined));

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createDemoApp, DEMO_ACCOUNT, type DemoAppOptions } from '../../src/demo/createDemoApp';
 import { createMemoryDurableStores, createMemoryStores } from '../../src/stores/memory/createMemoryStores';
 import type { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
@@ -18,7 +18,7 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
  * as text, and (with `redis: true`) real Redis under a key prefix of its own.
  */
 export async function createTestApp(
-  options: { redis?: boolean | Redis; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions']; trustProxy?: boolean } = {},
+  options: { redis?: boolean | Redis | Cluster; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions']; trustProxy?: boolean } = {},
 ) {
   const clock: FakeClock = fakeClock();
   const sms = new RecordingSmsProvider();
@@ -32,7 +32,7 @@ export async function createTestApp(
       },
     }),
   );
-  let redis: Redis | undefined;
+  let redis: Redis | Cluster | undefined;
   let keyPrefix = options.keyPrefix;
   let ownsRedis = false;
   if (options.redis === true) {

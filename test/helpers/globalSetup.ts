@@ -1,4 +1,4 @@
-import { redisServerAvailable, startRedisServer } from './redisServer';
+import { redisServerAvailable, startRedisCluster, startRedisServer } from './redisServer';
 
 /**
  * Starts one real redis-server for the integration and contract suites and hands its URL to
@@ -15,4 +15,9 @@ export default async function globalSetup(): Promise<void> {
   const redis = await startRedisServer();
   process.env.STEPGUARD_TEST_REDIS_URL = redis.url;
   (globalThis as { __stepguardRedis?: typeof redis }).__stepguardRedis = redis;
+  // A 3-master Redis Cluster for the same contract suite: every script and transaction must
+  // stay within one hash slot.
+  const cluster = await startRedisCluster();
+  process.env.STEPGUARD_TEST_REDIS_CLUSTER = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  (globalThis as { __stepguardCluster?: typeof cluster }).__stepguardCluster = cluster;
 }

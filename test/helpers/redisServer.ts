@@ -71,3 +71,50 @@ export async function startRedisServer(options: { port?: number; dir?: string } 
       }),
   };
 }
+
+export type RunningCluster = { nodes: { host: string; port: number }[]; stop(): Promise<void> };
+
+/** Three masters with `--cluster-enabled yes` on loopback, joined by `redis-cli --cluster create`. */
+export async function startRedisCluster(): Promise<RunningCluster> {
+  const servers: RunningRedis[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'stepguard-cluster-'));
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: 'ignore' },
+    );
+    servers.push({
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      dir,
+      process: child,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    });
+  }
+  const ping = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+  const deadline = Date.now() + 10_000;
+  while (!servers.every((s) => ping(s.port))) {
+    if (Date.now() > deadline) throw new Error('cluster nodes did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+  const ok = () => spawnSync('redis-cli', ['-p', String(servers[0]!.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok');
+  while (!ok()) {
+    if (Date.now() > deadline + 10_000) throw new Error('cluster did not become ok');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
