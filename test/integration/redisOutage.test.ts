@@ -16,6 +16,43 @@ suite('Redis outage', () => {
     await server.stop();
   });
 
+  it('never grants access without the level while Redis dies under load, and recovers', async () => {
+    const redis = await createRedisClient(server.url);
+    const t2 = await createTestApp({ redis, keyPrefix: 'load' });
+    const stepped = await t2.client();
+    await stepped.stepUp();
+    const unstepped = await t2.client();
+    await unstepped.login().expect(200);
+    const seen = { stepped: new Map<number, number>(), unstepped: new Map<number, number>() };
+    let running = true;
+    const hammer = async (who: 'stepped' | 'unstepped') => {
+      const c = who === 'stepped' ? stepped : unstepped;
+      while (running) {
+        const status = (await c.get('/account')).status;
+        seen[who].set(status, (seen[who].get(status) ?? 0) + 1);
+      }
+    };
+    const load = [...Array.from({ length: 6 }, () => hammer('stepped')), ...Array.from({ length: 6 }, () => hammer('unstepped'))];
+    await new Promise((r) => setTimeout(r, 300));
+    await redis.call('SAVE');
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 700));
+    server = await startRedisServer({ port: server.port, dir: server.dir });
+    await new Promise((r) => setTimeout(r, 1500));
+    running = false;
+    await Promise.all(load);
+    await waitFor(async () => (await stepped.agent.get('/healthz')).status === 200);
+    await stepped.get('/account').expect(200); // recovered without a restart
+    await unstepped.get('/account').expect(401);
+    await redis.quit();
+    // Without the level: only 401 or 503, never 200. With it: 200 or 503. Never a 500, never a hang.
+    expect([...seen.unstepped.keys()].sort()).toEqual(expect.arrayContaining([401]));
+    expect([...seen.unstepped.keys()].every((s) => s === 401 || s === 503)).toBe(true);
+    expect([...seen.stepped.keys()].every((s) => s === 200 || s === 503)).toBe(true);
+    expect(seen.stepped.get(503) ?? 0).toBeGreaterThan(0);
+    expect(seen.stepped.get(200) ?? 0).toBeGreaterThan(0);
+  });
+
   it('answers 503 (never access, never a crash) while Redis is down, and recovers once it is back', async () => {
     const redis = await createRedisClient(server.url);
     t = await createTestApp({ redis, keyPrefix: 'outage' });
