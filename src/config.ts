@@ -38,6 +38,7 @@ export const DEFAULTS = {
     maxAttempts: 5,
     resendInitialSeconds: 30,
     resendMaxSeconds: 900,
+    providerTimeoutMs: 5000,
     phoneBudgets: [
       { limit: 3, windowSeconds: 600 },
       { limit: 10, windowSeconds: 86_400 },
@@ -119,6 +120,8 @@ const optionsSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(10).optional(),
       resendInitialSeconds: seconds(3600).optional(),
       resendMaxSeconds: seconds(86_400).optional(),
+      /** A provider that has not answered by then counts as failed (503), never as a hang. */
+      providerTimeoutMs: z.number().int().min(50).max(60_000).optional(),
       phoneBudgets: z.array(z.strictObject({ limit: z.number().int().positive(), windowSeconds: seconds(30 * 86_400) })).optional(),
     })
     .optional(),
@@ -225,6 +228,7 @@ export type StepGuardConfig = Readonly<{
     maxAttempts: number;
     resendInitialSeconds: number;
     resendMaxSeconds: number;
+    providerTimeoutMs: number;
     phoneBudgets: readonly { limit: number; windowSeconds: number }[];
   }>;
   lockout: Readonly<LockoutPolicy>;

@@ -153,7 +153,10 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     ...(input.context ? { context: input.context } : {}),
   });
   try {
-    await ctx.smsProvider.send({ to: phone, body, channel: 'sms', idempotencyKey: `${challengeId}.${sendCount}` });
+    await withTimeout(
+      ctx.smsProvider.send({ to: phone, body, channel: 'sms', idempotencyKey: `${challengeId}.${sendCount}` }),
+      sms.providerTimeoutMs,
+    );
   } catch (err) {
     ctx.logger?.error(
       { event: 'sms_send_failed', provider: ctx.smsProvider.name, to: maskedPhone, err: err instanceof Error ? err.message : String(err) },
@@ -163,6 +166,15 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   }
   ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, resent: Boolean(resend) }, 'SMS code sent');
   return { ok: true, challengeId, expiresAtMs, resendAvailableAtMs: nextResendAtMs, maskedPhone, resent: Boolean(resend) };
+}
+
+/** The provider's promise, or a rejection once `ms` pass: a hanging provider must not hang the request. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`SMS provider did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function secondsUntil(untilMs: number, nowMs: number): number {

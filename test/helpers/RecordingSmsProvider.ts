@@ -5,8 +5,13 @@ export class RecordingSmsProvider implements SmsProvider {
   readonly name = 'recording';
   readonly messages: SmsMessage[] = [];
   failNext = false;
+  hangNext = false;
 
   async send(message: SmsMessage): Promise<SmsSendResult> {
+    if (this.hangNext) {
+      this.hangNext = false;
+      return new Promise<SmsSendResult>(() => undefined);
+    }
     if (this.failNext) {
       this.failNext = false;
       throw new Error('provider down');

@@ -71,6 +71,17 @@ describeForEachStore('SMS step-up over HTTP', (useRedis) => {
     await c.get('/account').expect(401);
   });
 
+  it('gives up on a provider that hangs within its timeout (503), and the server stays responsive', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    t.sms.hangNext = true;
+    const started = Date.now();
+    const res = await c.send().expect(503);
+    expect(res.body.error.code).toBe('sms_unavailable');
+    expect(Date.now() - started).toBeLessThan(6000);
+    await c.get('/auth/session').expect(200);
+  });
+
   it('says so when the provider cannot send, and stores nothing usable', async () => {
     const c = await t.client();
     await c.login().expect(200);
