@@ -62,10 +62,11 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
 
   return async function requireStepUp(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const returnTo = (options.returnTo ? safeReturnTo(options.returnTo(req)) : null) ?? returnToOf(req);
+      // Only refusals need it: kept off the hot path of requests that pass.
+      const returnToFor = () => (options.returnTo ? safeReturnTo(options.returnTo(req)) : null) ?? returnToOf(req);
       const userId = config.getUserId(req);
       if (!userId) {
-        if (wantsHtml(req)) return res.redirect(303, toLogin(returnTo));
+        if (wantsHtml(req)) return res.redirect(303, toLogin(returnToFor()));
         res.status(401).json(errorBody('unauthenticated'));
         return;
       }
@@ -79,6 +80,7 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
         res.status(403).json(errorBody('access_denied', { action, reasons: assessment.decision.reasons.map((r) => r.text) }));
         return;
       }
+      const returnTo = returnToFor();
       if (assessment.kind === 'unauthenticated') {
         if (wantsHtml(req)) return res.redirect(303, toLogin(returnTo));
         res.status(401).json(errorBody('unauthenticated'));

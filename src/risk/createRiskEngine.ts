@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AuditWriter } from '../audit/createAuditWriter';
 import type { StepGuardConfig } from '../config';
@@ -123,7 +123,8 @@ export function createRiskEngine(options: { config: StepGuardConfig; stores: Ste
       const nowMs = config.clock.nowMs();
       const state = ensureState(req, userId, config.random);
       const device = ensureDevice(req, res);
-      const contextKey = createHash('sha256').update(`${normalizeIp(req.ip ?? '')}|${device.id}`).digest('base64url').slice(0, 16);
+      // The session is server-side, so the context can be kept as is; no hashing per request.
+      const contextKey = `${normalizeIp(req.ip ?? '')}|${device.id}`;
       const cached = state.risk?.[action];
       if (!details && cached && cached.contextKey === contextKey && nowMs - cached.atMs < risk.decisionCacheSeconds * 1000) {
         return cached.decision;
