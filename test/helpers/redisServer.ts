@@ -63,13 +63,17 @@ export async function startRedisServer(options: { port?: number; dir?: string } 
     url: `redis://127.0.0.1:${port}`,
     dir,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
+}
+
+/** Ends a child process with SIGTERM and resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
 export type RunningCluster = { nodes: { host: string; port: number }[]; stop(): Promise<void> };
@@ -90,12 +94,7 @@ export async function startRedisCluster(): Promise<RunningCluster> {
       url: `redis://127.0.0.1:${port}`,
       dir,
       process: child,
-      stop: () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+      stop: () => stopChild(child),
     });
   }
   const ping = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
