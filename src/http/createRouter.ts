@@ -59,14 +59,33 @@ export function createRouter(internals: GuardInternals): Router {
 
   router.get('/forward-auth', createForwardAuth(internals));
 
+  /**
+   * The shape every signed-in route shares: a user or 401 / the login page, a valid body or a
+   * 400 naming the field, and any thrown error to the error handler (503 for store outages).
+   */
+  function route<T>(schema: z.ZodType<T> | null, handler: (req: Request, res: Response, userId: string, body: T) => Promise<unknown>) {
+    return async function stepguardRoute(req: Request, res: Response, next: (err?: unknown) => void): Promise<void> {
+      try {
+        const userId = requireUser(req, res);
+        if (!userId) return;
+        let body = undefined as T;
+        if (schema) {
+          const parsed = parseBody(schema, req.body);
+          if (!parsed.ok) return void (await fail(req, res, 'invalid_request', parsed.details));
+          body = parsed.value;
+        }
+        await handler(req, res, userId, body);
+      } catch (err) {
+        next(err);
+      }
+    };
+  }
+
   router.get('/csrf', (req, res) => {
     res.json({ csrfToken: csrf.token(req, res) });
   });
 
-  router.get('/', async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.get('/', route(null, async (req, res, userId) => {
       const state = internals.ensureState(req, userId);
       if (req.query.returnTo !== undefined) {
         const returnTo = safeReturnTo(req.query.returnTo, config.http.allowedReturnOrigins);
@@ -76,34 +95,20 @@ export function createRouter(internals: GuardInternals): Router {
       const methods = await describeMethods(req, res, userId, state.pending?.action ?? 'login');
       if (!wantsHtml(req)) return void res.json(methods);
       res.type('html').send(await render('choose', { ...methods, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.get('/methods', async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.get('/methods', route(null, async (req, res, userId) => {
       const action = req.query.action === undefined ? readState(req, userId)?.pending?.action ?? 'login' : req.query.action;
       const parsed = ACTION.safeParse(action);
       if (!parsed.success || !config.actions[parsed.data]) {
         return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
       }
       res.json(await describeMethods(req, res, userId, parsed.data));
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/sms/send', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(sendSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/sms/send', csrf.protect, route(sendSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
-      const action = body.value.action ?? state.pending?.action ?? 'login';
+      const action = body.action ?? state.pending?.action ?? 'login';
       if (!config.actions[action]) {
         return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
       }
@@ -148,26 +153,14 @@ export function createRouter(internals: GuardInternals): Router {
         to: result.maskedPhone,
         resent: result.resent,
       });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.get('/sms', async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.get('/sms', route(null, async (req, res, userId) => {
       if (!readState(req, userId)?.sms) return res.redirect(303, config.http.basePath);
       await renderCodePage(req, res, 200);
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/sms/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.post('/sms/verify', csrf.protect, route(null, async (req, res, userId) => {
       const body = parseBody(verifySchema, req.body);
       if (!body.ok) {
         if (wantsHtml(req) && readState(req, userId)?.sms) {
@@ -192,10 +185,7 @@ export function createRouter(internals: GuardInternals): Router {
       }
       delete state.sms;
       await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, Boolean(body.value.remember), result.action);
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
   const totpSchema = z.strictObject({
     code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),
@@ -255,102 +245,56 @@ export function createRouter(internals: GuardInternals): Router {
     return false;
   }
 
-  router.get('/factors', async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.get('/factors', route(null, async (req, res, userId) => {
       const view = await factorsView(userId);
       if (!wantsHtml(req)) return void res.json(view);
       await renderFactorsPage(req, res, 200, view);
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/totp/setup', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(csrfOnly, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/totp/setup', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
       if (!(await mayChangeFactors(req, res, userId))) return;
       const setup = await service.beginTotpEnrolment({ accountName: userId });
       internals.ensureState(req, userId).totpSetup = { sealedSecret: setup.sealedSecret, startedAtMs: config.clock.nowMs() };
       const reveal = { otpauthUri: setup.otpauthUri, qrCode: setup.qrCodeDataUrl, secret: setup.secret };
       if (!wantsHtml(req)) return void res.status(201).json(reveal);
       await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), totpSetup: reveal });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/totp/confirm', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(totpSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/totp/confirm', csrf.protect, route(totpSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
       const setup = state.totpSetup;
       if (!setup || config.clock.nowMs() - setup.startedAtMs > 15 * 60_000) return void (await fail(req, res, 'no_setup'));
-      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.value.code, context: requestContext(req) });
+      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, 'invalid_code'));
       delete state.totpSetup;
       delete state.risk;
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
       res.status(201).json({ enrolled: true, factor: 'otp' });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/totp/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(totpSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
-      const result = await service.verifyTotp({ userId, code: body.value.code, context: requestContext(req) });
+  router.post('/totp/verify', csrf.protect, route(totpSchema, async (req, res, userId, body) => {
+      const result = await service.verifyTotp({ userId, code: body.code, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs, Boolean(body.value.remember));
-    } catch (err) {
-      next(err);
-    }
-  });
+      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs, Boolean(body.remember));
+  }));
 
-  router.post('/backup-codes', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(csrfOnly, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/backup-codes', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
       if (!(await mayChangeFactors(req, res, userId))) return;
       const { codes } = await service.regenerateBackupCodes({ userId, context: requestContext(req) });
       delete internals.ensureState(req, userId).risk;
       res.set('Cache-Control', 'no-store');
       if (!wantsHtml(req)) return void res.status(201).json({ codes, remaining: codes.length });
       await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), newBackupCodes: codes });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/backup-codes/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(backupSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
-      const result = await service.verifyBackupCode({ userId, code: body.value.code, context: requestContext(req) });
+  router.post('/backup-codes/verify', csrf.protect, route(backupSchema, async (req, res, userId, body) => {
+      const result = await service.verifyBackupCode({ userId, code: body.code, context: requestContext(req) });
       if (!result.ok) {
         const { code, details } = toError(result);
         return void (await fail(req, res, code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
       }
-      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs, Boolean(body.value.remember));
-    } catch (err) {
-      next(err);
-    }
-  });
+      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs, Boolean(body.remember));
+  }));
 
   const credentialSchema = z
     .object({
@@ -365,67 +309,39 @@ export function createRouter(internals: GuardInternals): Router {
   const nicknameSchema = z.strictObject({ nickname: z.string().trim().min(1, 'is required').max(40), _csrf: z.string().optional() });
   const factorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
-  router.post('/webauthn/registration/options', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.post('/webauthn/registration/options', csrf.protect, route(null, async (req, res, userId) => {
       if (!(await mayChangeFactors(req, res, userId))) return;
       const state = internals.ensureState(req, userId);
       res.json(await service.beginPasskeyRegistration({ userId, bindingId: state.bindingId, userName: userId }));
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/webauthn/registration/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(registrationSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/webauthn/registration/verify', csrf.protect, route(registrationSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
       const result = await service.finishPasskeyRegistration({
         userId,
         bindingId: state.bindingId,
-        response: body.value.response as never,
-        nickname: body.value.nickname ?? 'Passkey',
+        response: body.response as never,
+        nickname: body.nickname ?? 'Passkey',
         context: requestContext(req),
       });
       if (!result.ok) return void (await fail(req, res, 'webauthn_failed'));
       delete state.risk;
       res.status(201).json({ enrolled: true, factorId: result.factorId });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/webauthn/authentication/options', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.post('/webauthn/authentication/options', csrf.protect, route(null, async (req, res, userId) => {
       const state = internals.ensureState(req, userId);
       const options = await service.beginPasskeyAuthentication({ userId, bindingId: state.bindingId });
       if (!options) return void (await fail(req, res, 'not_enrolled'));
       res.json(options);
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/webauthn/authentication/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(authenticationSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/webauthn/authentication/verify', csrf.protect, route(authenticationSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
-      const result = await service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: body.value.response as never, context: requestContext(req) });
+      const result = await service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: body.response as never, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs, Boolean(body.value.remember));
-    } catch (err) {
-      next(err);
-    }
-  });
+      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs, Boolean(body.remember));
+  }));
 
   const trustCookie = trustedDeviceCookie(config);
 
@@ -434,23 +350,16 @@ export function createRouter(internals: GuardInternals): Router {
     schema: z.ZodType<Record<string, unknown>>,
     run: (req: Request, userId: string, body: Record<string, unknown>) => Promise<{ ok: true } | ({ ok: false; reason: string } & Record<string, unknown>)>,
   ) =>
-    async function manageFactors(req: Request, res: Response, next: (err?: unknown) => void) {
-      try {
-        const userId = requireUser(req, res);
-        if (!userId) return;
-        const id = factorId.safeParse(req.params.id ?? 'all');
-        if (!id.success) return void (await fail(req, res, 'invalid_request', { field: 'id', problem: 'is not a factor id' }));
-        const body = parseBody(schema, req.body);
-        if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
-        const result = await run(req, userId, body.value);
-        if (!result.ok) return void (await fail(req, res, toError(result).code));
-        delete internals.ensureState(req, userId).risk;
-        if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
-        res.json({ ok: true });
-      } catch (err) {
-        next(err);
+    route(schema, async (req, res, userId, body) => {
+      if (!factorId.safeParse(req.params.id ?? 'all').success) {
+        return void (await fail(req, res, 'invalid_request', { field: 'id', problem: 'is not a factor id' }));
       }
-    };
+      const result = await run(req, userId, body);
+      if (!result.ok) return void (await fail(req, res, toError(result).code));
+      delete internals.ensureState(req, userId).risk;
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
+      res.json({ ok: true });
+    });
   const sessionFactors = (req: Request, userId: string) => internals.ensureState(req, userId).factors;
 
   router.post('/factors/:id/remove', csrf.protect, manage(csrfOnly, (req, userId) =>
@@ -487,31 +396,20 @@ export function createRouter(internals: GuardInternals): Router {
 
   const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
 
-  router.get('/phone', async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
+  router.get('/phone', route(null, async (req, res, userId) => {
       const state = internals.ensureState(req, userId);
       const current = await service.maskedPhoneOf(userId);
       const pending = state.phone && state.phone.expiresAtMs > config.clock.nowMs() ? state.phone : undefined;
       if (!wantsHtml(req)) return void res.json({ phone: current, pending: pending ? { to: pending.maskedPhone } : null });
       await renderPhonePage(req, res, 200, { current, pending });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/phone', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(phoneSchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/phone', csrf.protect, route(phoneSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
       const result = await service.startPhoneBinding({
         userId,
         bindingId: state.bindingId,
-        phoneInput: body.value.phone,
+        phoneInput: body.phone,
         sessionFactors: state.factors,
         ...(state.phone ? { currentChallengeId: state.phone.challengeId } : {}),
         context: requestContext(req),
@@ -534,24 +432,16 @@ export function createRouter(internals: GuardInternals): Router {
         resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
         to: result.maskedPhone,
       });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/phone/verify', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(verifySchema, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/phone/verify', csrf.protect, route(verifySchema, async (req, res, userId, body) => {
       const state = readState(req, userId);
       if (!state?.phone) return void (await fail(req, res, 'no_challenge'));
       const result = await service.confirmPhoneBinding({
         userId,
         bindingId: state.bindingId,
         challengeId: state.phone.challengeId,
-        code: body.value.code,
+        code: body.code,
         context: requestContext(req),
       });
       if (!result.ok) {
@@ -570,26 +460,15 @@ export function createRouter(internals: GuardInternals): Router {
         changed: result.changed,
         coolOffUntil: result.coolOffUntilMs === null ? null : new Date(result.coolOffUntilMs).toISOString(),
       });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
-  router.post('/phone/remove', csrf.protect, async (req, res, next) => {
-    try {
-      const userId = requireUser(req, res);
-      if (!userId) return;
-      const body = parseBody(csrfOnly, req.body);
-      if (!body.ok) return void (await fail(req, res, 'invalid_request', body.details));
+  router.post('/phone/remove', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
       const state = internals.ensureState(req, userId);
       const result = await service.removePhone({ userId, sessionFactors: state.factors, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code));
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
       res.json({ removed: true });
-    } catch (err) {
-      next(err);
-    }
-  });
+  }));
 
   router.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
   router.use(internals.errorHandler);
