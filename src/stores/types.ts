@@ -153,6 +153,18 @@ export type BindPhoneInput = {
   maxAccountsPerNumber: number;
 };
 
+/** The binding a successful bind creates; every adapter states it the same way. */
+export function newPhoneBinding(input: BindPhoneInput, replacesAnother: boolean): PhoneBinding {
+  return {
+    userId: input.userId,
+    e164: input.e164,
+    phoneHash: input.phoneHash,
+    country: input.country,
+    boundAtMs: input.nowMs,
+    changedAtMs: replacesAnother ? input.nowMs : null,
+  };
+}
+
 export type BindPhoneResult =
   | { ok: true; binding: PhoneBinding; previous: PhoneBinding | null }
   | { ok: false; reason: 'number_unavailable' };

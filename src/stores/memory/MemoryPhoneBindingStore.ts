@@ -1,4 +1,4 @@
-import type { BindPhoneInput, BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
+import { newPhoneBinding, type BindPhoneInput, type BindPhoneResult, type PhoneBinding, type PhoneBindingStore } from '../types';
 
 export class MemoryPhoneBindingStore implements PhoneBindingStore {
   private readonly byUser = new Map<string, PhoneBinding>();
@@ -14,14 +14,7 @@ export class MemoryPhoneBindingStore implements PhoneBindingStore {
     let others = 0;
     for (const binding of this.byUser.values()) if (binding.phoneHash === input.phoneHash) others += 1;
     if (others >= input.maxAccountsPerNumber) return { ok: false, reason: 'number_unavailable' };
-    const binding: PhoneBinding = {
-      userId: input.userId,
-      e164: input.e164,
-      phoneHash: input.phoneHash,
-      country: input.country,
-      boundAtMs: input.nowMs,
-      changedAtMs: previous ? input.nowMs : null,
-    };
+    const binding = newPhoneBinding(input, previous !== null);
     this.byUser.set(input.userId, binding);
     return { ok: true, binding: { ...binding }, previous: previous ? { ...previous } : null };
   }

@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import type { BindPhoneInput, BindPhoneResult, PhoneBinding, PhoneBindingStore } from '../types';
+import { newPhoneBinding, type BindPhoneInput, type BindPhoneResult, type PhoneBinding, type PhoneBindingStore } from '../types';
 import { phoneBindingModel, type PhoneBindingDoc } from './models/phoneBindingModel';
 import { isDuplicateKeyError } from './isDuplicateKeyError';
 
@@ -37,15 +37,7 @@ export class MongoPhoneBindingStore implements PhoneBindingStore {
           changedAt: previous ? now : null,
           removedAt: null,
         });
-        const binding: PhoneBinding = {
-          userId: input.userId,
-          e164: input.e164,
-          phoneHash: input.phoneHash,
-          country: input.country,
-          boundAtMs: input.nowMs,
-          changedAtMs: previous ? input.nowMs : null,
-        };
-        return { ok: true, binding, previous };
+        return { ok: true, binding: newPhoneBinding(input, previous !== null), previous };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         // This slot of the number is taken (or a concurrent bind for this user won): try the next.
