@@ -6,11 +6,14 @@ import { cryptoRandom, type RandomSource } from './core/random';
 import { LEVELS, SECOND_FACTORS, type ActionRequirement } from './core/assurance/types';
 import { countSmsSegments } from './core/messages/countSmsSegments';
 import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
+import { BUILT_IN_TEMPLATES, DEFAULT_LOCALE, type SmsTemplateSet } from './core/messages/smsTemplates';
+import { PUMPING_DEFAULTS, PUMPING_RULES, type PumpingConfig, type PumpingRule, type RuleMode } from './sms/pumpingRules';
+import type { SmsRoute } from './sms/createSmsRouter';
 import { StepGuardConfigError } from './errors';
 import type { Connection } from 'mongoose';
 import type { AuditStore, LockoutPolicy, StepGuardStores } from './stores/types';
 import type { RedisLike } from './stores/redis/scripts';
-import type { SmsProvider } from './sms/types';
+import type { CodeOwningSmsProvider, SmsProvider } from './sms/types';
 import { defaultRules } from './core/policy/defaultRules';
 import { validatePolicyRules } from './core/policy/validatePolicyRules';
 import type { OnNoStrongFactor, PolicyRule } from './core/policy/types';
@@ -39,10 +42,10 @@ export const DEFAULTS = {
     resendInitialSeconds: 30,
     resendMaxSeconds: 900,
     providerTimeoutMs: 5000,
-    phoneBudgets: [
-      { limit: 3, windowSeconds: 600 },
-      { limit: 10, windowSeconds: 86_400 },
-    ],
+    retry: { backoffSeconds: [2, 4, 8] as readonly number[], maxRetryAfterSeconds: 30, deadlineSeconds: 30 },
+    defaultLocale: DEFAULT_LOCALE,
+    /** How long delivery records are kept for receipts and the code page. */
+    deliveryRecordSeconds: 2 * 86_400,
   },
   lockout: { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 },
   phone: {
@@ -97,6 +100,47 @@ const storesSchema = z.union([
 ]);
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"');
 
+const budgets = z.array(z.strictObject({ limit: z.number().int().positive(), windowSeconds: seconds(30 * 86_400) })).min(1);
+const ruleMode = z.enum(['enforce', 'observe', 'off']);
+const templateSchema = z.strictObject({
+  code: z.string().includes('{code}', { message: 'must contain {code}' }).optional(),
+  transaction: z.string().includes('{code}', { message: 'must contain {code}' }).optional(),
+  voice: z.string().includes('{digits}', { message: 'must contain {digits}' }).optional(),
+  phoneChanged: z.string().optional(),
+  backupCodesUsed: z.string().optional(),
+});
+const pumpingSchema = z.strictObject({
+  /** Runs every rule observe-only (log, audit and count, never refuse) unless a rule says otherwise. */
+  mode: ruleMode.optional(),
+  /** Per-rule modes. */
+  rules: z.partialRecord(z.enum(PUMPING_RULES), ruleMode).optional(),
+  phoneBudgets: budgets.optional(),
+  userBudgets: budgets.optional(),
+  ipBudgets: budgets.optional(),
+  sessionBudgets: budgets.optional(),
+  prefix: z
+    .strictObject({ distinctNumbers: z.number().int().positive().optional(), windowSeconds: seconds(7 * 86_400).optional(), dropDigits: z.number().int().min(1).max(6).optional() })
+    .optional(),
+  ipCountries: z.strictObject({ limit: z.number().int().positive().optional(), windowSeconds: seconds(7 * 86_400).optional() }).optional(),
+  breaker: z
+    .strictObject({
+      minSends: z.number().int().positive().optional(),
+      minConversion: z.number().min(0).max(1).optional(),
+      windowSeconds: seconds(86_400).optional(),
+      openSeconds: seconds(86_400).optional(),
+      maxOpenSeconds: seconds(30 * 86_400).optional(),
+      whileOpen: z.enum(['bound-numbers-only', 'pause']).optional(),
+    })
+    .optional(),
+  spend: z
+    .strictObject({
+      priceMicros: z.record(z.string().regex(/^([A-Z]{2}|default)$/, 'keys are country codes or "default"'), z.number().int().min(0)).optional(),
+      hourlyCapMicros: z.number().int().positive().optional(),
+      dailyCapMicros: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+
 const optionsSchema = z.strictObject({
   environment: z.enum(['production', 'development', 'test']).optional(),
   serviceName: z.string().min(1).max(30).optional(),
@@ -120,9 +164,34 @@ const optionsSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(10).optional(),
       resendInitialSeconds: seconds(3600).optional(),
       resendMaxSeconds: seconds(86_400).optional(),
-      /** A provider that has not answered by then counts as failed (503), never as a hang. */
+      /** One provider attempt that has not answered by then fails over to the next provider. */
       providerTimeoutMs: z.number().int().min(50).max(60_000).optional(),
-      phoneBudgets: z.array(z.strictObject({ limit: z.number().int().positive(), windowSeconds: seconds(30 * 86_400) })).optional(),
+      /** Providers in priority order; an entry may name the countries it is preferred for. */
+      providers: z
+        .array(
+          z.union([
+            object<SmsProvider>('an SmsProvider (an object with send())', 'send'),
+            z.strictObject({ provider: object<SmsProvider>('an SmsProvider', 'send'), countries: z.array(country).min(1).optional() }),
+          ]),
+        )
+        .min(1)
+        .optional(),
+      /** A provider that owns the code (TwilioVerifyProvider); when set, codes are not generated here. */
+      verifyProvider: object<CodeOwningSmsProvider>('a CodeOwningSmsProvider ({ start(), check() })', 'check').optional(),
+      retry: z
+        .strictObject({
+          backoffSeconds: z.array(z.number().min(0).max(300)).max(10).optional(),
+          maxRetryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+          deadlineSeconds: z.number().int().min(1).max(300).optional(),
+        })
+        .optional(),
+      /** Templates by locale (merged over the built-in en, de, fr, es, pt). */
+      templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as "en" or "pt-BR"'), templateSchema).optional(),
+      defaultLocale: z.string().optional(),
+      /** Android SMS Retriever app hash (11 characters), added before the WebOTP line. */
+      androidAppHash: z.string().regex(/^[A-Za-z0-9+/]{11}$/, 'must be the 11-character app hash').optional(),
+      deliveryRecordSeconds: seconds(30 * 86_400).optional(),
+      pumping: pumpingSchema.optional(),
     })
     .optional(),
   lockout: z
@@ -205,6 +274,8 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
+  /** The signed-in user's language setting, if the app keeps one. @default req.user.locale */
+  getUserLocale: fn<(req: Request) => string | undefined>('(req) => a locale such as "de"').optional(),
   clock: object<Clock>('a Clock ({ nowMs() })', 'nowMs').optional(),
   random: object<RandomSource>('a RandomSource ({ int(), bytes() })', 'bytes').optional(),
   logger: object<Logger>('a pino-style logger', 'warn').optional(),
@@ -222,14 +293,21 @@ export type StepGuardConfig = Readonly<{
   generatedSecrets: readonly string[];
   stores: z.output<typeof storesSchema>;
   sms: Readonly<{
-    provider: SmsProvider | undefined;
+    /** Empty when none was given: createStepGuard then uses the console provider. */
+    routes: readonly SmsRoute[];
+    verifyProvider: CodeOwningSmsProvider | undefined;
     codeLength: number;
     ttlSeconds: number;
     maxAttempts: number;
     resendInitialSeconds: number;
     resendMaxSeconds: number;
     providerTimeoutMs: number;
-    phoneBudgets: readonly { limit: number; windowSeconds: number }[];
+    retry: Readonly<{ backoffSeconds: readonly number[]; maxRetryAfterSeconds: number; deadlineSeconds: number }>;
+    templates: Readonly<Record<string, SmsTemplateSet>>;
+    defaultLocale: string;
+    androidAppHash: string | undefined;
+    deliveryRecordSeconds: number;
+    pumping: PumpingConfig;
   }>;
   lockout: Readonly<LockoutPolicy>;
   phone: Readonly<{
@@ -266,6 +344,7 @@ export type StepGuardConfig = Readonly<{
     allowedReturnOrigins: readonly string[];
   }>;
   getUserId: (req: Request) => string | undefined;
+  getUserLocale: (req: Request) => string | undefined;
   clock: Clock;
   random: RandomSource;
   logger: Logger | undefined;
@@ -298,7 +377,29 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   const secrets = Object.freeze({ pepper: secretOr('pepper'), sessionSecret: secretOr('sessionSecret') });
   const keyring = buildKeyring(o.secrets?.encryptionKeys, o.secrets?.currentEncryptionKeyId, environment, random, generatedSecrets);
 
-  const sms = { ...DEFAULTS.sms, ...stripUndefined(o.sms ?? {}) };
+  const smsOptions = o.sms ?? {};
+  const { provider: singleProvider, providers, pumping: pumpingOptions, templates: templateOptions, retry: retryOptions, ...smsScalars } = smsOptions;
+  if (singleProvider && providers) throw new StepGuardConfigError('sms.provider: give either sms.provider or sms.providers, not both.');
+  const routes: SmsRoute[] = (providers ?? (singleProvider ? [singleProvider] : [])).map((entry) =>
+    'provider' in entry && typeof (entry as { send?: unknown }).send !== 'function' ? (entry as SmsRoute) : { provider: entry as SmsProvider },
+  );
+  const names = routes.map((r) => r.provider.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new StepGuardConfigError(`sms.providers: two providers are named "${duplicate}"; give each a distinct name (receipts are routed by it).`);
+  const templates = mergeTemplates(templateOptions);
+  const sms = {
+    ...DEFAULTS.sms,
+    ...stripUndefined(smsScalars),
+    routes,
+    verifyProvider: smsOptions.verifyProvider,
+    retry: { ...DEFAULTS.sms.retry, ...stripUndefined(retryOptions ?? {}) },
+    templates,
+    androidAppHash: smsOptions.androidAppHash,
+    pumping: buildPumpingConfig(pumpingOptions),
+  };
+  if (!templates[sms.defaultLocale]) {
+    throw new StepGuardConfigError(`sms.defaultLocale: no templates for "${sms.defaultLocale}"; known: ${Object.keys(templates).join(', ')}.`);
+  }
   if (sms.resendMaxSeconds < sms.resendInitialSeconds) {
     throw new StepGuardConfigError('sms.resendMaxSeconds: must be at least sms.resendInitialSeconds.');
   }
@@ -339,7 +440,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   };
   const webOtpHost = new URL(appOrigin).host;
   const serviceName = o.serviceName ?? DEFAULTS.serviceName;
-  checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength);
+  checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength, templates, sms.androidAppHash);
 
   return deepFreeze({
     environment,
@@ -379,6 +480,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       allowedReturnOrigins: [appOrigin, ...(o.http?.allowedReturnOrigins ?? []).map((u) => new URL(u).origin)],
     },
     getUserId: o.getUserId ?? defaultGetUserId,
+    getUserLocale: o.getUserLocale ?? defaultGetUserLocale,
     clock: o.clock ?? systemClock,
     random,
     logger: o.logger,
@@ -414,6 +516,11 @@ function buildKeyring(
   return { currentKeyId: current, keys };
 }
 
+function defaultGetUserLocale(req: Request): string | undefined {
+  const locale = (req as Request & { user?: { locale?: unknown } }).user?.locale;
+  return typeof locale === 'string' ? locale : undefined;
+}
+
 function defaultGetUserId(req: Request): string | undefined {
   const user = (req as Request & { user?: { id?: unknown } }).user;
   return user && (typeof user.id === 'string' || typeof user.id === 'number') ? String(user.id) : undefined;
@@ -423,13 +530,63 @@ function environmentFromNodeEnv(nodeEnv: string | undefined): StepGuardConfig['e
   return nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
 }
 
-function checkSmsFitsOneSegment(serviceName: string, webOtpHost: string, codeLength: number): void {
-  const text = renderSmsCodeMessage({ code: '0'.repeat(codeLength), serviceName, webOtpHost });
-  const { segments, encoding } = countSmsSegments(text);
-  if (segments > 1) {
-    throw new StepGuardConfigError(
-      `serviceName: the verification SMS would need ${segments} ${encoding} segments; shorten serviceName or appOrigin's host so it fits one.`,
-    );
+function mergeTemplates(given: Record<string, Partial<SmsTemplateSet>> | undefined): Record<string, SmsTemplateSet> {
+  const merged: Record<string, SmsTemplateSet> = {};
+  for (const [locale, set] of Object.entries(BUILT_IN_TEMPLATES)) merged[locale] = { ...set };
+  for (const [locale, set] of Object.entries(given ?? {})) {
+    const base = merged[locale] ?? merged[locale.split('-')[0] as string] ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet);
+    merged[locale] = { ...base, ...stripUndefined(set) };
+  }
+  return merged;
+}
+
+function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined): PumpingConfig {
+  const d = PUMPING_DEFAULTS;
+  const g = given ?? {};
+  const modes = Object.fromEntries(PUMPING_RULES.map((rule) => [rule, g.rules?.[rule] ?? g.mode ?? d.modes[rule]])) as Record<PumpingRule, RuleMode>;
+  const breaker = { ...d.breaker, ...stripUndefined(g.breaker ?? {}) };
+  if (breaker.maxOpenSeconds < breaker.openSeconds) throw new StepGuardConfigError('sms.pumping.breaker.maxOpenSeconds: must be at least openSeconds.');
+  const spend = { ...d.spend, ...stripUndefined(g.spend ?? {}) };
+  if ((spend.hourlyCapMicros || spend.dailyCapMicros) && Object.keys(spend.priceMicros).length === 0) {
+    throw new StepGuardConfigError('sms.pumping.spend: a spend cap needs a price table (priceMicros: { default: 50000, GB: 40000, ... }).');
+  }
+  return {
+    modes,
+    phoneBudgets: g.phoneBudgets ?? d.phoneBudgets,
+    userBudgets: g.userBudgets ?? d.userBudgets,
+    ipBudgets: g.ipBudgets ?? d.ipBudgets,
+    sessionBudgets: g.sessionBudgets ?? d.sessionBudgets,
+    prefix: { ...d.prefix, ...stripUndefined(g.prefix ?? {}) },
+    ipCountries: { ...d.ipCountries, ...stripUndefined(g.ipCountries ?? {}) },
+    breaker,
+    spend,
+  };
+}
+
+/** Every locale's code and transaction message must fit one segment with the longest code. */
+function checkSmsFitsOneSegment(
+  serviceName: string,
+  webOtpHost: string,
+  codeLength: number,
+  templates: Record<string, SmsTemplateSet>,
+  androidAppHash: string | undefined,
+): void {
+  const code = '0'.repeat(codeLength);
+  for (const [locale, set] of Object.entries(templates)) {
+    const base = { code, serviceName, webOtpHost, templates: set, ...(androidAppHash ? { androidAppHash } : {}) };
+    const samples: [string, string][] = [
+      ['code', renderSmsCodeMessage(base)],
+      ['transaction', renderSmsCodeMessage({ ...base, transaction: { amount: '1,000,000.00', payee: 'ABCDEF' } })],
+    ];
+    for (const [which, text] of samples) {
+      const { segments, encoding } = countSmsSegments(text);
+      if (segments > 1) {
+        throw new StepGuardConfigError(
+          `sms.templates.${locale}.${which}: with a ${codeLength}-digit code the SMS needs ${segments} ${encoding} segments (${text.length} characters); ` +
+            'shorten the template, serviceName or appOrigin\'s host so it fits one.',
+        );
+      }
+    }
   }
 }
 

@@ -14,6 +14,11 @@ import { ensureState, readState, recordFactor } from './http/sessionState';
 import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
 import { failClosed } from './service/StoreUnavailableError';
 import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
+import { createSmsRouter } from './sms/createSmsRouter';
+import { createPumpingGuard } from './sms/createPumpingGuard';
+import { createMetrics } from './metrics/createMetrics';
+import { createWebhookRouter } from './http/createWebhookRouter';
+import { createMetricsHandler, type MetricsHandlerOptions } from './http/createMetricsHandler';
 import { createMemoryStores } from './stores/memory/createMemoryStores';
 import { createMongoStores } from './stores/mongo/createMongoStores';
 import { createAuditWriter } from './audit/createAuditWriter';
@@ -43,6 +48,13 @@ export type StepGuard = {
   sessionInfo(req: Request): (Assurance & { userId: string; factors: FactorTimes }) | null;
   /** CSRF: `token(req, res)` for pages and clients, `protect` middleware for state-changing routes. */
   readonly csrf: Csrf;
+  /**
+   * Delivery receipts (`POST /:provider`). Mount at `<basePath>/webhooks` before any body
+   * parser and CSRF middleware: signatures cover the raw body.
+   */
+  webhooks(): Router;
+  /** Prometheus metrics for `GET /metrics`; protect it (bearerToken or network policy) in production. */
+  metricsHandler(options?: MetricsHandlerOptions): RequestHandler;
   /** Error middleware that answers `{ error: { code, message } }`, `503` for store outages. */
   errorHandler(): ErrorRequestHandler;
   /** Passport strategies, ready for `passport.use()`. */
@@ -68,7 +80,24 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     );
   }
   const stores = failClosedStores(buildStores(config));
-  const smsProvider = config.sms.provider ?? new ConsoleSmsProvider({ environment: config.environment, clock: config.clock });
+  const routes = config.sms.routes.length > 0 ? config.sms.routes : [{ provider: new ConsoleSmsProvider({ environment: config.environment, clock: config.clock }) }];
+  for (const { provider } of routes) {
+    // Providers whose receipts are signed over the URL learn the URL this guard serves them at.
+    const withCallback = provider as { setDefaultStatusCallbackUrl?: (url: string) => void };
+    withCallback.setDefaultStatusCallbackUrl?.(`${config.appOrigin}${config.http.basePath}/webhooks/${encodeURIComponent(provider.name)}`);
+  }
+  const sms = createSmsRouter({
+    routes,
+    backoffSeconds: config.sms.retry.backoffSeconds,
+    maxRetryAfterSeconds: config.sms.retry.maxRetryAfterSeconds,
+    deadlineMs: config.sms.retry.deadlineSeconds * 1000,
+    attemptTimeoutMs: config.sms.providerTimeoutMs,
+    clock: config.clock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    logger,
+  });
+  const metrics = createMetrics();
+  const pumping = createPumpingGuard({ config: config.sms.pumping, windows: stores.rateLimits, counters: stores.counters, clock: config.clock });
   const audit = createAuditWriter({
     store: stores.audit,
     key: deriveAuditKey(config.secrets.pepper),
@@ -77,7 +106,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     random: config.random,
     retentionDays: config.audit.retentionDays,
   });
-  const service = createStepGuardService({ config, stores, smsProvider, audit, logger });
+  const service = createStepGuardService({ config, stores, sms, pumping, metrics, audit, logger });
   const render = createViewRenderer(config.http.viewsDirectory);
   const csrf = createCsrf({
     secret: config.secrets.sessionSecret,
@@ -87,7 +116,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     reject: (req, res) => void sendError(req, res, render, 'csrf_failed').catch(() => res.end()),
   });
   const errorHandler = createErrorHandler(render, logger);
-  const risk = createRiskEngine({ config, stores, audit });
+  const risk = createRiskEngine({ config, stores, audit, onDecision: (action, outcome) => metrics.stepUpDecision({ action, outcome }) });
   const internals: GuardInternals = {
     config,
     service,
@@ -120,6 +149,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       if (!userId || !state) return null;
       return { userId, factors: { ...state.factors }, ...deriveAssurance(state.factors) };
     },
+    webhooks: () => createWebhookRouter(internals),
+    metricsHandler: (opts) => createMetricsHandler(metrics, opts),
     errorHandler: () => errorHandler,
     strategies: undefined as unknown as StepGuard['strategies'],
   };
@@ -143,6 +174,8 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
   return {
     challenges: ephemeral.challenges,
     rateLimits: ephemeral.rateLimits,
+    counters: ephemeral.counters,
+    deliveries: ephemeral.deliveries,
     approvals: ephemeral.approvals,
     risk: ephemeral.risk,
     trustedDevices: ephemeral.trustedDevices,
@@ -163,6 +196,8 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
   return {
     challenges: failClosed(stores.challenges, 'challenges'),
     rateLimits: failClosed(stores.rateLimits, 'rateLimits'),
+    counters: failClosed(stores.counters, 'counters'),
+    deliveries: failClosed(stores.deliveries, 'deliveries'),
     approvals: failClosed(stores.approvals, 'approvals'),
     risk: failClosed(stores.risk, 'risk'),
     trustedDevices: failClosed(stores.trustedDevices, 'trustedDevices'),

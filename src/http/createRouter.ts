@@ -1,3 +1,5 @@
+import { resolveLocale } from '../core/messages/resolveLocale';
+import { SMS_CHANNELS } from '../sms/types';
 import express, { type Request, type Response, type Router } from 'express';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -31,7 +33,7 @@ export function createRouter(internals: GuardInternals): Router {
   const codeSchema = z
     .string({ error: 'must be a string of digits' })
     .regex(new RegExp(`^\\d{${config.sms.codeLength}}$`), `must be exactly ${config.sms.codeLength} digits`);
-  const sendSchema = z.strictObject({ action: ACTION.optional(), _csrf: z.string().optional() });
+  const sendSchema = z.strictObject({ action: ACTION.optional(), channel: z.enum(SMS_CHANNELS).optional(), _csrf: z.string().optional() });
   const remember = z.union([z.boolean(), z.literal('on')]).optional();
   const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
   const verifySchema = z.strictObject({ code: codeSchema, remember, _csrf: z.string().optional() });
@@ -44,6 +46,14 @@ export function createRouter(internals: GuardInternals): Router {
   router.use('/assets', express.static(join(packageRoot(), 'views', 'assets'), { index: false, fallthrough: false, maxAge: '1h' }));
   router.use(express.json({ limit: '16kb' }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+
+  const localeOf = (req: Request) =>
+    resolveLocale({
+      userLocale: config.getUserLocale(req),
+      acceptLanguage: req.headers['accept-language'],
+      available: Object.keys(config.sms.templates),
+      defaultLocale: config.sms.defaultLocale,
+    });
 
   const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}) =>
     sendError(req, res, render, code, details);
@@ -131,6 +141,8 @@ export function createRouter(internals: GuardInternals): Router {
         action,
         ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
         ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
+        ...(body.channel ? { channel: body.channel } : {}),
+        locale: localeOf(req),
         context: requestContext(req),
       });
       if (!result.ok) {
@@ -152,6 +164,24 @@ export function createRouter(internals: GuardInternals): Router {
         resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
         to: result.maskedPhone,
         resent: result.resent,
+        channel: result.channel,
+        deliveryStatus: result.deliveryStatus,
+      });
+  }));
+
+  // The code page polls this: an undelivered message offers a call or another factor.
+  router.get('/sms/status', route(null, async (req, res, userId) => {
+      const sms = readState(req, userId)?.sms;
+      if (!sms) return void (await fail(req, res, 'no_challenge'));
+      const delivery = await service.deliveryOf(userId, sms.challengeId);
+      const binding = await service.phoneBindingOf(userId);
+      const voice = binding !== null && service.channelAvailable('voice', binding.e164);
+      const whatsapp = binding !== null && service.channelAvailable('whatsapp', binding.e164);
+      const otherFactors = (await service.listEnrolledFactors(userId)).filter((f) => f !== 'sms');
+      res.set('Cache-Control', 'no-store').json({
+        status: delivery?.status ?? 'unknown',
+        channel: delivery?.channel ?? 'sms',
+        alternatives: { voice, whatsapp, otherFactors },
       });
   }));
 
@@ -411,6 +441,7 @@ export function createRouter(internals: GuardInternals): Router {
         bindingId: state.bindingId,
         phoneInput: body.phone,
         sessionFactors: state.factors,
+        locale: localeOf(req),
         ...(state.phone ? { currentChallengeId: state.phone.challengeId } : {}),
         context: requestContext(req),
       });

@@ -33,8 +33,14 @@ export type RiskEngine = {
 
 const BACKUP_CODE_SIGNAL_MS = 3600_000;
 
-export function createRiskEngine(options: { config: StepGuardConfig; stores: StepGuardStores; audit: AuditWriter }): RiskEngine {
-  const { config, stores, audit } = options;
+export function createRiskEngine(options: {
+  config: StepGuardConfig;
+  stores: StepGuardStores;
+  audit: AuditWriter;
+  /** Told about every fresh (uncached) decision: metrics. */
+  onDecision?: (action: string, outcome: string) => void;
+}): RiskEngine {
+  const { config, stores, audit, onDecision } = options;
   const { risk } = config;
   const sign = (id: string) => createHmac('sha256', config.secrets.sessionSecret).update(`device:${id}`).digest('base64url').slice(0, 22);
   const deviceHash = (id: string) => createHmac('sha256', config.secrets.pepper).update(`device:${id}`).digest('base64url').slice(0, 32);
@@ -152,6 +158,7 @@ export function createRiskEngine(options: { config: StepGuardConfig; stores: Ste
         ],
         context: { ...requestContext(req), deviceId: deviceHash(device.id).slice(0, 16) },
       });
+      onDecision?.(action, decision.outcome);
       if (!details) state.risk = { ...state.risk, [action]: { contextKey, atMs: nowMs, decision } };
       return decision;
     },

@@ -1,13 +1,17 @@
 import type { AuditWriter } from '../audit/createAuditWriter';
 import type { Logger, StepGuardConfig } from '../config';
-import type { SmsProvider } from '../sms/types';
+import type { StepGuardMetrics } from '../metrics/createMetrics';
+import type { PumpingGuard } from '../sms/createPumpingGuard';
+import type { SmsRouter } from '../sms/createSmsRouter';
 import type { StepGuardStores } from '../stores/types';
 
 /** What every service function works with: the frozen config and the injected collaborators. */
 export type ServiceContext = {
   config: StepGuardConfig;
   stores: StepGuardStores;
-  smsProvider: SmsProvider;
+  sms: SmsRouter;
+  pumping: PumpingGuard;
+  metrics: StepGuardMetrics;
   audit: AuditWriter;
   logger: Logger | undefined;
 };

@@ -3,6 +3,7 @@ import { generateBackupCodes, hashBackupCode, normalizeBackupCode } from '../cor
 import { newRandomId } from '../core/random';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { sendSecurityNotice } from './sendSecurityNotice';
 import { revokeAllTrustedDevices } from './trustedDevices';
 
 const BACKUP_CODE_COUNT = 10;
@@ -23,7 +24,7 @@ export async function regenerateBackupCodes(
   await stores.factors.removeAll(input.userId, 'backup_codes');
   await stores.factors.add({ id: newRandomId(config.random), userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
   await revokeAllTrustedDevices(ctx, input.userId, 'backup_codes_regenerated');
-  await notify(ctx, input.userId, `Your ${config.serviceName} backup codes were regenerated. If this was not you, contact support now.`);
+  await notify(ctx, input.userId);
   return { codes };
 }
 
@@ -52,16 +53,12 @@ export async function verifyBackupCode(
   const remaining = Array.isArray(after?.data.hashes) ? after.data.hashes.length : 0;
   await audit('backup_code_used', 'success', [`remaining=${remaining}`]);
   await stores.factors.update(input.userId, set.id, { lastUsedAtMs: nowMs });
-  await notify(ctx, input.userId, `A ${config.serviceName} backup code was just used to sign in. If this was not you, contact support now.`);
+  await notify(ctx, input.userId);
   return { ok: true, verifiedAtMs: nowMs, remaining };
 }
 
-async function notify(ctx: ServiceContext, userId: string, text: string): Promise<void> {
+async function notify(ctx: ServiceContext, userId: string): Promise<void> {
   const binding = await ctx.stores.phones.getActive(userId);
   if (!binding) return;
-  try {
-    await ctx.smsProvider.send({ to: binding.e164, body: text, channel: 'sms', idempotencyKey: `notice.${newRandomId(ctx.config.random)}` });
-  } catch (err) {
-    ctx.logger?.error({ event: 'notice_failed', err: String(err) }, 'Could not send a security notice');
-  }
+  await sendSecurityNotice(ctx, { userId, to: binding.e164, country: binding.country, template: 'backupCodesUsed' });
 }

@@ -4,6 +4,7 @@ import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { verifySmsChallenge, type VerifySmsChallengeResult } from './verifySmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { sendSecurityNotice } from './sendSecurityNotice';
 import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type ConfirmPhoneBindingResult =
@@ -43,14 +44,14 @@ export async function confirmPhoneBinding(
   await ctx.audit.record({ type: previous ? 'phone_changed' : 'phone_bound', outcome: 'success', ...auditBase });
   await revokeAllTrustedDevices(ctx, input.userId, previous ? 'phone_changed' : 'phone_bound');
   if (previous) {
-    // Plain GSM-7 text (no mask bullets), so the notice stays one cheap segment.
-    const text = `Your ${config.serviceName} phone number was changed to a number ending in ${phone.slice(-2)}. If this was not you, contact support now.`;
-    try {
-      await ctx.smsProvider.send({ to: previous.e164, body: text, channel: 'sms', idempotencyKey: `phone-change.${input.challengeId}` });
-    } catch (err) {
-      ctx.logger?.error({ event: 'phone_change_notice_failed', to: maskPhone(previous.e164), err: String(err) }, 'Could not notify the old number');
-      await ctx.audit.record({ type: 'phone_change_notice_failed', outcome: 'failure', ...auditBase, phone: previous.e164 });
-    }
+    await sendSecurityNotice(ctx, {
+      userId: input.userId,
+      to: previous.e164,
+      country: previous.country,
+      template: 'phoneChanged',
+      values: { last2: phone.slice(-2) },
+      idempotencyKey: `phone-change.${input.challengeId}`,
+    });
   }
   return {
     ok: true,

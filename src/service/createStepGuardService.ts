@@ -9,7 +9,10 @@ import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
-import type { EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
+import type { DeliveryRecord, EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
+import type { SmsChannel } from '../sms/types';
+import type { StepGuardMetrics } from '../metrics/createMetrics';
+import { applyDeliveryReceipt, type ApplyDeliveryReceiptResult } from './applyDeliveryReceipt';
 import { revokeAllTrustedDevices, trustDevice } from './trustedDevices';
 import { removeFactor, type RemoveFactorResult } from './removeFactor';
 import { confirmPhoneBinding, type ConfirmPhoneBindingResult } from './confirmPhoneBinding';
@@ -60,6 +63,12 @@ export type StepGuardService = {
   revokeAllTrustedDevices(userId: string, reason: string): Promise<number>;
   removeFactor(input: Parameters<typeof removeFactor>[1]): Promise<RemoveFactorResult>;
   renameFactor(userId: string, factorId: string, label: string): Promise<boolean>;
+  applyDeliveryReceipt(input: Parameters<typeof applyDeliveryReceipt>[1]): Promise<ApplyDeliveryReceiptResult>;
+  /** The newest message sent for a challenge (its delivery status), or null. */
+  deliveryOf(userId: string, challengeId: string): Promise<DeliveryRecord | null>;
+  /** Whether a code can be re-sent on that channel to the user's number (voice, WhatsApp). */
+  channelAvailable(channel: SmsChannel, e164: string): boolean;
+  readonly metrics: StepGuardMetrics;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
@@ -120,6 +129,14 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     listFactors: (userId) => stores.factors.list(userId),
     listEnrolledFactors: (userId) => listEnrolledFactors(stores, userId),
     resetFactor: (input) => resetFactor(ctx, input),
+    applyDeliveryReceipt: (input) => applyDeliveryReceipt(ctx, input),
+    deliveryOf: (userId, challengeId) => stores.deliveries.latestForChallenge(userId, challengeId),
+    channelAvailable: (channel, e164) => {
+      if (config.sms.verifyProvider) return config.sms.verifyProvider.channels.includes(channel);
+      const parsed = normalizePhone(e164);
+      return ctx.sms.supports(channel, parsed.ok ? (parsed.country ?? null) : null);
+    },
+    metrics: ctx.metrics,
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),
   };

@@ -2,14 +2,20 @@ import { generateOtpCode } from '../core/otp/generateOtpCode';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { resendDelaySeconds } from '../core/otp/resendDelaySeconds';
 import { maskPhone } from '../core/phone/maskPhone';
+import { normalizePhone } from '../core/phone/normalizePhone';
 import { newRandomId } from '../core/random';
-import { renderSmsCodeMessage } from '../core/messages/renderSmsCodeMessage';
+import { renderSmsCodeMessage, renderVoiceCodeMessage } from '../core/messages/renderSmsCodeMessage';
+import type { SmsTemplateSet } from '../core/messages/smsTemplates';
 import { hashTransaction, type TransactionDetails } from '../core/transaction/hashTransaction';
 import type { SmsChallengeRecord } from '../stores/types';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { hashPhone } from '../core/phone/hashPhone';
+import type { PumpingRule } from '../sms/pumpingRules';
+import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 import { inCoolOff } from './inCoolOff';
+import { deliverSms } from './deliverSms';
+import { providerCodeMarker } from './providerCode';
 
 export type SendSmsChallengeInput = {
   userId: string;
@@ -24,22 +30,38 @@ export type SendSmsChallengeInput = {
   transaction?: { details: TransactionDetails; display: { amount: string; payee: string } };
   /** The challenge this session already has, if any: a send for the same purpose is a resend. */
   currentChallengeId?: string;
+  /** @default 'sms'. Voice and WhatsApp are offered only as a resend, after a first SMS. */
+  channel?: SmsChannel;
+  /** Which templates to use (already resolved from the user setting and Accept-Language). */
+  locale?: string;
 };
 
 export type SendSmsChallengeResult =
-  | { ok: true; challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; resent: boolean }
-  | { ok: false; reason: 'unknown_action' | 'no_phone' | 'no_pending_transaction' | 'sms_unavailable' | 'sms_not_accepted' }
+  | {
+      ok: true;
+      challengeId: string;
+      expiresAtMs: number;
+      resendAvailableAtMs: number;
+      maskedPhone: string;
+      resent: boolean;
+      channel: SmsChannel;
+      deliveryStatus: SmsDeliveryStatus;
+    }
+  | { ok: false; reason: 'unknown_action' | 'no_phone' | 'no_pending_transaction' | 'sms_unavailable' | 'sms_not_accepted' | 'channel_unavailable' | 'sms_blocked' }
+  | { ok: false; reason: 'phone_not_allowed'; policy: 'country' | 'line_type' }
   | { ok: false; reason: 'locked' | 'rate_limited' | 'resend_too_early' | 'too_many_attempts'; retryAfterSeconds: number };
 
 /**
- * Issues (or re-issues) an SMS code for a step-up. The order matters: the account lock and the
- * resend wait are checked before a send budget is spent, the code is stored (hashed) before the
- * message leaves, and a resend keeps the challenge's attempt count.
+ * Issues (or re-issues) a code for a step-up or a phone proof. The order matters: the account
+ * lock and the resend wait come before the anti-pumping guard spends any budget; the code is
+ * stored (hashed) and the send audited before the message leaves; a resend keeps the attempt
+ * count; a send that no provider delivered hands its budgets back.
  */
 export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChallengeInput): Promise<SendSmsChallengeResult> {
   const { config, stores } = ctx;
   const { sms } = config;
   const nowMs = config.clock.nowMs();
+  const channel = input.channel ?? 'sms';
   const binding = input.action === PHONE_BIND_PURPOSE;
   const requirement = binding ? undefined : config.actions[input.action];
   if (!binding && !requirement) return { ok: false, reason: 'unknown_action' };
@@ -61,6 +83,8 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     }
     phone = bound.e164;
   }
+  const parsed = normalizePhone(phone);
+  const country = parsed.ok ? (parsed.country ?? null) : null;
 
   const current = input.currentChallengeId
     ? await stores.challenges.get(input.userId, input.currentChallengeId, nowMs)
@@ -74,6 +98,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     current.expiresAtMs > nowMs
       ? current
       : null;
+  // A call or WhatsApp message is the fallback for an SMS that did not arrive, never the first try.
+  const channelUsable = sms.verifyProvider ? sms.verifyProvider.channels.includes(channel) : ctx.sms.supports(channel, country);
+  if (channel !== 'sms' && (!resend || !channelUsable)) return { ok: false, reason: 'channel_unavailable' };
   if (resend && resend.attempts >= sms.maxAttempts) {
     return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: secondsUntil(resend.expiresAtMs, nowMs) };
   }
@@ -81,18 +108,55 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     return { ok: false, reason: 'resend_too_early', retryAfterSeconds: secondsUntil(resend.nextResendAtMs, nowMs) };
   }
 
-  const phoneKey = `phone:${hashPhone(config.secrets.pepper, phone)}`;
-  let retryAfterSeconds = 0;
-  for (const budget of sms.phoneBudgets) {
-    const hit = await stores.rateLimits.hit(`${phoneKey}:${budget.windowSeconds}`, budget.limit, budget.windowSeconds, nowMs);
-    if (!hit.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, hit.retryAfterSeconds);
+  const sendId = newRandomId(config.random);
+  const e164 = parsed.ok ? parsed.e164 : phone;
+  const decision = await ctx.pumping.check({
+    sendId,
+    e164,
+    phoneHash: hashPhone(config.secrets.pepper, e164),
+    prefixHash: hashPhone(config.secrets.pepper, `prefix:${e164.slice(0, Math.max(4, e164.length - sms.pumping.prefix.dropDigits))}`),
+    country,
+    lineType: parsed.ok ? (parsed.lineType ?? null) : null,
+    userId: input.userId,
+    sessionId: input.bindingId,
+    ip: input.context?.ip ?? null,
+    boundNumber: !binding,
+    allowedCountries: config.phone.allowedCountries,
+    blockedLineTypes: config.phone.blockedLineTypes,
+  });
+  const auditGuard = (type: string, outcome: 'blocked' | 'success', rules: PumpingRule[]) =>
+    ctx.audit.record({
+      type,
+      outcome,
+      userId: input.userId,
+      factor: 'sms',
+      action: input.action,
+      phone: e164,
+      country,
+      reasons: rules.map((rule) => `pumping_${rule}`),
+      ...(input.context ? { context: input.context } : {}),
+    });
+  for (const rule of decision.observed) ctx.metrics.smsBlocked({ rule, mode: 'observe' });
+  if (decision.observed.length > 0) await auditGuard('sms_block_observed', 'success', decision.observed);
+  if (!decision.allowed) {
+    ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce' });
+    await auditGuard('sms_blocked', 'blocked', [decision.rule]);
+    ctx.logger?.warn({ event: 'sms_blocked', rule: decision.rule, userId: input.userId, to: maskPhone(e164), country }, 'Send refused by the anti-pumping guard');
+    if (decision.rule === 'country' || decision.rule === 'line_type') {
+      return { ok: false, reason: 'phone_not_allowed', policy: decision.rule === 'country' ? 'country' : 'line_type' };
+    }
+    // The per-number budget is the one a real user meets (asking again and again): say when.
+    if (decision.rule === 'phone_budget') return { ok: false, reason: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };
+    return { ok: false, reason: 'sms_blocked' };
   }
-  if (retryAfterSeconds > 0) return { ok: false, reason: 'rate_limited', retryAfterSeconds };
 
-  const code = generateOtpCode(config.random, sms.codeLength);
+  const providerOwnsCode = sms.verifyProvider !== undefined;
+  const code = providerOwnsCode ? '' : generateOtpCode(config.random, sms.codeLength);
   const expiresAtMs = nowMs + sms.ttlSeconds * 1000;
   const sendCount = (resend?.sendCount ?? 0) + 1;
   const nextResendAtMs = nowMs + resendDelaySeconds(sendCount, { initialSeconds: sms.resendInitialSeconds, maxSeconds: sms.resendMaxSeconds }) * 1000;
+  const codeHashFor = (challengeId: string) =>
+    providerOwnsCode ? providerCodeMarker(sms.verifyProvider?.name ?? '') : hashOtpCode(config.secrets.pepper, challengeId, code);
   let challengeId: string;
   if (resend) {
     challengeId = resend.id;
@@ -101,13 +165,14 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
       challengeId,
       bindingId: input.bindingId,
       expectedSendCount: resend.sendCount,
-      codeHash: hashOtpCode(config.secrets.pepper, challengeId, code),
+      codeHash: codeHashFor(challengeId),
       nowMs,
       expiresAtMs,
       nextResendAtMs,
       maxAttempts: sms.maxAttempts,
     });
     if (!replaced.ok) {
+      await decision.reservation.release();
       // Another resend from this session won the race, or the challenge just ran out.
       if (replaced.reason === 'exhausted') {
         return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: secondsUntil(replaced.expiresAtMs, nowMs) };
@@ -124,7 +189,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
       phone,
       purpose: input.action,
       txHash,
-      codeHash: hashOtpCode(config.secrets.pepper, challengeId, code),
+      codeHash: codeHashFor(challengeId),
       createdAtMs: nowMs,
       expiresAtMs,
       attempts: 0,
@@ -134,12 +199,6 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     await stores.challenges.create(record);
   }
 
-  const body = renderSmsCodeMessage({
-    code,
-    serviceName: config.serviceName,
-    webOtpHost: config.webOtpHost,
-    ...(input.transaction ? { transaction: input.transaction.display } : {}),
-  });
   const maskedPhone = maskPhone(phone);
   // Recorded before the message leaves: if the audit store is down, no code goes out unrecorded.
   await ctx.audit.record({
@@ -149,30 +208,70 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     factor: 'sms',
     action: input.action,
     phone,
-    reasons: resend ? ['resend'] : [],
+    country,
+    reasons: [...(resend ? ['resend'] : []), ...(channel !== 'sms' ? [`channel_${channel}`] : [])],
     ...(input.context ? { context: input.context } : {}),
   });
-  try {
-    await withTimeout(
-      ctx.smsProvider.send({ to: phone, body, channel: 'sms', idempotencyKey: `${challengeId}.${sendCount}` }),
-      sms.providerTimeoutMs,
-    );
-  } catch (err) {
-    ctx.logger?.error(
-      { event: 'sms_send_failed', provider: ctx.smsProvider.name, to: maskedPhone, err: err instanceof Error ? err.message : String(err) },
-      'SMS provider failed',
-    );
+  const meta = { userId: input.userId, challengeId, country };
+  const delivered = providerOwnsCode
+    ? await startProviderVerification(ctx, { to: phone, channel, ...(input.locale ? { locale: input.locale } : {}) }, meta)
+    : await deliverSms(
+        ctx,
+        {
+          to: phone,
+          body: renderBody(ctx, channel, code, input),
+          channel,
+          idempotencyKey: `${challengeId}.${sendCount}`,
+          locale: input.locale ?? sms.defaultLocale,
+        },
+        meta,
+      );
+  if (!delivered.ok) {
+    await decision.reservation.release();
     return { ok: false, reason: 'sms_unavailable' };
   }
-  ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, resent: Boolean(resend) }, 'SMS code sent');
-  return { ok: true, challengeId, expiresAtMs, resendAvailableAtMs: nextResendAtMs, maskedPhone, resent: Boolean(resend) };
+  await ctx.pumping.recordSent(country);
+  ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, channel, provider: delivered.provider, resent: Boolean(resend) }, 'Code sent');
+  return { ok: true, challengeId, expiresAtMs, resendAvailableAtMs: nextResendAtMs, maskedPhone, resent: Boolean(resend), channel, deliveryStatus: delivered.status };
 }
 
-/** The provider's promise, or a rejection once `ms` pass: a hanging provider must not hang the request. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function renderBody(ctx: ServiceContext, channel: SmsChannel, code: string, input: SendSmsChallengeInput): string {
+  const { config } = ctx;
+  const templates = (config.sms.templates[input.locale ?? config.sms.defaultLocale] ?? config.sms.templates[config.sms.defaultLocale]) as SmsTemplateSet;
+  if (channel === 'voice') return renderVoiceCodeMessage({ code, serviceName: config.serviceName, templates });
+  return renderSmsCodeMessage({
+    code,
+    serviceName: config.serviceName,
+    webOtpHost: config.webOtpHost,
+    templates,
+    ...(config.sms.androidAppHash ? { androidAppHash: config.sms.androidAppHash } : {}),
+    ...(input.transaction ? { transaction: input.transaction.display } : {}),
+  });
+}
+
+async function startProviderVerification(
+  ctx: ServiceContext,
+  input: { to: string; channel: SmsChannel; locale?: string },
+  meta: { userId: string; challengeId: string; country: string | null },
+) {
+  const provider = ctx.config.sms.verifyProvider;
+  if (!provider) throw new Error('startProviderVerification: no verify provider');
+  try {
+    const result = await withTimeout(provider.start(input), ctx.config.sms.providerTimeoutMs);
+    ctx.metrics.smsSent({ country: meta.country, provider: provider.name, channel: input.channel });
+    return { ok: true as const, provider: provider.name, providerMessageId: result.providerMessageId, status: result.status };
+  } catch (err) {
+    ctx.metrics.smsFailed({ provider: provider.name, outcome: 'error' });
+    ctx.logger?.error({ event: 'sms_send_failed', provider: provider.name, to: maskPhone(input.to), err: (err as Error).message }, 'Verify provider failed');
+    return { ok: false as const };
+  }
+}
+
+/** The promise, or a rejection once `ms` pass: a hanging provider must not hang the request. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`SMS provider did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`the provider did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,7 +8,6 @@ import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 export type StartPhoneBindingResult =
   | SendSmsChallengeResult
   | { ok: false; reason: 'invalid_phone'; detail: string }
-  | { ok: false; reason: 'phone_not_allowed'; policy: 'country' | 'line_type' }
   | { ok: false; reason: 'fresh_password_required' | 'fresh_factor_required' };
 
 /**
@@ -25,31 +24,13 @@ export async function startPhoneBinding(
     sessionFactors: FactorTimes;
     currentChallengeId?: string;
     context?: RequestContext;
+    locale?: string;
   },
 ): Promise<StartPhoneBindingResult> {
   const { config } = ctx;
   const nowMs = config.clock.nowMs();
   const parsed = normalizePhone(input.phoneInput, config.phone.defaultCountry);
   if (!parsed.ok) return { ok: false, reason: 'invalid_phone', detail: parsed.detail };
-  const allowed = config.phone.allowedCountries;
-  const blockedBy =
-    allowed && (!parsed.country || !allowed.includes(parsed.country))
-      ? 'country'
-      : parsed.lineType && config.phone.blockedLineTypes.includes(parsed.lineType)
-        ? 'line_type'
-        : null;
-  if (blockedBy) {
-    await ctx.audit.record({
-      type: 'phone_bind_refused',
-      outcome: 'blocked',
-      userId: input.userId,
-      reasons: [blockedBy === 'country' ? 'country_not_allowed' : `line_type_${parsed.lineType?.toLowerCase()}`],
-      phone: parsed.e164,
-      country: parsed.country ?? null,
-      ...(input.context ? { context: input.context } : {}),
-    });
-    return { ok: false, reason: 'phone_not_allowed', policy: blockedBy };
-  }
   const current = await ctx.stores.phones.getActive(input.userId);
   const seconds = config.phone.freshFactorSeconds;
   if (!current && !hasFreshFactor(input.sessionFactors, nowMs, seconds, 'password')) return { ok: false, reason: 'fresh_password_required' };
@@ -61,5 +42,6 @@ export async function startPhoneBinding(
     phone: parsed.e164,
     ...(input.currentChallengeId ? { currentChallengeId: input.currentChallengeId } : {}),
     ...(input.context ? { context: input.context } : {}),
+    ...(input.locale ? { locale: input.locale } : {}),
   });
 }

@@ -1,7 +1,10 @@
 import { constantTimeEqual } from '../core/otp/constantTimeEqual';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
-import { secondsUntil } from './sendSmsChallenge';
+import { normalizePhone } from '../core/phone/normalizePhone';
+import { isProviderCodeMarker } from './providerCode';
+import { secondsUntil, withTimeout } from './sendSmsChallenge';
+import { StoreUnavailableError } from './StoreUnavailableError';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 
@@ -58,8 +61,11 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     }
   }
 
-  const presented = hashOtpCode(config.secrets.pepper, input.challengeId, input.code);
-  if (!constantTimeEqual(presented, reserved.codeHash)) {
+  const matches = isProviderCodeMarker(reserved.codeHash)
+    ? await checkWithProvider(ctx, reserved.challenge.phone, input.code)
+    : constantTimeEqual(hashOtpCode(config.secrets.pepper, input.challengeId, input.code), reserved.codeHash);
+  if (!matches) {
+    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid' });
     logger?.info(
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
       'Wrong SMS code',
@@ -76,6 +82,9 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     return { ok: false, reason: 'expired' };
   }
   const { purpose, txHash, phone } = reserved.challenge;
+  ctx.metrics.verification({ factor: 'sms', result: 'success' });
+  const parsed = normalizePhone(phone);
+  await ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null);
   await audit('otp_verified', 'success', [], phone, purpose);
   if (txHash) {
     const requirement = config.actions[purpose];
@@ -84,4 +93,18 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
   }
   logger?.info({ event: 'otp_verified', userId: input.userId, action: purpose }, 'SMS code verified');
   return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone };
+}
+
+/**
+ * Asks the provider that owns the code (Twilio Verify). The attempt is already counted; a
+ * provider that cannot answer is an outage (503), never a pass.
+ */
+async function checkWithProvider(ctx: ServiceContext, to: string, code: string): Promise<boolean> {
+  const provider = ctx.config.sms.verifyProvider;
+  if (!provider) return false;
+  try {
+    return (await withTimeout(provider.check({ to, code }), ctx.config.sms.providerTimeoutMs)).valid;
+  } catch (err) {
+    throw new StoreUnavailableError(`verify provider ${provider.name} failed`, { cause: err });
+  }
 }

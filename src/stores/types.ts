@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../core/audit/auditChain';
+import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
@@ -116,11 +117,63 @@ export interface ChallengeStore {
   clearFailures(userId: string): Promise<void>;
 }
 
-export type RateLimitHit = { allowed: boolean; count: number; retryAfterSeconds: number };
+/** `added`: the member is new to the window (a refreshed one was already there). */
+export type WindowAdd = { allowed: boolean; added: boolean; count: number; retryAfterMs: number };
 
+/**
+ * Sliding windows of distinct members (Redis: a sorted set by time). A budget adds a unique
+ * member per send; a distinct-count rule (numbers per prefix, countries per IP) adds the value
+ * itself, so repeating a value only refreshes it.
+ */
 export interface RateLimitStore {
-  /** Counts one event for `key` in the fixed window of `windowSeconds` containing `nowMs`. */
-  hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitHit>;
+  /**
+   * Atomically: drops members older than `windowMs`, then adds `member` unless the window
+   * already holds `limit` members (a member already present is refreshed and allowed).
+   */
+  add(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<WindowAdd>;
+  /** Takes a member back out (a send refused by a later rule does not spend this budget). */
+  remove(key: string, member: string): Promise<void>;
+}
+
+/**
+ * Bucketed counters over a rolling window (sends and verifications per country, spend), plus
+ * small state values (circuit breakers).
+ */
+export interface CounterStore {
+  /**
+   * Atomically: drops buckets before `fromBucket`, then adds `amount` to `bucket` unless the
+   * remaining total plus `amount` would exceed `cap` (0 = no cap). `amount` 0 only reads.
+   */
+  add(key: string, input: { bucket: number; amount: number; fromBucket: number; cap: number; ttlSeconds: number }): Promise<{ allowed: boolean; total: number }>;
+  getState(key: string): Promise<string | null>;
+  setState(key: string, value: string, ttlSeconds: number): Promise<void>;
+}
+
+/** One message handed to a provider, as its receipts will find it. */
+export type DeliveryRecord = {
+  provider: string;
+  providerMessageId: string;
+  userId: string;
+  challengeId: string | null;
+  channel: SmsChannel;
+  country: string | null;
+  status: SmsDeliveryStatus;
+  sentAtMs: number;
+  updatedAtMs: number;
+  /** Set by the first receipt that says delivered. */
+  deliveredAtMs: number | null;
+  errorCode: string | null;
+};
+
+export type ApplyReceiptResult = { found: false } | { found: true; changed: boolean; record: DeliveryRecord };
+
+/** Delivery records: written on send, moved forward by receipts, read by the code page. */
+export interface DeliveryStore {
+  create(record: DeliveryRecord, ttlSeconds: number): Promise<void>;
+  /** Moves the status forward only (accepted -> sent -> delivered | undelivered | failed), atomically. */
+  applyReceipt(input: { provider: string; providerMessageId: string; status: SmsDeliveryStatus; atMs: number; errorCode?: string }): Promise<ApplyReceiptResult>;
+  /** The newest message sent for a challenge. */
+  latestForChallenge(userId: string, challengeId: string): Promise<DeliveryRecord | null>;
 }
 
 export type ApprovalKey = { userId: string; bindingId: string; action: string; txHash: string };
@@ -253,6 +306,8 @@ export interface TrustedDeviceStore {
 export type StepGuardStores = {
   challenges: ChallengeStore;
   rateLimits: RateLimitStore;
+  counters: CounterStore;
+  deliveries: DeliveryStore;
   approvals: ApprovalStore;
   risk: RiskStore;
   trustedDevices: TrustedDeviceStore;

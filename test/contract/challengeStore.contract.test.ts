@@ -2,17 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { MemoryChallengeStore } from '../../src/stores/memory/MemoryChallengeStore';
 import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
 import { MemoryApprovalStore } from '../../src/stores/memory/MemoryApprovalStore';
+import { MemoryCounterStore } from '../../src/stores/memory/MemoryCounterStore';
+import { MemoryDeliveryStore } from '../../src/stores/memory/MemoryDeliveryStore';
+import { RedisCounterStore } from '../../src/stores/redis/RedisCounterStore';
+import { RedisDeliveryStore } from '../../src/stores/redis/RedisDeliveryStore';
 import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore';
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import type { ApprovalStore, ChallengeStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
+import type { ApprovalStore, ChallengeStore, CounterStore, DeliveryStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
 import { Cluster, type Redis } from 'ioredis';
 
-type Adapters = { challenges: ChallengeStore; rateLimits: RateLimitStore; approvals: ApprovalStore; trustedDevices: TrustedDeviceStore };
+type Adapters = {
+  challenges: ChallengeStore;
+  rateLimits: RateLimitStore;
+  counters: CounterStore;
+  deliveries: DeliveryStore;
+  approvals: ApprovalStore;
+  trustedDevices: TrustedDeviceStore;
+};
 
 const T0 = Date.UTC(2026, 0, 1);
 const LOCKOUT: LockoutPolicy = { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 };
@@ -162,13 +173,78 @@ function contract(name: string, make: () => Promise<Adapters & { close?: () => P
       expect(await a.trustedDevices.list('user-1', T0)).toEqual([]);
     });
 
-    it('counts rate-limit hits per fixed window', async () => {
+    it('keeps sliding windows of distinct members, atomically under concurrency', async () => {
+      const add = (member: string, nowMs: number, key = 'phone:x') => a.rateLimits.add(key, member, 3, 600_000, nowMs);
       const results = [];
-      for (let i = 0; i < 4; i += 1) results.push(await a.rateLimits.hit('phone:x', 3, 600, T0 + i));
+      for (let i = 0; i < 4; i += 1) results.push(await add(`send-${i}`, T0 + i * 1000));
       expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
-      expect(results[3]?.retryAfterSeconds).toBe(600);
-      expect((await a.rateLimits.hit('phone:x', 3, 600, T0 + 600_000)).allowed).toBe(true);
-      expect((await a.rateLimits.hit('phone:y', 3, 600, T0)).allowed).toBe(true);
+      expect(results.map((r) => r.added)).toEqual([true, true, true, false]);
+      // The window slides: the oldest member leaves 600 s after it came, not at a window edge.
+      expect(results[3]?.retryAfterMs).toBe(600_000 - 3000);
+      expect((await add('send-4', T0 + 599_999)).allowed).toBe(false);
+      expect((await add('send-5', T0 + 600_000)).allowed).toBe(true);
+      expect((await add('send-6', T0 + 600_001)).allowed).toBe(false);
+      // A member already in the window is refreshed, not counted twice.
+      expect(await add('send-5', T0 + 600_002)).toMatchObject({ allowed: true, added: false, count: 3 });
+      expect((await add('other', T0, 'phone:y')).allowed).toBe(true);
+      // Removing hands the budget back.
+      await a.rateLimits.remove('phone:x', 'send-5');
+      expect((await add('send-7', T0 + 600_003)).allowed).toBe(true);
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => a.rateLimits.add('burst', `m${i}`, 5, 60_000, T0)));
+      expect(burst.filter((r) => r.allowed)).toHaveLength(5);
+    });
+
+    it('sums bucketed counters over a rolling span, with an atomic cap', async () => {
+      const add = (bucket: number, amount: number, cap = 0) => a.counters.add('spend', { bucket, amount, fromBucket: bucket - 59, cap, ttlSeconds: 3700 });
+      expect(await add(100, 5)).toEqual({ allowed: true, total: 5 });
+      expect(await add(130, 5)).toEqual({ allowed: true, total: 10 });
+      expect(await add(159, 0)).toEqual({ allowed: true, total: 10 });
+      // Bucket 100 falls out once the span starts at 101.
+      expect(await add(160, 0)).toEqual({ allowed: true, total: 5 });
+      expect(await add(160, 6, 10)).toEqual({ allowed: false, total: 5 });
+      expect(await add(160, 5, 10)).toEqual({ allowed: true, total: 10 });
+      expect(await add(160, -5)).toEqual({ allowed: true, total: 5 });
+      const burst = await Promise.all(Array.from({ length: 20 }, () => a.counters.add('cap', { bucket: 1, amount: 10, fromBucket: 0, cap: 50, ttlSeconds: 60 })));
+      expect(burst.filter((r) => r.allowed)).toHaveLength(5);
+      expect(await a.counters.getState('breaker:GB')).toBeNull();
+      await a.counters.setState('breaker:GB', '{"openUntilMs":1}', 60);
+      expect(await a.counters.getState('breaker:GB')).toBe('{"openUntilMs":1}');
+    });
+
+    it('moves a delivery status only forward, idempotently, and finds it by challenge', async () => {
+      const record = {
+        provider: 'http',
+        providerMessageId: `msg-${randomUUID()}`,
+        userId: 'user-1',
+        challengeId: 'ch-1',
+        channel: 'sms' as const,
+        country: 'GB',
+        status: 'accepted' as const,
+        sentAtMs: T0,
+        updatedAtMs: T0,
+        deliveredAtMs: null,
+        errorCode: null,
+      };
+      await a.deliveries.create(record, 3600);
+      const apply = (status: 'sent' | 'delivered' | 'undelivered' | 'accepted', atMs: number) =>
+        a.deliveries.applyReceipt({ provider: 'http', providerMessageId: record.providerMessageId, status, atMs });
+      expect(await a.deliveries.applyReceipt({ provider: 'other', providerMessageId: record.providerMessageId, status: 'sent', atMs: T0 })).toEqual({ found: false });
+      // Out of order: delivered arrives before sent; the late "sent" and a replay change nothing.
+      expect(await apply('delivered', T0 + 4000)).toMatchObject({ found: true, changed: true, record: { status: 'delivered', deliveredAtMs: T0 + 4000 } });
+      expect(await apply('sent', T0 + 5000)).toMatchObject({ found: true, changed: false, record: { status: 'delivered' } });
+      expect(await apply('delivered', T0 + 6000)).toMatchObject({ changed: false, record: { deliveredAtMs: T0 + 4000 } });
+      expect(await apply('undelivered', T0 + 7000)).toMatchObject({ changed: false, record: { status: 'delivered' } });
+      expect(await a.deliveries.latestForChallenge('user-1', 'ch-1')).toMatchObject({ providerMessageId: record.providerMessageId, status: 'delivered', country: 'GB' });
+      expect(await a.deliveries.latestForChallenge('user-2', 'ch-1')).toBeNull();
+      const racing = { ...record, providerMessageId: `race-${randomUUID()}`, challengeId: null };
+      await a.deliveries.create(racing, 3600);
+      const results = await Promise.all(
+        (['sent', 'delivered', 'failed', 'sent', 'delivered'] as const).map((status) =>
+          a.deliveries.applyReceipt({ provider: 'http', providerMessageId: racing.providerMessageId, status, atMs: T0 }),
+        ),
+      );
+      const terminal = results.filter((r) => r.found && r.changed && r.record.status !== 'sent');
+      expect(terminal).toHaveLength(1);
     });
 
     it('grants an approval usable once, only before it expires', async () => {
@@ -186,6 +262,8 @@ function contract(name: string, make: () => Promise<Adapters & { close?: () => P
 contract('memory', async () => ({
   challenges: new MemoryChallengeStore(),
   rateLimits: new MemoryRateLimitStore(),
+  counters: new MemoryCounterStore(),
+  deliveries: new MemoryDeliveryStore(),
   approvals: new MemoryApprovalStore(),
   trustedDevices: new MemoryTrustedDeviceStore(),
 }));
@@ -197,6 +275,8 @@ if (TEST_REDIS_URL) {
     return {
       challenges: new RedisChallengeStore(redis, keys),
       rateLimits: new RedisRateLimitStore(redis, keys),
+      counters: new RedisCounterStore(redis, keys),
+      deliveries: new RedisDeliveryStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
       trustedDevices: new RedisTrustedDeviceStore(redis, keys),
       close: () => (redis as Redis).quit().then(() => undefined),
@@ -211,6 +291,8 @@ if (TEST_REDIS_URL) {
       return {
         challenges: new RedisChallengeStore(cluster, keys),
         rateLimits: new RedisRateLimitStore(cluster, keys),
+        counters: new RedisCounterStore(cluster, keys),
+        deliveries: new RedisDeliveryStore(cluster, keys),
         approvals: new RedisApprovalStore(cluster, keys),
         trustedDevices: new RedisTrustedDeviceStore(cluster, keys),
         close: () => cluster.quit().then(() => undefined),

@@ -50,6 +50,8 @@ export async function createTestApp(
   const stores: StepGuardStores = {
     challenges: ephemeral.challenges,
     rateLimits: ephemeral.rateLimits,
+    counters: ephemeral.counters,
+    deliveries: ephemeral.deliveries,
     approvals: ephemeral.approvals,
     risk: ephemeral.risk,
     trustedDevices: ephemeral.trustedDevices,

@@ -1,4 +1,6 @@
 import { countSmsSegments } from './countSmsSegments';
+import { foldToGsm7 } from './foldToGsm7';
+import { BUILT_IN_TEMPLATES, fillTemplate, type SmsTemplateSet } from './smsTemplates';
 
 export type SmsCodeMessageInput = {
   code: string;
@@ -7,25 +9,29 @@ export type SmsCodeMessageInput = {
   webOtpHost: string;
   /** When the code approves a transaction, the words that name it (amount, payee). */
   transaction?: { amount: string; payee: string };
+  /** @default the English templates */
+  templates?: SmsTemplateSet;
+  /** Android SMS Retriever app hash (11 characters), put on the line before the WebOTP line. */
+  androidAppHash?: string;
 };
 
 const MIN_PAYEE_CHARS = 6;
 
 /**
  * The text of a verification SMS: the code first (lock screens show the start), what it is
- * for, a warning not to share it, and the WebOTP origin line last as the spec requires. A
- * transaction's payee is shortened, never dropped, until the message fits one segment.
+ * for, a warning not to share it, the optional Android app hash, and the WebOTP origin line
+ * last as the spec requires. Letters GSM-7 lacks are folded (ó -> o) so the message stays in
+ * one 160-character segment; a transaction's payee is shortened, never dropped, to fit.
  */
 export function renderSmsCodeMessage(input: SmsCodeMessageInput): string {
   const { code, serviceName, webOtpHost, transaction } = input;
-  const originLine = `@${webOtpHost} #${code}`;
-  if (!transaction) {
-    return `${code} is your ${serviceName} verification code. Do not share it.\n\n${originLine}`;
-  }
+  const templates = input.templates ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet);
+  const tail = `${input.androidAppHash ? `\n${input.androidAppHash}` : ''}\n\n@${webOtpHost} #${code}`;
+  const service = foldToGsm7(serviceName, false);
+  if (!transaction) return `${foldToGsm7(fillTemplate(templates.code, { code, service }))}${tail}`;
   const build = (payee: string) =>
-    `${code} is your ${serviceName} code to approve a transfer of ${transaction.amount} to ${payee}. ` +
-    `Do not share it.\n\n${originLine}`;
-  let payee = toGsmSafe(transaction.payee);
+    `${foldToGsm7(fillTemplate(templates.transaction, { code, service, amount: foldToGsm7(transaction.amount, false), payee }))}${tail}`;
+  let payee = foldToGsm7(transaction.payee, false);
   let text = build(payee);
   while (countSmsSegments(text).segments > 1 && payee.length > MIN_PAYEE_CHARS) {
     payee = `${payee.slice(0, Math.max(MIN_PAYEE_CHARS, payee.length - 4)).trimEnd()}..`;
@@ -34,10 +40,13 @@ export function renderSmsCodeMessage(input: SmsCodeMessageInput): string {
   return text;
 }
 
-// A payee name in another script would switch the whole SMS to UCS-2 (70 characters); keep
-// what GSM-7 can carry so the message stays one segment, and show the rest as '?'.
-function toGsmSafe(value: string): string {
-  return Array.from(value.normalize('NFC'))
-    .map((ch) => (countSmsSegments(ch).encoding === 'GSM-7' && ch !== '\n' && ch !== '\r' ? ch : '?'))
-    .join('');
+/** The words read out on a voice call: the code digit by digit, twice. */
+export function renderVoiceCodeMessage(input: { code: string; serviceName: string; templates?: SmsTemplateSet }): string {
+  const templates = input.templates ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet);
+  return fillTemplate(templates.voice, { service: input.serviceName, digits: input.code.split('').join(', ') });
+}
+
+/** A notice (not a code): folded to GSM-7 so it stays cheap; it may take two segments. */
+export function renderSmsNotice(template: string, values: Readonly<Record<string, string>>): string {
+  return foldToGsm7(fillTemplate(template, values));
 }

@@ -1,22 +1,33 @@
-import type { RateLimitHit, RateLimitStore } from '../types';
-import { ExpiringMap } from './ExpiringMap';
+import type { RateLimitStore, WindowAdd } from '../types';
 
-/** Fixed-window counters in memory, windows aligned to the epoch as in the Redis adapter. */
+/** Sliding windows in memory, with the same semantics as the Redis sorted-set script. */
 export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly counters = new ExpiringMap<number>();
+  private readonly windows = new Map<string, { members: Map<string, number>; expiresAtMs: number }>();
+  private writes = 0;
 
-  async hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitHit> {
-    const windowMs = windowSeconds * 1000;
-    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    const counterKey = `${key}\u0000${windowStart}`;
-    const count = (this.counters.get(counterKey, nowMs) ?? 0) + 1;
-    this.counters.set(counterKey, count, windowStart + windowMs, nowMs);
-    return rateLimitResult(count, limit, windowStart + windowMs, nowMs);
+  async add(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<WindowAdd> {
+    let window = this.windows.get(key);
+    if (!window) {
+      window = { members: new Map(), expiresAtMs: 0 };
+      this.windows.set(key, window);
+    }
+    for (const [m, at] of window.members) if (at <= nowMs - windowMs) window.members.delete(m);
+    if (++this.writes % 1000 === 0) this.sweep(nowMs);
+    const present = window.members.has(member);
+    if (present || window.members.size < limit) {
+      window.members.set(member, nowMs);
+      window.expiresAtMs = nowMs + windowMs;
+      return { allowed: true, added: !present, count: window.members.size, retryAfterMs: 0 };
+    }
+    const oldest = Math.min(...window.members.values());
+    return { allowed: false, added: false, count: window.members.size, retryAfterMs: oldest + windowMs - nowMs };
   }
-}
 
-/** Shared by every rate-limit adapter: over the limit means wait until the window ends. */
-export function rateLimitResult(count: number, limit: number, windowEndMs: number, nowMs: number): RateLimitHit {
-  const allowed = count <= limit;
-  return { allowed, count, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((windowEndMs - nowMs) / 1000)) };
+  async remove(key: string, member: string): Promise<void> {
+    this.windows.get(key)?.members.delete(member);
+  }
+
+  private sweep(nowMs: number): void {
+    for (const [key, window] of this.windows) if (window.expiresAtMs <= nowMs) this.windows.delete(key);
+  }
 }

@@ -5,6 +5,8 @@ import { MemoryChallengeStore } from './MemoryChallengeStore';
 import { MemoryFactorStore } from './MemoryFactorStore';
 import { MemoryPhoneBindingStore } from './MemoryPhoneBindingStore';
 import { MemoryRateLimitStore } from './MemoryRateLimitStore';
+import { MemoryCounterStore } from './MemoryCounterStore';
+import { MemoryDeliveryStore } from './MemoryDeliveryStore';
 import { MemoryRiskStore } from './MemoryRiskStore';
 import { MemoryTrustedDeviceStore } from './MemoryTrustedDeviceStore';
 
@@ -13,6 +15,8 @@ export function createMemoryStores(): StepGuardStores {
   return {
     challenges: new MemoryChallengeStore(),
     rateLimits: new MemoryRateLimitStore(),
+    counters: new MemoryCounterStore(),
+    deliveries: new MemoryDeliveryStore(),
     approvals: new MemoryApprovalStore(),
     risk: new MemoryRiskStore(),
     trustedDevices: new MemoryTrustedDeviceStore(),

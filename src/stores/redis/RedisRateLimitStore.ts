@@ -1,8 +1,8 @@
-import { rateLimitResult } from '../memory/MemoryRateLimitStore';
-import type { RateLimitHit, RateLimitStore } from '../types';
+import type { RateLimitStore, WindowAdd } from '../types';
 import type { RedisKeys } from './redisKeys';
 import { withScripts, type RedisLike } from './scripts';
 
+/** Sliding windows as sorted sets scored by time; one script per add keeps it atomic. */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: ReturnType<typeof withScripts>;
 
@@ -13,11 +13,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = withScripts(redis);
   }
 
-  async hit(key: string, limit: number, windowSeconds: number, nowMs: number): Promise<RateLimitHit> {
-    const windowMs = windowSeconds * 1000;
-    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    const windowEnd = windowStart + windowMs;
-    const count = Number(await this.redis.sgRateLimitHit(this.keys.rateLimit(key, windowStart), windowEnd - nowMs + 1000));
-    return rateLimitResult(count, limit, windowEnd, nowMs);
+  async add(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<WindowAdd> {
+    const [allowed, count, retryAfterMs, added] = (await this.redis.sgWindowAdd(this.keys.window(key), member, limit, windowMs, nowMs)) as number[];
+    return { allowed: allowed === 1, added: added === 1, count: Number(count), retryAfterMs: Number(retryAfterMs) };
+  }
+
+  async remove(key: string, member: string): Promise<void> {
+    await this.redis.zrem(this.keys.window(key), member);
   }
 }

@@ -3,6 +3,8 @@ import { redisKeys } from './redisKeys';
 import { RedisApprovalStore } from './RedisApprovalStore';
 import { RedisChallengeStore } from './RedisChallengeStore';
 import { RedisRateLimitStore } from './RedisRateLimitStore';
+import { RedisCounterStore } from './RedisCounterStore';
+import { RedisDeliveryStore } from './RedisDeliveryStore';
 import { RedisRiskStore } from './RedisRiskStore';
 import { RedisTrustedDeviceStore } from './RedisTrustedDeviceStore';
 import type { RedisLike } from './scripts';
@@ -11,11 +13,13 @@ import type { RedisLike } from './scripts';
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
     rateLimits: new RedisRateLimitStore(redis, keys),
+    counters: new RedisCounterStore(redis, keys),
+    deliveries: new RedisDeliveryStore(redis, keys),
     approvals: new RedisApprovalStore(redis, keys),
     risk: new RedisRiskStore(redis, keys),
     trustedDevices: new RedisTrustedDeviceStore(redis, keys),

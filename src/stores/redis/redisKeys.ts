@@ -15,7 +15,11 @@ export function redisKeys(prefix: string) {
     countries: (userId: string) => `${user(userId)}:risk:countries`,
     lastSeen: (userId: string) => `${user(userId)}:risk:last`,
     trusted: (userId: string) => `${user(userId)}:trusted`,
-    rateLimit: (key: string, windowStartMs: number) => `${prefix}:{rl:${encodeURIComponent(key)}}:${windowStartMs}`,
+    window: (key: string) => `${prefix}:{rl:${encodeURIComponent(key)}}`,
+    counter: (key: string) => `${prefix}:{ct:${encodeURIComponent(key)}}`,
+    state: (key: string) => `${prefix}:{st:${encodeURIComponent(key)}}`,
+    delivery: (provider: string, messageId: string) => `${prefix}:{dl:${encodeURIComponent(provider)}:${encodeURIComponent(messageId)}}`,
+    challengeDelivery: (userId: string, challengeId: string) => `${user(userId)}:ch:${challengeId}:dl`,
   };
 }
 

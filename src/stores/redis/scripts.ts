@@ -76,13 +76,64 @@ if lockUntil > 0 then redis.call('SET', KEYS[2], string.format('%d', lockUntil),
 return {'ok', lockUntil}
 `,
   },
-  // KEYS: counter; ARGV: keepMs
-  sgRateLimitHit: {
+  // KEYS: window (sorted set)   ARGV: member, limit, windowMs, nowMs
+  // -> {allowed 0|1, count, retryAfterMs, added 0|1}
+  sgWindowAdd: {
     keys: 1,
     lua: `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count
+local now = tonumber(ARGV[4])
+local window = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local present = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local count = redis.call('ZCARD', KEYS[1])
+if not present and count >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, count, tonumber(oldest[2]) + window - now, 0}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], window)
+if present then return {1, count, 0, 0} end
+return {1, count + 1, 0, 1}
+`,
+  },
+  // KEYS: counter (hash of bucket -> amount)   ARGV: bucket, amount, fromBucket, cap, ttlSeconds
+  // -> {allowed 0|1, total}
+  sgCounterAdd: {
+    keys: 1,
+    lua: `
+local fields = redis.call('HGETALL', KEYS[1])
+local from = tonumber(ARGV[3])
+local total = 0
+for i = 1, #fields, 2 do
+  if tonumber(fields[i]) < from then redis.call('HDEL', KEYS[1], fields[i]) else total = total + tonumber(fields[i + 1]) end
+end
+local amount = tonumber(ARGV[2])
+if amount == 0 then return {1, total} end
+local cap = tonumber(ARGV[4])
+if cap > 0 and total + amount > cap then return {0, total} end
+redis.call('HINCRBY', KEYS[1], ARGV[1], amount)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+return {1, total + amount}
+`,
+  },
+  // KEYS: delivery record (hash)   ARGV: status, rank, atMs, errorCode
+  // -> {-1} unknown | {changed 0|1, HGETALL...}
+  sgDeliveryAdvance: {
+    keys: 1,
+    lua: `
+local rank = redis.call('HGET', KEYS[1], 'rank')
+if not rank then return {-1} end
+local changed = 0
+if tonumber(ARGV[2]) > tonumber(rank) then
+  changed = 1
+  redis.call('HSET', KEYS[1], 'status', ARGV[1], 'rank', ARGV[2], 'updatedAtMs', ARGV[3])
+  if ARGV[1] == 'delivered' then redis.call('HSET', KEYS[1], 'deliveredAtMs', ARGV[3]) end
+  if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[4]) end
+end
+local out = {changed}
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields do out[#out + 1] = fields[i] end
+return out
 `,
   },
 } as const;

@@ -1,0 +1,57 @@
+/**
+ * The words of every message stepguard sends, per locale. Placeholders: `{code}`, `{service}`,
+ * `{amount}`, `{payee}`, `{digits}` (the code spelt out for voice), `{last2}` (last two digits
+ * of the new number). Keep `code` and `transaction` short: the start-up check refuses templates
+ * that cannot fit one SMS segment with the code and the WebOTP line.
+ */
+export type SmsTemplateSet = {
+  code: string;
+  transaction: string;
+  voice: string;
+  phoneChanged: string;
+  backupCodesUsed: string;
+};
+
+export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
+  en: {
+    code: '{code} is your {service} verification code. Do not share it.',
+    transaction: '{code} is your {service} code to approve a transfer of {amount} to {payee}. Do not share it.',
+    voice: 'Your {service} verification code is {digits}. Again: {digits}.',
+    phoneChanged: 'Your {service} phone number was changed to a number ending in {last2}. If this was not you, contact support now.',
+    backupCodesUsed: 'A {service} backup code was just used or your backup codes were renewed. If this was not you, contact support now.',
+  },
+  de: {
+    code: '{code} ist Ihr {service} Bestätigungscode. Nicht weitergeben.',
+    transaction: '{code} ist Ihr {service} Code für eine Überweisung von {amount} an {payee}. Nicht weitergeben.',
+    voice: 'Ihr {service} Bestätigungscode lautet {digits}. Noch einmal: {digits}.',
+    phoneChanged: 'Ihre {service} Telefonnummer wurde auf eine Nummer mit Endung {last2} geändert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
+    backupCodesUsed: 'Ein {service} Backup-Code wurde verwendet oder Ihre Backup-Codes wurden erneuert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
+  },
+  fr: {
+    code: '{code} est votre code de vérification {service}. Ne le partagez pas.',
+    transaction: '{code} est votre code {service} pour un virement de {amount} à {payee}. Ne le partagez pas.',
+    voice: 'Votre code de vérification {service} est {digits}. Je répète : {digits}.',
+    phoneChanged: 'Votre numéro {service} a été remplacé par un numéro finissant par {last2}. Si ce n\'est pas vous, contactez le support.',
+    backupCodesUsed: 'Un code de secours {service} a été utilisé ou vos codes ont été renouvelés. Si ce n\'est pas vous, contactez le support.',
+  },
+  es: {
+    code: '{code} es tu código de verificación de {service}. No lo compartas.',
+    transaction: '{code} es tu código de {service} para aprobar una transferencia de {amount} a {payee}. No lo compartas.',
+    voice: 'Tu código de verificación de {service} es {digits}. Repito: {digits}.',
+    phoneChanged: 'Tu número de {service} se cambió por uno que termina en {last2}. Si no fuiste tú, contacta con soporte ya.',
+    backupCodesUsed: 'Se usó un código de respaldo de {service} o se renovaron tus códigos. Si no fuiste tú, contacta con soporte ya.',
+  },
+  pt: {
+    code: '{code} é o seu código de verificação {service}. Não o partilhe.',
+    transaction: '{code} é o seu código {service} para aprovar uma transferência de {amount} para {payee}. Não o partilhe.',
+    voice: 'O seu código de verificação {service} é {digits}. Repito: {digits}.',
+    phoneChanged: 'O seu número {service} foi alterado para um número terminado em {last2}. Se não foi você, contacte o suporte.',
+    backupCodesUsed: 'Foi usado um código de recuperação {service} ou os seus códigos foram renovados. Se não foi você, contacte o suporte.',
+  },
+};
+
+export const DEFAULT_LOCALE = 'en';
+
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}

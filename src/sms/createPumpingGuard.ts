@@ -1,0 +1,178 @@
+import type { Clock } from '../core/clock';
+import type { CounterStore, RateLimitStore } from '../stores/types';
+import type { PumpingConfig, PumpingRule } from './pumpingRules';
+
+/** One intended send, as the guard judges it. */
+export type SendAttempt = {
+  /** Unique per send: the member budgets count. */
+  sendId: string;
+  e164: string;
+  /** Keyed hash of the number (budgets never store the number itself). */
+  phoneHash: string;
+  /** Keyed hash of the number's prefix. */
+  prefixHash: string;
+  country: string | null;
+  lineType: string | null;
+  userId: string;
+  sessionId: string;
+  ip: string | null;
+  /** The user's bound number, which already proved it receives codes (a step-up), not a new one. */
+  boundNumber: boolean;
+  allowedCountries: readonly string[] | undefined;
+  blockedLineTypes: readonly string[];
+};
+
+export type Reservation = { release(): Promise<void> };
+
+export type GuardDecision =
+  | { allowed: true; observed: PumpingRule[]; reservation: Reservation }
+  | { allowed: false; rule: PumpingRule; retryAfterSeconds: number; observed: PumpingRule[] };
+
+export type BreakerState = { openUntilMs: number; level: number; countFromMs: number };
+
+export type PumpingGuard = {
+  check(attempt: SendAttempt): Promise<GuardDecision>;
+  /** A message left: it counts towards its country's conversion rate. */
+  recordSent(country: string | null): Promise<void>;
+  /** A code sent to that country was verified. */
+  recordVerified(country: string | null): Promise<void>;
+  /** Opens a breaker when its country's conversion is too low; returns the state after. */
+  breakerState(country: string): Promise<BreakerState & { open: boolean }>;
+};
+
+type WindowCheck = { rule: PumpingRule; key: string; member: string; limit: number; windowMs: number };
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The anti-pumping guard every send passes. Cheap static rules first (country, line type),
+ * then every counter rule at once: sliding windows in the rate-limit store (budgets per phone,
+ * user, IP and session; distinct numbers per prefix; countries per IP), the per-country
+ * conversion breaker and the spend caps. When any enforcing rule refuses, what the others
+ * reserved is handed back, so a refused send spends no budget. Observe-only rules are reported
+ * and never refuse.
+ */
+export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateLimitStore; counters: CounterStore; clock: Clock }): PumpingGuard {
+  const { config, windows, counters, clock } = deps;
+  const mode = (rule: PumpingRule) => config.modes[rule];
+
+  const bucketAdd = (key: string, bucketMs: number, spanMs: number, amount: number, cap: number, nowMs: number) => {
+    const bucket = Math.floor(nowMs / bucketMs);
+    return counters.add(key, { bucket, amount, fromBucket: bucket - Math.ceil(spanMs / bucketMs) + 1, cap, ttlSeconds: Math.ceil(spanMs / 1000) + 60 });
+  };
+
+  async function breakerState(country: string): Promise<BreakerState & { open: boolean }> {
+    const nowMs = clock.nowMs();
+    const raw = await counters.getState(`breaker:${country}`);
+    const state: BreakerState = raw ? (JSON.parse(raw) as BreakerState) : { openUntilMs: 0, level: 0, countFromMs: 0 };
+    if (nowMs < state.openUntilMs) return { ...state, open: true };
+    const b = config.breaker;
+    const windowMs = b.windowSeconds * 1000;
+    // After a breaker re-opens, only what happened since counts: old fraud must not re-trip it.
+    const spanMs = Math.min(windowMs, nowMs - state.countFromMs);
+    if (spanMs <= 0) return { ...state, open: false };
+    const [sent, verified] = await Promise.all([
+      bucketAdd(`conv:s:${country}`, MINUTE_MS, spanMs, 0, 0, nowMs),
+      bucketAdd(`conv:v:${country}`, MINUTE_MS, spanMs, 0, 0, nowMs),
+    ]);
+    if (sent.total < b.minSends || verified.total / sent.total >= b.minConversion) return { ...state, open: false };
+    // Tripping again soon after re-opening doubles the pause, up to the maximum.
+    const level = state.openUntilMs > 0 && nowMs - state.openUntilMs < windowMs ? state.level + 1 : 0;
+    const openMs = Math.min(b.openSeconds * 2 ** level, b.maxOpenSeconds) * 1000;
+    const next: BreakerState = { openUntilMs: nowMs + openMs, level, countFromMs: nowMs + openMs };
+    await counters.setState(`breaker:${country}`, JSON.stringify(next), Math.ceil((openMs + 2 * windowMs) / 1000));
+    return { ...next, open: true };
+  }
+
+  async function check(attempt: SendAttempt): Promise<GuardDecision> {
+    const nowMs = clock.nowMs();
+    const observed: PumpingRule[] = [];
+    // Returns true when the rule refuses the send.
+    const judge = (rule: PumpingRule, refused: boolean) => {
+      if (!refused || mode(rule) === 'off') return false;
+      if (mode(rule) === 'observe') {
+        observed.push(rule);
+        return false;
+      }
+      return true;
+    };
+
+    if (judge('country', attempt.allowedCountries !== undefined && (!attempt.country || !attempt.allowedCountries.includes(attempt.country)))) {
+      return { allowed: false, rule: 'country', retryAfterSeconds: 0, observed };
+    }
+    if (judge('line_type', attempt.lineType !== null && attempt.blockedLineTypes.includes(attempt.lineType))) {
+      return { allowed: false, rule: 'line_type', retryAfterSeconds: 0, observed };
+    }
+
+    const checks: WindowCheck[] = [];
+    const budgets = (rule: PumpingRule, subject: string | null, list: PumpingConfig['phoneBudgets']) => {
+      if (subject === null || mode(rule) === 'off') return;
+      for (const budget of list) {
+        checks.push({ rule, key: `${rule}:${subject}:${budget.windowSeconds}`, member: attempt.sendId, limit: budget.limit, windowMs: budget.windowSeconds * 1000 });
+      }
+    };
+    budgets('phone_budget', attempt.phoneHash, config.phoneBudgets);
+    budgets('user_budget', attempt.userId, config.userBudgets);
+    budgets('ip_budget', attempt.ip, config.ipBudgets);
+    budgets('session_budget', attempt.sessionId, config.sessionBudgets);
+    if (mode('prefix_velocity') !== 'off') {
+      const p = config.prefix;
+      checks.push({ rule: 'prefix_velocity', key: `prefix:${attempt.prefixHash}`, member: attempt.phoneHash, limit: p.distinctNumbers, windowMs: p.windowSeconds * 1000 });
+    }
+    if (attempt.ip !== null && attempt.country !== null && mode('ip_countries') !== 'off') {
+      const c = config.ipCountries;
+      checks.push({ rule: 'ip_countries', key: `ipcc:${attempt.ip}`, member: attempt.country, limit: c.limit, windowMs: c.windowSeconds * 1000 });
+    }
+
+    const price = attempt.country ? (config.spend.priceMicros[attempt.country] ?? config.spend.priceMicros.default ?? 0) : (config.spend.priceMicros.default ?? 0);
+    const caps: { key: string; bucketMs: number; spanMs: number; cap: number }[] = [];
+    if (price > 0 && mode('spend_cap') !== 'off') {
+      if (config.spend.hourlyCapMicros) caps.push({ key: 'spend:hour', bucketMs: MINUTE_MS, spanMs: HOUR_MS, cap: config.spend.hourlyCapMicros });
+      if (config.spend.dailyCapMicros) caps.push({ key: 'spend:day', bucketMs: HOUR_MS, spanMs: 24 * HOUR_MS, cap: config.spend.dailyCapMicros });
+    }
+
+    const [windowResults, capResults, breaker] = await Promise.all([
+      Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
+      Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
+      attempt.country && mode('country_breaker') !== 'off' ? breakerState(attempt.country) : Promise.resolve(null),
+    ]);
+
+    const release = async () => {
+      await Promise.all([
+        ...checks.map((c, i) => (windowResults[i]?.added ? windows.remove(c.key, c.member) : Promise.resolve())),
+        ...caps.map((c, i) => (capResults[i]?.allowed ? bucketAdd(c.key, c.bucketMs, c.spanMs, -price, 0, nowMs) : Promise.resolve())),
+      ]);
+    };
+
+    let refusal: { rule: PumpingRule; retryAfterSeconds: number } | null = null;
+    const refuse = (rule: PumpingRule, retryAfterMs = 0) => {
+      if (judge(rule, true) && !refusal) refusal = { rule, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+    };
+    if (breaker?.open && (config.breaker.whileOpen === 'pause' || !attempt.boundNumber)) refuse('country_breaker', breaker.openUntilMs - nowMs);
+    checks.forEach((c, i) => {
+      const result = windowResults[i];
+      if (result && !result.allowed) refuse(c.rule, result.retryAfterMs);
+    });
+    caps.forEach((_, i) => {
+      if (capResults[i] && !capResults[i].allowed) refuse('spend_cap', HOUR_MS);
+    });
+    if (refusal) {
+      await release();
+      const { rule, retryAfterSeconds } = refusal;
+      return { allowed: false, rule, retryAfterSeconds, observed: [...new Set(observed)] };
+    }
+    return { allowed: true, observed: [...new Set(observed)], reservation: { release } };
+  }
+
+  return {
+    check,
+    breakerState,
+    recordSent: async (country) => {
+      if (country) await bucketAdd(`conv:s:${country}`, MINUTE_MS, config.breaker.windowSeconds * 1000, 1, 0, clock.nowMs());
+    },
+    recordVerified: async (country) => {
+      if (country) await bucketAdd(`conv:v:${country}`, MINUTE_MS, config.breaker.windowSeconds * 1000, 1, 0, clock.nowMs());
+    },
+  };
+}
