@@ -107,7 +107,8 @@ const templateSchema = z.strictObject({
   transaction: z.string().includes('{code}', { message: 'must contain {code}' }).optional(),
   voice: z.string().includes('{digits}', { message: 'must contain {digits}' }).optional(),
   phoneChanged: z.string().optional(),
-  backupCodesUsed: z.string().optional(),
+  backupCodeUsed: z.string().optional(),
+  backupCodesRegenerated: z.string().optional(),
 });
 const pumpingSchema = z.strictObject({
   /** Runs every rule observe-only (log, audit and count, never refuse) unless a rule says otherwise. */

@@ -39,6 +39,10 @@ export type DemoAppOptions = {
   /** base64 of 32 bytes; encrypts TOTP secrets at rest. */
   encryptionKey?: string;
   smsProvider?: SmsProvider;
+  /** Providers in priority order (instead of smsProvider). */
+  smsProviders?: SmsProvider[];
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   clock?: Clock;
   logger: Logger;
   appOrigin?: string;
@@ -48,7 +52,7 @@ export type DemoAppOptions = {
   /** Stores built by the caller (tests read the audit trail through them). */
   stores?: StepGuardStores;
   /** Extra guard options (phone policy and the like), merged over the demo's. */
-  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'risk' | 'forwardAuth'> & {
+  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'risk' | 'forwardAuth' | 'sms'> & {
     allowedReturnOrigins?: string[];
   };
   environment?: 'production' | 'development' | 'test';
@@ -101,7 +105,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
             ...(options.auditFile ? { audit: new FileAuditStore(options.auditFile) } : {}),
           }
         : 'memory',
-    sms: options.smsProvider ? { provider: options.smsProvider } : undefined,
+    sms: {
+      ...options.guardOptions?.sms,
+      ...(options.smsProviders ? { providers: options.smsProviders } : options.smsProvider ? { provider: options.smsProvider } : {}),
+    },
     clock: options.clock,
     logger,
   });
@@ -158,6 +165,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+
+  // Before sessions, body parsers and CSRF: providers post signed raw bodies and have no session.
+  app.use(`${guard.config.http.basePath}/webhooks`, guard.webhooks());
+  app.get('/metrics', guard.metricsHandler(options.metricsToken ? { bearerToken: options.metricsToken } : {}));
 
   app.use(
     session({

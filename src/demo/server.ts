@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createConnection, type Connection } from 'mongoose';
-import { ConsoleSmsProvider, createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError } from '../index';
+import { createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError } from '../index';
+import { smsProvidersFromEnv } from './smsProvidersFromEnv';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 
 /**
@@ -19,9 +20,7 @@ async function main(): Promise<void> {
     redact: { paths: ['code', 'phone', 'to_full', 'sessionId', 'req.headers.cookie'], censor: '[redacted]' },
   });
 
-  if (env.SMS_PROVIDER && env.SMS_PROVIDER !== 'console') {
-    throw new StepGuardConfigError(`SMS_PROVIDER: "${env.SMS_PROVIDER}" is not available yet; use "console".`);
-  }
+  const smsProviders = smsProvidersFromEnv(env);
   let mongo: Connection | undefined;
   if (env.MONGODB_URI) {
     mongo = await createConnection(env.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
@@ -46,6 +45,8 @@ async function main(): Promise<void> {
     mongo,
     guardOptions: {
       risk,
+      ...(env.SMS_ALLOWED_COUNTRIES ? { phone: { allowedCountries: env.SMS_ALLOWED_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()) } } : {}),
+      ...(env.SMS_PUMPING_MODE ? { sms: { pumping: { mode: pumpingMode(env.SMS_PUMPING_MODE) } } } : {}),
       ...(env.STEPGUARD_ALLOWED_RETURN_ORIGINS ? { allowedReturnOrigins: env.STEPGUARD_ALLOWED_RETURN_ORIGINS.split(',') } : {}),
     },
     auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,
     encryptionKey: env.STEPGUARD_ENCRYPTION_KEY,
-    smsProvider: new ConsoleSmsProvider({ outboxFile: env.SMS_OUTBOX_FILE, environment: env.NODE_ENV }),
+    smsProviders,
+    metricsToken: env.METRICS_TOKEN || undefined,
     logger,
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
@@ -72,6 +74,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function pumpingMode(value: string): 'enforce' | 'observe' {
+  if (value === 'enforce' || value === 'observe') return value;
+  throw new StepGuardConfigError(`SMS_PUMPING_MODE: "${value}" is not a mode; use enforce or observe.`);
 }
 
 function readLines(path: string): string[] {

@@ -24,7 +24,7 @@ export async function regenerateBackupCodes(
   await stores.factors.removeAll(input.userId, 'backup_codes');
   await stores.factors.add({ id: newRandomId(config.random), userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
   await revokeAllTrustedDevices(ctx, input.userId, 'backup_codes_regenerated');
-  await notify(ctx, input.userId);
+  await notify(ctx, input.userId, 'backupCodesRegenerated');
   return { codes };
 }
 
@@ -53,12 +53,12 @@ export async function verifyBackupCode(
   const remaining = Array.isArray(after?.data.hashes) ? after.data.hashes.length : 0;
   await audit('backup_code_used', 'success', [`remaining=${remaining}`]);
   await stores.factors.update(input.userId, set.id, { lastUsedAtMs: nowMs });
-  await notify(ctx, input.userId);
+  await notify(ctx, input.userId, 'backupCodeUsed');
   return { ok: true, verifiedAtMs: nowMs, remaining };
 }
 
-async function notify(ctx: ServiceContext, userId: string): Promise<void> {
+async function notify(ctx: ServiceContext, userId: string, template: 'backupCodeUsed' | 'backupCodesRegenerated'): Promise<void> {
   const binding = await ctx.stores.phones.getActive(userId);
   if (!binding) return;
-  await sendSecurityNotice(ctx, { userId, to: binding.e164, country: binding.country, template: 'backupCodesUsed' });
+  await sendSecurityNotice(ctx, { userId, to: binding.e164, country: binding.country, template });
 }

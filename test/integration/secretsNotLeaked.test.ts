@@ -48,10 +48,14 @@ describeWithRedis('what Redis holds', () => {
       const type = await redis.type(key);
       if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
       else if (type === 'string') dump += await redis.get(key);
+      else if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, 0, -1));
     }
     expect(dump).not.toContain(`"${code}"`);
     expect(dump).not.toMatch(new RegExp(`[^0-9a-f]${code}[^0-9a-f]`));
-    const challengeKey = keys.find((k) => k.includes(':ch:'));
+    // Budget and counter keys are named by keyed hashes, never by the number itself.
+    expect(keys.some((k) => k.includes('{rl:'))).toBe(true);
+    expect(keys.join('\n')).not.toContain('4155550123');
+    const challengeKey = keys.find((k) => /:ch:[^:]+$/.test(k));
     expect(challengeKey).toBeDefined();
     expect(challengeKey).toMatch(new RegExp(`^${t.keyPrefix}:\\{u:u1\\}:ch:`));
     const stored = await redis.hget(challengeKey!, 'codeHash');

@@ -27,6 +27,8 @@ describeForEachStore('SMS step-up over HTTP', (useRedis) => {
       resendAvailableAt: new Date(t.clock.nowMs() + 30_000).toISOString(),
       to: '+1 ••••••••23',
       resent: false,
+      channel: 'sms',
+      deliveryStatus: 'accepted',
     });
     expect(t.sms.messages).toHaveLength(1);
     expect(t.sms.messages[0]?.to).toBe('+14155550123');

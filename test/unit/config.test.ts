@@ -51,7 +51,7 @@ describe('parseStepGuardOptions', () => {
   });
 
   it('refuses a service name that would push the SMS past one segment', () => {
-    expect(() => parseStepGuardOptions({ secrets, serviceName: 'x'.repeat(30), appOrigin: `https://${'a'.repeat(60)}.example.com` })).toThrow(/serviceName: .*segments/);
+    expect(() => parseStepGuardOptions({ secrets, serviceName: 'x'.repeat(30), appOrigin: `https://${'a'.repeat(60)}.example.com` })).toThrow(/sms\.templates\.en\.code: .*segments.*serviceName/);
   });
 
   it('merges custom actions over the defaults', () => {

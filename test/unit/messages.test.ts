@@ -37,7 +37,7 @@ describe('renderSmsCodeMessage', () => {
       transaction: { amount: '999999.99', payee: 'Żabka Polska Spółka z ograniczoną odpowiedzialnością Oddział Warszawa' },
     });
     expect(countSmsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
-    expect(text).toContain('to ?abka Polska');
+    expect(text).toContain('to Zabka Polska');
     expect(text.split('\n').at(-1)).toBe('@bank.example #123456');
   });
 });

@@ -9,7 +9,8 @@ export type SmsTemplateSet = {
   transaction: string;
   voice: string;
   phoneChanged: string;
-  backupCodesUsed: string;
+  backupCodeUsed: string;
+  backupCodesRegenerated: string;
 };
 
 export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
@@ -18,35 +19,40 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     transaction: '{code} is your {service} code to approve a transfer of {amount} to {payee}. Do not share it.',
     voice: 'Your {service} verification code is {digits}. Again: {digits}.',
     phoneChanged: 'Your {service} phone number was changed to a number ending in {last2}. If this was not you, contact support now.',
-    backupCodesUsed: 'A {service} backup code was just used or your backup codes were renewed. If this was not you, contact support now.',
+    backupCodeUsed: 'A {service} backup code was just used to sign in. If this was not you, contact support now.',
+    backupCodesRegenerated: 'Your {service} backup codes were regenerated. If this was not you, contact support now.',
   },
   de: {
     code: '{code} ist Ihr {service} Bestätigungscode. Nicht weitergeben.',
     transaction: '{code} ist Ihr {service} Code für eine Überweisung von {amount} an {payee}. Nicht weitergeben.',
     voice: 'Ihr {service} Bestätigungscode lautet {digits}. Noch einmal: {digits}.',
     phoneChanged: 'Ihre {service} Telefonnummer wurde auf eine Nummer mit Endung {last2} geändert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
-    backupCodesUsed: 'Ein {service} Backup-Code wurde verwendet oder Ihre Backup-Codes wurden erneuert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
+    backupCodeUsed: 'Ein {service} Backup-Code wurde gerade zur Anmeldung verwendet. Waren Sie das nicht, melden Sie sich sofort beim Support.',
+    backupCodesRegenerated: 'Ihre {service} Backup-Codes wurden neu erstellt. Waren Sie das nicht, melden Sie sich sofort beim Support.',
   },
   fr: {
     code: '{code} est votre code de vérification {service}. Ne le partagez pas.',
     transaction: '{code} est votre code {service} pour un virement de {amount} à {payee}. Ne le partagez pas.',
     voice: 'Votre code de vérification {service} est {digits}. Je répète : {digits}.',
     phoneChanged: 'Votre numéro {service} a été remplacé par un numéro finissant par {last2}. Si ce n\'est pas vous, contactez le support.',
-    backupCodesUsed: 'Un code de secours {service} a été utilisé ou vos codes ont été renouvelés. Si ce n\'est pas vous, contactez le support.',
+    backupCodeUsed: 'Un code de secours {service} vient d\'être utilisé pour se connecter. Si ce n\'est pas vous, contactez le support.',
+    backupCodesRegenerated: 'Vos codes de secours {service} ont été régénérés. Si ce n\'est pas vous, contactez le support.',
   },
   es: {
     code: '{code} es tu código de verificación de {service}. No lo compartas.',
     transaction: '{code} es tu código de {service} para aprobar una transferencia de {amount} a {payee}. No lo compartas.',
     voice: 'Tu código de verificación de {service} es {digits}. Repito: {digits}.',
     phoneChanged: 'Tu número de {service} se cambió por uno que termina en {last2}. Si no fuiste tú, contacta con soporte ya.',
-    backupCodesUsed: 'Se usó un código de respaldo de {service} o se renovaron tus códigos. Si no fuiste tú, contacta con soporte ya.',
+    backupCodeUsed: 'Se acaba de usar un código de respaldo de {service} para entrar. Si no fuiste tú, contacta con soporte ya.',
+    backupCodesRegenerated: 'Tus códigos de respaldo de {service} se han regenerado. Si no fuiste tú, contacta con soporte ya.',
   },
   pt: {
     code: '{code} é o seu código de verificação {service}. Não o partilhe.',
     transaction: '{code} é o seu código {service} para aprovar uma transferência de {amount} para {payee}. Não o partilhe.',
     voice: 'O seu código de verificação {service} é {digits}. Repito: {digits}.',
     phoneChanged: 'O seu número {service} foi alterado para um número terminado em {last2}. Se não foi você, contacte o suporte.',
-    backupCodesUsed: 'Foi usado um código de recuperação {service} ou os seus códigos foram renovados. Se não foi você, contacte o suporte.',
+    backupCodeUsed: 'Um código de recuperação {service} foi usado para entrar. Se não foi você, contacte o suporte.',
+    backupCodesRegenerated: 'Os seus códigos de recuperação {service} foram gerados de novo. Se não foi você, contacte o suporte.',
   },
 };
 
