@@ -70,12 +70,10 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
     const b = config.breaker;
     const windowMs = b.windowSeconds * 1000;
     // After a breaker re-opens, only what happened since counts: old fraud must not re-trip it.
-    const spanMs = Math.min(windowMs, nowMs - state.countFromMs);
-    if (spanMs <= 0) return { ...state, open: false };
-    const [sent, verified] = await Promise.all([
-      bucketAdd(`conv:s:${country}`, MINUTE_MS, spanMs, 0, 0, nowMs),
-      bucketAdd(`conv:v:${country}`, MINUTE_MS, spanMs, 0, 0, nowMs),
-    ]);
+    const bucket = Math.floor(nowMs / MINUTE_MS);
+    const fromBucket = Math.max(bucket - Math.ceil(windowMs / MINUTE_MS) + 1, Math.floor(state.countFromMs / MINUTE_MS));
+    const read = (key: string) => counters.add(key, { bucket, amount: 0, fromBucket, cap: 0, ttlSeconds: b.windowSeconds + 60 });
+    const [sent, verified] = await Promise.all([read(`conv:s:${country}`), read(`conv:v:${country}`)]);
     if (sent.total < b.minSends || verified.total / sent.total >= b.minConversion) return { ...state, open: false };
     // Tripping again soon after re-opening doubles the pause, up to the maximum.
     const level = state.openUntilMs > 0 && nowMs - state.openUntilMs < windowMs ? state.level + 1 : 0;

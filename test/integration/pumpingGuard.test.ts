@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { createPumpingGuard, type SendAttempt } from '../../src/sms/createPumpingGuard';
+import { PUMPING_DEFAULTS, type PumpingConfig } from '../../src/sms/pumpingRules';
+import { MemoryCounterStore } from '../../src/stores/memory/MemoryCounterStore';
+import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
+import { RedisCounterStore } from '../../src/stores/redis/RedisCounterStore';
+import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
+import { redisKeys } from '../../src/stores/redis/redisKeys';
+import { fakeClock } from '../helpers/fakeClock';
+import { describeForEachStore } from '../helpers/forEachStore';
+import { connectTestRedis } from '../helpers/withRedis';
+import type { Redis } from 'ioredis';
+
+describeForEachStore('anti-pumping guard', (useRedis) => {
+  let redis: Redis | undefined;
+  afterEach(async () => {
+    await redis?.quit();
+    redis = undefined;
+  });
+
+  async function setup(overrides: Partial<PumpingConfig> = {}) {
+    const clock = fakeClock();
+    let stores;
+    if (useRedis) {
+      const connected = await connectTestRedis();
+      redis = connected.redis as Redis;
+      const keys = redisKeys(connected.keyPrefix);
+      stores = { windows: new RedisRateLimitStore(redis, keys), counters: new RedisCounterStore(redis, keys) };
+    } else {
+      stores = { windows: new MemoryRateLimitStore(), counters: new MemoryCounterStore() };
+    }
+    const config: PumpingConfig = { ...PUMPING_DEFAULTS, ...overrides };
+    const guard = createPumpingGuard({ config, ...stores, clock });
+    let n = 0;
+    const attempt = (over: Partial<SendAttempt> = {}): SendAttempt => {
+      n += 1;
+      // A different prefix for every generated number, so only the prefix test meets that rule.
+      const e164 = over.e164 ?? `+447${String(n).padStart(4, '0')}00${String(n).padStart(3, '0')}`;
+      return {
+        sendId: randomUUID(),
+        e164,
+        phoneHash: `h:${e164}`,
+        prefixHash: `p:${e164.slice(0, -3)}`,
+        country: 'GB',
+        lineType: 'MOBILE',
+        userId: `user-${n}`,
+        sessionId: `session-${n}`,
+        ip: `10.0.${n % 250}.${n % 200}`,
+        boundNumber: false,
+        allowedCountries: ['GB', 'DE', 'FR', 'US'],
+        blockedLineTypes: ['PREMIUM_RATE', 'VOIP'],
+        ...over,
+      };
+    };
+    return { guard, clock, attempt };
+  }
+
+  it('refuses countries outside the allow-list and blocked line types before spending any budget', async () => {
+    const { guard, attempt } = await setup();
+    expect(await guard.check(attempt({ country: 'NG' }))).toMatchObject({ allowed: false, rule: 'country' });
+    expect(await guard.check(attempt({ country: null }))).toMatchObject({ allowed: false, rule: 'country' });
+    expect(await guard.check(attempt({ lineType: 'PREMIUM_RATE' }))).toMatchObject({ allowed: false, rule: 'line_type' });
+    expect(await guard.check(attempt({ lineType: 'VOIP' }))).toMatchObject({ allowed: false, rule: 'line_type' });
+    expect(await guard.check(attempt({ allowedCountries: undefined, country: 'NG' }))).toMatchObject({ allowed: true });
+  });
+
+  it('keeps a sliding per-phone budget (3 per 10 min) and gives refused sends their other budgets back', async () => {
+    const { guard, clock, attempt } = await setup();
+    const phone = { e164: '+447700900555', phoneHash: 'h:one', prefixHash: 'p:one' };
+    for (let i = 0; i < 3; i += 1) {
+      expect((await guard.check(attempt({ ...phone, userId: 'u', sessionId: 's' }))).allowed).toBe(true);
+      clock.advanceSeconds(60);
+    }
+    const refused = await guard.check(attempt({ ...phone, userId: 'u', sessionId: 's' }));
+    expect(refused).toMatchObject({ allowed: false, rule: 'phone_budget' });
+    // 10 minutes after the first send, one slot is free again (sliding, not a fixed window).
+    clock.advanceSeconds(600 - 180 + 1);
+    expect((await guard.check(attempt({ ...phone, userId: 'u', sessionId: 's' }))).allowed).toBe(true);
+    // The user's budget (5 / 10 min) holds the sends at 60, 120 and 601 s; the refused one was
+    // handed back, so two more fit before it refuses.
+    expect((await guard.check(attempt({ userId: 'u' }))).allowed).toBe(true);
+    expect((await guard.check(attempt({ userId: 'u' }))).allowed).toBe(true);
+    expect(await guard.check(attempt({ userId: 'u' }))).toMatchObject({ allowed: false, rule: 'user_budget' });
+  });
+
+  it('limits distinct numbers per prefix, while the same number again is no new number', async () => {
+    const { guard, clock, attempt } = await setup();
+    const inPrefix = (last3: string) => ({ e164: `+44770090${last3}`, phoneHash: `h:${last3}`, prefixHash: 'p:+44770090' });
+    for (const last3 of ['001', '002', '003']) expect((await guard.check(attempt(inPrefix(last3)))).allowed).toBe(true);
+    expect(await guard.check(attempt(inPrefix('004')))).toMatchObject({ allowed: false, rule: 'prefix_velocity' });
+    expect((await guard.check(attempt(inPrefix('002')))).allowed).toBe(true);
+    clock.advanceSeconds(3601);
+    expect((await guard.check(attempt(inPrefix('004')))).allowed).toBe(true);
+  });
+
+  it('allows one address at most 3 countries a day', async () => {
+    const { guard, attempt } = await setup();
+    for (const country of ['GB', 'DE', 'FR']) expect((await guard.check(attempt({ ip: '203.0.113.9', country }))).allowed).toBe(true);
+    expect(await guard.check(attempt({ ip: '203.0.113.9', country: 'US' }))).toMatchObject({ allowed: false, rule: 'ip_countries' });
+    expect((await guard.check(attempt({ ip: '203.0.113.9', country: 'DE' }))).allowed).toBe(true);
+  });
+
+  it('opens a country breaker on low conversion, keeps bound numbers working, and backs off exponentially', async () => {
+    const { guard, clock, attempt } = await setup();
+    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
+    await guard.recordVerified('DE');
+    const refused = await guard.check(attempt({ country: 'DE' }));
+    expect(refused).toMatchObject({ allowed: false, rule: 'country_breaker' });
+    expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
+    expect((await guard.check(attempt({ country: 'GB' }))).allowed).toBe(true);
+    const first = await guard.breakerState('DE');
+    expect(first).toMatchObject({ open: true, level: 0 });
+    clock.advanceSeconds(600);
+    expect((await guard.breakerState('DE')).open).toBe(false);
+    // Only what happens after re-opening counts: 10 more unverified sends trip it again, for twice as long.
+    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
+    const second = await guard.breakerState('DE');
+    expect(second).toMatchObject({ open: true, level: 1 });
+    expect(second.openUntilMs - clock.nowMs()).toBe(1_200_000);
+  });
+
+  it('stays closed while conversion is healthy', async () => {
+    const { guard, attempt } = await setup();
+    for (let i = 0; i < 40; i += 1) {
+      await guard.recordSent('FR');
+      if (i % 5 !== 0) await guard.recordVerified('FR');
+    }
+    expect((await guard.check(attempt({ country: 'FR' }))).allowed).toBe(true);
+  });
+
+  it('pauses a country entirely when configured to', async () => {
+    const { guard, attempt } = await setup({ breaker: { ...PUMPING_DEFAULTS.breaker, whileOpen: 'pause' } });
+    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
+    expect(await guard.check(attempt({ country: 'DE', boundNumber: true }))).toMatchObject({ allowed: false, rule: 'country_breaker' });
+  });
+
+  it('caps spend per hour from the price table, and a failed send hands its cost back', async () => {
+    const { guard, clock, attempt } = await setup({ spend: { priceMicros: { default: 50_000, GB: 40_000 }, hourlyCapMicros: 100_000, dailyCapMicros: undefined } });
+    const first = await guard.check(attempt());
+    const second = await guard.check(attempt());
+    expect([first.allowed, second.allowed]).toEqual([true, true]);
+    expect(await guard.check(attempt())).toMatchObject({ allowed: false, rule: 'spend_cap' });
+    if (second.allowed) await second.reservation.release();
+    expect((await guard.check(attempt())).allowed).toBe(true);
+    clock.advanceSeconds(3600);
+    expect((await guard.check(attempt())).allowed).toBe(true);
+  });
+
+  it('only reports observe-only rules, never refusing for them', async () => {
+    const { guard, attempt } = await setup({ modes: { ...PUMPING_DEFAULTS.modes, country: 'observe', ip_countries: 'observe' } });
+    const result = await guard.check(attempt({ country: 'NG' }));
+    expect(result).toMatchObject({ allowed: true, observed: ['country'] });
+    for (const country of ['GB', 'DE', 'FR']) await guard.check(attempt({ ip: '198.51.100.1', country }));
+    expect(await guard.check(attempt({ ip: '198.51.100.1', country: 'US' }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
+  });
+
+  it('holds the per-phone budget under 30 concurrent sends', async () => {
+    const { guard, attempt } = await setup();
+    const phone = { e164: '+447700900777', phoneHash: 'h:c', prefixHash: 'p:c' };
+    const results = await Promise.all(Array.from({ length: 30 }, () => guard.check(attempt(phone))));
+    expect(results.filter((r) => r.allowed)).toHaveLength(3);
+  });
+});
