@@ -7,6 +7,7 @@ import { createMemoryDurableStores, createMemoryStores } from '../../src/stores/
 import type { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
 import { createRedisStores } from '../../src/stores/redis/createRedisStores';
 import type { StepGuardStores } from '../../src/stores/types';
+import type { SmsProvider } from '../../src/sms/types';
 import { fakeClock, type FakeClock } from './fakeClock';
 import { RecordingSmsProvider } from './RecordingSmsProvider';
 import { connectTestRedis } from './withRedis';
@@ -18,7 +19,14 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
  * as text, and (with `redis: true`) real Redis under a key prefix of its own.
  */
 export async function createTestApp(
-  options: { redis?: boolean | Redis | Cluster; keyPrefix?: string; guardOptions?: DemoAppOptions['guardOptions']; trustProxy?: boolean } = {},
+  options: {
+    redis?: boolean | Redis | Cluster;
+    keyPrefix?: string;
+    guardOptions?: DemoAppOptions['guardOptions'];
+    trustProxy?: boolean;
+    /** Providers in priority order instead of the recording one (which `sms` still names). */
+    smsProviders?: SmsProvider[];
+  } = {},
 ) {
   const clock: FakeClock = fakeClock();
   const sms = new RecordingSmsProvider();
@@ -66,7 +74,7 @@ export async function createTestApp(
     redisKeyPrefix: keyPrefix,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     pepper: 'test-pepper-that-is-long-enough-for-validation-0123',
-    smsProvider: sms,
+    ...(options.smsProviders ? { smsProviders: options.smsProviders } : { smsProvider: sms }),
     clock,
     logger,
     environment: 'test',
