@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       ...(env.STEPGUARD_ALLOWED_RETURN_ORIGINS ? { allowedReturnOrigins: env.STEPGUARD_ALLOWED_RETURN_ORIGINS.split(',') } : {}),
     },
     auditFile: env.STEPGUARD_AUDIT_FILE || undefined,
+    ...(env.REDIS_KEY_PREFIX ? { redisKeyPrefix: env.REDIS_KEY_PREFIX } : {}),
     benchUsers: env.DEMO_BENCH_USERS ? Number(env.DEMO_BENCH_USERS) : undefined,
     sessionSecret,
     pepper: env.STEPGUARD_PEPPER,

@@ -112,7 +112,9 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
     };
     budgets('phone_budget', attempt.phoneHash, config.phoneBudgets);
     budgets('user_budget', attempt.userId, config.userBudgets);
-    budgets('ip_budget', attempt.ip, config.ipBudgets);
+    // Per address only for numbers not yet proven: that is where pumping happens, and a bound
+    // number's step-ups behind one office NAT must not starve each other.
+    budgets('ip_budget', attempt.boundNumber ? null : attempt.ip, config.ipBudgets);
     budgets('session_budget', attempt.sessionId, config.sessionBudgets);
     if (mode('prefix_velocity') !== 'off') {
       const p = config.prefix;

@@ -22,6 +22,7 @@ export type PumpingConfig = Readonly<{
   modes: Readonly<Record<PumpingRule, RuleMode>>;
   phoneBudgets: readonly Budget[];
   userBudgets: readonly Budget[];
+  /** Sends to numbers not yet proven (binding, changing), per client address. */
   ipBudgets: readonly Budget[];
   sessionBudgets: readonly Budget[];
   /** Distinct numbers per prefix (the number without its last `prefixDropDigits` digits). */
@@ -68,8 +69,8 @@ export const PUMPING_DEFAULTS: PumpingConfig = {
     { limit: 20, windowSeconds: 86_400 },
   ],
   ipBudgets: [
-    { limit: 20, windowSeconds: 3600 },
-    { limit: 100, windowSeconds: 86_400 },
+    { limit: 5, windowSeconds: 3600 },
+    { limit: 20, windowSeconds: 86_400 },
   ],
   sessionBudgets: [
     { limit: 5, windowSeconds: 600 },

@@ -12,6 +12,8 @@ export type FakeReply = { status: number; body?: unknown; headers?: Record<strin
 export type FakeSmsProviderServer = {
   url: string;
   requests: FakeRequest[];
+  /** What it answered, in the same order as `requests`. */
+  replies: FakeReply[];
   script: FakeReply[];
   defaultReply: (request: FakeRequest) => FakeReply;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export async function startFakeSmsProviderServer(defaultReply: (request: FakeReq
   const state: FakeSmsProviderServer = {
     url: '',
     requests: [],
+    replies: [],
     script: [],
     defaultReply,
     close: async () => undefined,
@@ -41,6 +44,7 @@ export async function startFakeSmsProviderServer(defaultReply: (request: FakeReq
       };
       state.requests.push(request);
       const reply = state.script.shift() ?? state.defaultReply(request);
+      state.replies.push(reply);
       if (reply === 'hang') {
         hanging.add(res);
         return;

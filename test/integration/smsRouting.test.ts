@@ -77,7 +77,7 @@ describe('SMS routing: retries with backoff, then fail-over', () => {
   });
 
   it('never retries a permanent 4xx on the same provider', async () => {
-    const { primary, secondary, router, waits } = await setup();
+    const { primary, router, waits } = await setup();
     primary.script.push({ status: 400, body: { error: 'invalid To' } });
     const result = await router.send(message, { country: 'GB' });
     expect(result.ok && result.provider).toBe('secondary');
