@@ -230,7 +230,6 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     await decision.reservation.release();
     return { ok: false, reason: 'sms_unavailable' };
   }
-  await ctx.pumping.recordSent(country);
   ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, channel, provider: delivered.provider, resent: Boolean(resend) }, 'Code sent');
   return { ok: true, challengeId, expiresAtMs, resendAvailableAtMs: nextResendAtMs, maskedPhone, resent: Boolean(resend), channel, deliveryStatus: delivered.status };
 }

@@ -32,7 +32,7 @@ export type BreakerState = { openUntilMs: number; level: number; countFromMs: nu
 
 export type PumpingGuard = {
   check(attempt: SendAttempt): Promise<GuardDecision>;
-  /** A message left: it counts towards its country's conversion rate. */
+  /** A send outside `check` (tests, imports) counted towards its country's conversion rate. */
   recordSent(country: string | null): Promise<void>;
   /** A code sent to that country was verified. */
   recordVerified(country: string | null): Promise<void>;
@@ -132,11 +132,14 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
       if (config.spend.dailyCapMicros) caps.push({ key: 'spend:day', bucketMs: HOUR_MS, spanMs: 24 * HOUR_MS, cap: config.spend.dailyCapMicros });
     }
 
+    const countsConversion = attempt.country !== null && mode('country_breaker') !== 'off';
     const [windowResults, capResults, breaker] = await Promise.all([
       Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
       Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
-      attempt.country && mode('country_breaker') !== 'off' ? breakerState(attempt.country) : Promise.resolve(null),
+      countsConversion && attempt.country ? breakerState(attempt.country) : Promise.resolve(null),
     ]);
+    const conversionKey = `conv:s:${attempt.country}`;
+    const conversionSpanMs = config.breaker.windowSeconds * 1000;
 
     const release = async () => {
       await Promise.all([
@@ -162,7 +165,13 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
       const { rule, retryAfterSeconds } = refusal;
       return { allowed: false, rule, retryAfterSeconds, observed: [...new Set(observed)] };
     }
-    return { allowed: true, observed: [...new Set(observed)], reservation: { release } };
+    // Counted now, not after the provider answers, so concurrent sends see each other.
+    if (countsConversion) await bucketAdd(conversionKey, MINUTE_MS, conversionSpanMs, 1, 0, nowMs);
+    const releaseAll = async () => {
+      await release();
+      if (countsConversion) await bucketAdd(conversionKey, MINUTE_MS, conversionSpanMs, -1, 0, nowMs);
+    };
+    return { allowed: true, observed: [...new Set(observed)], reservation: { release: releaseAll } };
   }
 
   return {

@@ -69,8 +69,8 @@ export const PUMPING_DEFAULTS: PumpingConfig = {
     { limit: 20, windowSeconds: 86_400 },
   ],
   ipBudgets: [
-    { limit: 5, windowSeconds: 3600 },
-    { limit: 20, windowSeconds: 86_400 },
+    { limit: 3, windowSeconds: 3600 },
+    { limit: 10, windowSeconds: 86_400 },
   ],
   sessionBudgets: [
     { limit: 5, windowSeconds: 600 },

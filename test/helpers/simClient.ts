@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+// No keep-alive: a reused socket the server just timed out would reset a POST mid-flight.
+const agent = new Agent({ keepAlive: false, maxSockets: 256 });
 
 /**
  * A minimal HTTP client for load simulations: JSON in and out, a cookie jar, the CSRF token,

@@ -95,9 +95,28 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
 
   it('allows one address at most 3 countries a day', async () => {
     const { guard, attempt } = await setup();
-    for (const country of ['GB', 'DE', 'FR']) expect((await guard.check(attempt({ ip: '203.0.113.9', country }))).allowed).toBe(true);
-    expect(await guard.check(attempt({ ip: '203.0.113.9', country: 'US' }))).toMatchObject({ allowed: false, rule: 'ip_countries' });
-    expect((await guard.check(attempt({ ip: '203.0.113.9', country: 'DE' }))).allowed).toBe(true);
+    // Bound numbers: the per-address budget (new numbers only) stays out of the way.
+    const from = (country: string) => attempt({ ip: '203.0.113.9', country, boundNumber: true });
+    for (const country of ['GB', 'DE', 'FR']) expect((await guard.check(from(country))).allowed).toBe(true);
+    expect(await guard.check(from('US'))).toMatchObject({ allowed: false, rule: 'ip_countries' });
+    expect((await guard.check(from('DE'))).allowed).toBe(true);
+  });
+
+  it('budgets new numbers per address, and leaves step-ups to bound numbers behind one address alone', async () => {
+    const { guard, attempt } = await setup();
+    for (let i = 0; i < 3; i += 1) expect((await guard.check(attempt({ ip: '192.0.2.7' }))).allowed).toBe(true);
+    expect(await guard.check(attempt({ ip: '192.0.2.7' }))).toMatchObject({ allowed: false, rule: 'ip_budget' });
+    for (let i = 0; i < 10; i += 1) expect((await guard.check(attempt({ ip: '192.0.2.7', boundNumber: true }))).allowed).toBe(true);
+  });
+
+  it('counts each allowed send towards its country, and hands the count back when the send fails', async () => {
+    const { guard, attempt } = await setup();
+    for (let i = 0; i < 9; i += 1) expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
+    const tenth = await guard.check(attempt({ country: 'DE', boundNumber: true }));
+    if (tenth.allowed) await tenth.reservation.release();
+    expect((await guard.breakerState('DE')).open).toBe(false);
+    expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
+    expect(await guard.check(attempt({ country: 'DE' }))).toMatchObject({ allowed: false, rule: 'country_breaker' });
   });
 
   it('opens a country breaker on low conversion, keeps bound numbers working, and backs off exponentially', async () => {
@@ -150,8 +169,8 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     const { guard, attempt } = await setup({ modes: { ...PUMPING_DEFAULTS.modes, country: 'observe', ip_countries: 'observe' } });
     const result = await guard.check(attempt({ country: 'NG' }));
     expect(result).toMatchObject({ allowed: true, observed: ['country'] });
-    for (const country of ['GB', 'DE', 'FR']) await guard.check(attempt({ ip: '198.51.100.1', country }));
-    expect(await guard.check(attempt({ ip: '198.51.100.1', country: 'US' }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
+    for (const country of ['GB', 'DE', 'FR']) await guard.check(attempt({ ip: '198.51.100.1', country, boundNumber: true }));
+    expect(await guard.check(attempt({ ip: '198.51.100.1', country: 'US', boundNumber: true }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
   });
 
   it('holds the per-phone budget under 30 concurrent sends', async () => {
