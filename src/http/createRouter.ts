@@ -152,6 +152,7 @@ export function createRouter(internals: GuardInternals): Router {
       }
       state.sms = {
         challengeId: result.challengeId,
+        channel: result.channel,
         action,
         expiresAtMs: result.expiresAtMs,
         resendAvailableAtMs: result.resendAvailableAtMs,
@@ -569,11 +570,16 @@ export function createRouter(internals: GuardInternals): Router {
     const sms = state?.sms;
     if (!sms) return void res.redirect(303, config.http.basePath);
     if (typeof details.retryAfterSeconds === 'number') res.set('Retry-After', String(details.retryAfterSeconds));
+    const binding = await service.phoneBindingOf(userId);
+    const otherFactors = (await service.listEnrolledFactors(userId)).some((f) => f !== 'sms');
     res
       .status(status)
       .type('html')
       .send(
         await render('sms', {
+          channel: sms.channel ?? 'sms',
+          voiceAvailable: sms.channel !== 'voice' && binding !== null && service.channelAvailable('voice', binding.e164),
+          otherFactors,
           maskedPhone: sms.maskedPhone,
           expiresAt: new Date(sms.expiresAtMs).toISOString(),
           resendAvailableAt: new Date(sms.resendAvailableAtMs).toISOString(),

@@ -14,7 +14,7 @@ export type StepGuardSessionState = {
   bindingId: string;
   factors: FactorTimes;
   /** The SMS challenge this session is waiting on. */
-  sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
+  sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; channel?: 'sms' | 'voice' | 'whatsapp' };
   /** A TOTP secret (sealed) waiting for its first code. */
   totpSetup?: { sealedSecret: string; startedAtMs: number };
   /** A new number waiting for its code. */

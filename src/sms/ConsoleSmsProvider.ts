@@ -25,6 +25,7 @@ export type ConsoleSmsProviderOptions = {
  */
 export class ConsoleSmsProvider implements SmsProvider {
   readonly name = 'console';
+  readonly channels = ['sms', 'voice'] as const;
   private readonly output: Writable;
   private readonly outboxFile: string | undefined;
   private readonly clock: Clock;
@@ -45,7 +46,7 @@ export class ConsoleSmsProvider implements SmsProvider {
 
   async send(message: SmsMessage): Promise<SmsSendResult> {
     const at = new Date(this.clock.nowMs()).toISOString();
-    this.output.write(`\n[stepguard sms -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
+    this.output.write(`\n[stepguard ${message.channel} -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
     if (this.outboxFile) {
       const line = JSON.stringify({ to: message.to, body: message.body, channel: message.channel, at });
       await appendFile(this.outboxFile, `${line}\n`, 'utf8');

@@ -161,16 +161,18 @@ describe('anti-pumping over HTTP', () => {
     await c.login('mallory', 'a long enough password').expect(200);
     const results = [];
     for (let i = 0; i < 7; i += 1) results.push(await c.post('/auth/2fa/phone', { phone: `+4474${i}0123456` }));
-    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 429, 429]);
-    const refused = results[5]?.body;
+    // New numbers from one address: three an hour.
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 429, 429, 429, 429]);
+    const refused = results[3]?.body;
     expect(refused.error.code).toBe('sms_blocked');
     expect(JSON.stringify(refused)).not.toMatch(/\d/);
-    expect(results[5]?.headers['retry-after']).toBeUndefined();
+    expect(results[3]?.headers['retry-after']).toBeUndefined();
     const blocked = (await auditTypes(t)).filter((e) => e.type === 'sms_blocked');
-    expect(blocked.map((e) => e.reasons)).toEqual([['pumping_user_budget'], ['pumping_user_budget']]);
-    expect(blocked[0]?.outcome).toBe('blocked');
-    expect((await request(t.app).get('/metrics').expect(200)).text).toContain('stepguard_sms_blocked_total{rule="user_budget",mode="enforce"} 2');
-    expect(s.fakes[0]?.requests).toHaveLength(5);
+    expect(blocked.map((e) => e.reasons)).toEqual(Array.from({ length: 4 }, () => ['pumping_ip_budget']));
+    expect(blocked[0]).toMatchObject({ outcome: 'blocked', country: 'GB' });
+    expect(JSON.stringify(blocked)).not.toContain('0123456');
+    expect((await request(t.app).get('/metrics').expect(200)).text).toContain('stepguard_sms_blocked_total{rule="ip_budget",mode="enforce"} 4');
+    expect(s.fakes[0]?.requests).toHaveLength(3);
   });
 
   it('refuses premium-rate and VoIP numbers with 422 before anything is sent', async () => {

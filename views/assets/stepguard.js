@@ -13,6 +13,29 @@
     };
     tick();
   }
+  // Delivery status: an undelivered message offers a call or another factor without a reload.
+  var status = document.querySelector('[data-sg-delivery]');
+  if (status && window.fetch) {
+    var polls = 0;
+    var words = { accepted: 'Sending…', sent: 'Sent to your carrier.', delivered: 'Delivered.', undelivered: 'Not delivered.', failed: 'Not delivered.' };
+    var poll = function () {
+      polls += 1;
+      fetch(status.getAttribute('data-sg-delivery'), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body) return;
+          status.textContent = words[body.status] || '';
+          if (body.status === 'undelivered' || body.status === 'failed') {
+            var box = document.querySelector('[data-sg-undelivered]');
+            if (box) box.hidden = false;
+            return;
+          }
+          if (body.status !== 'delivered' && polls < 40) setTimeout(poll, 3000);
+        })
+        .catch(function () {});
+    };
+    setTimeout(poll, 1500);
+  }
   document.querySelectorAll('[data-sg-local-time]').forEach(function (el) {
     var d = new Date(el.getAttribute('datetime'));
     if (!isNaN(d)) el.textContent = d.toLocaleTimeString();
