@@ -77,6 +77,12 @@ export type StepGuardService = {
 
 export function createStepGuardService(ctx: ServiceContext): StepGuardService {
   const { config, stores } = ctx;
+  // Verification results by factor for /metrics (SMS counts its own, per attempt outcome).
+  const counted = async <R extends { ok: boolean; reason?: string }>(factor: string, pending: Promise<R>): Promise<R> => {
+    const result = await pending;
+    ctx.metrics.verification({ factor, result: result.ok ? 'success' : (result.reason ?? 'failure') });
+    return result;
+  };
   return {
     sendSmsChallenge: (input) => sendSmsChallenge(ctx, input),
     verifySmsChallenge: (input) => verifySmsChallenge(ctx, input),
@@ -108,13 +114,13 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     },
     beginTotpEnrolment: (input) => beginTotpEnrolment(ctx, input),
     confirmTotpEnrolment: (input) => confirmTotpEnrolment(ctx, input),
-    verifyTotp: (input) => verifyTotp(ctx, input),
+    verifyTotp: (input) => counted('otp', verifyTotp(ctx, input)),
     regenerateBackupCodes: (input) => regenerateBackupCodes(ctx, input),
-    verifyBackupCode: (input) => verifyBackupCode(ctx, input),
+    verifyBackupCode: (input) => counted('backup', verifyBackupCode(ctx, input)),
     beginPasskeyRegistration: (input) => beginPasskeyRegistration(ctx, input),
     finishPasskeyRegistration: (input) => finishPasskeyRegistration(ctx, input),
     beginPasskeyAuthentication: (input) => beginPasskeyAuthentication(ctx, input),
-    finishPasskeyAuthentication: (input) => finishPasskeyAuthentication(ctx, input),
+    finishPasskeyAuthentication: (input) => counted('webauthn', finishPasskeyAuthentication(ctx, input)),
     trustDevice: (input) => trustDevice(ctx, input),
     isDeviceTrusted: (userId, deviceId) => stores.trustedDevices.isTrusted(userId, deviceId, config.clock.nowMs()),
     listTrustedDevices: (userId) => stores.trustedDevices.list(userId, config.clock.nowMs()),

@@ -48,6 +48,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     return { ok: false, reason: 'expired' };
   }
   if (!reserved.ok) {
+    ctx.metrics.verification({ factor: 'sms', result: reserved.reason });
     logger?.info({ event: 'otp_refused', userId: input.userId, reason: reserved.reason }, 'SMS code refused');
     await audit(reserved.reason === 'locked' ? 'second_factor_locked' : reserved.reason === 'expired' ? 'otp_expired' : 'otp_failed', 'failure', [reserved.reason]);
     switch (reserved.reason) {
@@ -65,7 +66,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     ? await checkWithProvider(ctx, reserved.challenge.phone, input.code)
     : constantTimeEqual(hashOtpCode(config.secrets.pepper, input.challengeId, input.code), reserved.codeHash);
   if (!matches) {
-    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid' });
+    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code' });
     logger?.info(
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
       'Wrong SMS code',

@@ -8,13 +8,13 @@ import { genericAccepted, startFakeSmsProviderServer, type FakeSmsProviderServer
 const SECRET = 'receipt-secret-for-the-tests-0123';
 
 /** The demo app delivering through the generic HTTP provider to fake servers on loopback. */
-async function setup(options: { servers?: number } = {}) {
+async function setup(options: { servers?: number; providerTimeoutMs?: number } = {}) {
   const fakes: FakeSmsProviderServer[] = [];
   for (let i = 0; i < (options.servers ?? 1); i += 1) fakes.push(await startFakeSmsProviderServer(genericAccepted));
   const providers = fakes.map((f, i) => new HttpSmsProvider({ name: i === 0 ? 'http' : `http${i + 1}`, baseUrl: f.url, bearerToken: 'tok', from: 'Demo', webhookSecret: SECRET }));
   const t = await createTestApp({
     smsProviders: providers,
-    guardOptions: { sms: { retry: { backoffSeconds: [0.01, 0.02, 0.04] } } },
+    guardOptions: { sms: { retry: { backoffSeconds: [0.01, 0.02, 0.04] }, ...(options.providerTimeoutMs ? { providerTimeoutMs: options.providerTimeoutMs } : {}) } },
   });
   const lastBody = (fake = fakes[0]) => String(fake?.requests.at(-1)?.json().body ?? '');
   const lastCode = (fake = fakes[0]) => /#(\d{6})\s*$/.exec(lastBody(fake))?.[1] ?? '';
@@ -136,6 +136,21 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
     expect(secondary.requests).toHaveLength(1);
     await c.verify(s.lastCode(secondary)).expect(200);
     expect((await request(s.t.app).get('/metrics').expect(200)).text).toContain('stepguard_sms_provider_failures_total{provider="http",outcome="transient"} 4');
+  });
+
+  it('fails over within the provider timeout when the first provider hangs', async () => {
+    const s = await setup({ servers: 2, providerTimeoutMs: 400 });
+    fakes = s.fakes;
+    const [primary, secondary] = s.fakes;
+    if (!primary || !secondary) throw new Error('two fake providers expected');
+    primary.defaultReply = () => 'hang';
+    const c = await s.t.client();
+    await c.login().expect(200);
+    const started = Date.now();
+    await c.send().expect(202);
+    expect(Date.now() - started).toBeLessThan(400 + 1000);
+    expect([primary.requests.length, secondary.requests.length]).toEqual([1, 1]);
+    await c.verify(s.lastCode(secondary)).expect(200);
   });
 
   it('answers 503 when every provider refuses, and spends no budget on it', async () => {

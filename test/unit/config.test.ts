@@ -9,11 +9,30 @@ describe('parseStepGuardOptions', () => {
     expect(config.lockout).toMatchObject({ maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100 });
     expect(config.actions.login).toMatchObject({ maxAgeSeconds: 43_200, level: 'aal2' });
     expect(config.actions.transfer).toMatchObject({ maxAgeSeconds: 300, bindTransaction: true });
+    expect(config.sms.pumping.phoneBudgets).toEqual([{ limit: 3, windowSeconds: 600 }, { limit: 10, windowSeconds: 86_400 }]);
+    expect(config.sms.retry.backoffSeconds).toEqual([2, 4, 8]);
+    expect(Object.keys(config.sms.templates).sort()).toEqual(['de', 'en', 'es', 'fr', 'pt']);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.sms)).toBe(true);
     expect(() => {
       (config.sms as { ttlSeconds: number }).ttlSeconds = 1;
     }).toThrow(TypeError);
+  });
+
+  it('refuses SMS templates that could need two segments, or that lose the code', () => {
+    const long = `{code} ${'is your verification code, please do not share it with anyone at all, '.repeat(2)}`;
+    expect(() => parseStepGuardOptions({ secrets, sms: { templates: { de: { code: long } } } })).toThrow(/sms\.templates\.de\.code: .*2 GSM-7 segments/);
+    expect(() => parseStepGuardOptions({ secrets, sms: { templates: { en: { code: 'Your code is coming.' } } } })).toThrow(/sms\.templates\.en\.code: must contain \{code\}/);
+    expect(() => parseStepGuardOptions({ secrets, sms: { defaultLocale: 'it' } })).toThrow(/sms\.defaultLocale: no templates for "it"/);
+    const custom = parseStepGuardOptions({ secrets, sms: { templates: { 'pt-BR': { code: '{code} é seu código {service}.' } }, defaultLocale: 'pt-BR' } });
+    expect(custom.sms.templates['pt-BR']?.voice).toBe(custom.sms.templates.pt?.voice);
+  });
+
+  it('validates the anti-pumping options', () => {
+    expect(() => parseStepGuardOptions({ secrets, sms: { pumping: { rules: { prefix_velocty: 'off' } as never } } })).toThrow(/sms\.pumping\.rules/);
+    expect(() => parseStepGuardOptions({ secrets, sms: { pumping: { spend: { hourlyCapMicros: 1_000_000 } } } })).toThrow(/needs a price table/);
+    const observe = parseStepGuardOptions({ secrets, sms: { pumping: { mode: 'observe', rules: { country: 'enforce' } } } });
+    expect(observe.sms.pumping.modes).toMatchObject({ country: 'enforce', ip_budget: 'observe', spend_cap: 'observe' });
   });
 
   it('names a misspelt option and suggests the right one', () => {

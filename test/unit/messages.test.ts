@@ -1,4 +1,4 @@
-import { countSmsSegments, renderSmsCodeMessage } from '../../src/core/messages';
+import { BUILT_IN_TEMPLATES, countSmsSegments, foldToGsm7, renderSmsCodeMessage, renderVoiceCodeMessage, resolveLocale, type SmsTemplateSet } from '../../src/core/messages';
 
 describe('countSmsSegments', () => {
   it('counts GSM-7 septets, with extension characters as two', () => {
@@ -39,5 +39,48 @@ describe('renderSmsCodeMessage', () => {
     expect(countSmsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
     expect(text).toContain('to Zabka Polska');
     expect(text.split('\n').at(-1)).toBe('@bank.example #123456');
+  });
+});
+
+describe('templates per locale', () => {
+  const locales = Object.keys(BUILT_IN_TEMPLATES);
+
+  it('ships English, German, French, Spanish and Portuguese', () => {
+    expect(locales.sort()).toEqual(['de', 'en', 'es', 'fr', 'pt']);
+  });
+
+  it.each(locales)('%s: the code and transaction messages fit one GSM-7 segment, WebOTP line last', (locale) => {
+    const templates = BUILT_IN_TEMPLATES[locale] as SmsTemplateSet;
+    const base = { code: '123456', serviceName: 'stepguard', webOtpHost: 'bank.example.com', templates, androidAppHash: 'FA+9qCX9VSu' };
+    const code = renderSmsCodeMessage(base);
+    const transfer = renderSmsCodeMessage({ ...base, transaction: { amount: '1,000,000.00', payee: 'Société Générale Épargne Salariale' } });
+    for (const text of [code, transfer]) {
+      expect(countSmsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      expect(text.startsWith('123456')).toBe(true);
+      expect(text.split('\n').slice(-3)).toEqual(['FA+9qCX9VSu', '', '@bank.example.com #123456']);
+    }
+    expect(transfer).toContain('1,000,000.00');
+    expect(renderVoiceCodeMessage({ code: '123456', serviceName: 'stepguard', templates })).toContain('1, 2, 3, 4, 5, 6');
+  });
+
+  it('folds letters GSM-7 lacks instead of switching the whole message to UCS-2', () => {
+    expect(foldToGsm7('código de verificação')).toBe('codigo de verificacao');
+    expect(foldToGsm7('Überweisung für Müller')).toBe('Überweisung für Müller');
+    expect(foldToGsm7('Łódź 😀')).toBe('?odz ?');
+    expect(renderSmsCodeMessage({ code: '123456', serviceName: 'stepguard', webOtpHost: 'x.example', templates: BUILT_IN_TEMPLATES.pt })).toBe(
+      '123456 é o seu codigo de verificacao stepguard. Nao o partilhe.\n\n@x.example #123456',
+    );
+  });
+});
+
+describe('resolveLocale', () => {
+  const available = ['en', 'de', 'fr', 'es', 'pt'];
+  it('prefers the user setting, then Accept-Language by q-value, then the default', () => {
+    expect(resolveLocale({ userLocale: 'fr-CA', acceptLanguage: 'de', available, defaultLocale: 'en' })).toBe('fr');
+    expect(resolveLocale({ userLocale: 'xx', acceptLanguage: 'it;q=0.9, pt-BR;q=0.8, de;q=0.7', available, defaultLocale: 'en' })).toBe('pt');
+    expect(resolveLocale({ acceptLanguage: 'de;q=0.1, es;q=0.5', available, defaultLocale: 'en' })).toBe('es');
+    expect(resolveLocale({ acceptLanguage: '*, zh', available, defaultLocale: 'en' })).toBe('en');
+    expect(resolveLocale({ acceptLanguage: 'de;q=0', available, defaultLocale: 'en' })).toBe('en');
+    expect(resolveLocale({ acceptLanguage: ';;;,,q=;', available, defaultLocale: 'en' })).toBe('en');
   });
 });
