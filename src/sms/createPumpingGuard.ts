@@ -112,15 +112,17 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
     };
     budgets('phone_budget', attempt.phoneHash, config.phoneBudgets);
     budgets('user_budget', attempt.userId, config.userBudgets);
-    // Per address only for numbers not yet proven: that is where pumping happens, and a bound
-    // number's step-ups behind one office NAT must not starve each other.
-    budgets('ip_budget', attempt.boundNumber ? null : attempt.ip, config.ipBudgets);
+    // Address and range rules only for numbers not yet proven: that is where pumping happens.
+    // A bound number proved it reaches its owner; its step-ups must not starve behind an office
+    // NAT, a travelling user's addresses, or a company's block of consecutive numbers.
+    const newNumber = !attempt.boundNumber;
+    budgets('ip_budget', newNumber ? attempt.ip : null, config.ipBudgets);
     budgets('session_budget', attempt.sessionId, config.sessionBudgets);
-    if (mode('prefix_velocity') !== 'off') {
+    if (newNumber && mode('prefix_velocity') !== 'off') {
       const p = config.prefix;
       checks.push({ rule: 'prefix_velocity', key: `prefix:${attempt.prefixHash}`, member: attempt.phoneHash, limit: p.distinctNumbers, windowMs: p.windowSeconds * 1000 });
     }
-    if (attempt.ip !== null && attempt.country !== null && mode('ip_countries') !== 'off') {
+    if (newNumber && attempt.ip !== null && attempt.country !== null && mode('ip_countries') !== 'off') {
       const c = config.ipCountries;
       checks.push({ rule: 'ip_countries', key: `ipcc:${attempt.ip}`, member: attempt.country, limit: c.limit, windowMs: c.windowSeconds * 1000 });
     }

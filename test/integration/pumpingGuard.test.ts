@@ -12,10 +12,10 @@ import { connectTestRedis } from '../helpers/withRedis';
 import type { Redis } from 'ioredis';
 
 describeForEachStore('anti-pumping guard', (useRedis) => {
-  let redis: Redis | undefined;
+  let clients: Redis[] = [];
   afterEach(async () => {
-    await redis?.quit();
-    redis = undefined;
+    await Promise.all(clients.map((c) => c.quit()));
+    clients = [];
   });
 
   async function setup(overrides: Partial<PumpingConfig> = {}) {
@@ -23,7 +23,8 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     let stores;
     if (useRedis) {
       const connected = await connectTestRedis();
-      redis = connected.redis as Redis;
+      const redis = connected.redis as Redis;
+      clients.push(redis);
       const keys = redisKeys(connected.keyPrefix);
       stores = { windows: new RedisRateLimitStore(redis, keys), counters: new RedisCounterStore(redis, keys) };
     } else {
@@ -93,13 +94,22 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     expect((await guard.check(attempt(inPrefix('004')))).allowed).toBe(true);
   });
 
-  it('allows one address at most 3 countries a day', async () => {
-    const { guard, attempt } = await setup();
-    // Bound numbers: the per-address budget (new numbers only) stays out of the way.
-    const from = (country: string) => attempt({ ip: '203.0.113.9', country, boundNumber: true });
+  it('allows one address new numbers in at most 3 countries a day', async () => {
+    const { guard, attempt } = await setup({ ipBudgets: [{ limit: 100, windowSeconds: 3600 }] });
+    const from = (country: string, boundNumber = false) => attempt({ ip: '203.0.113.9', country, boundNumber });
     for (const country of ['GB', 'DE', 'FR']) expect((await guard.check(from(country))).allowed).toBe(true);
     expect(await guard.check(from('US'))).toMatchObject({ allowed: false, rule: 'ip_countries' });
     expect((await guard.check(from('DE'))).allowed).toBe(true);
+    // A traveller's step-up to the number they already proved is not a new country for pumping.
+    expect((await guard.check(from('US', true))).allowed).toBe(true);
+  });
+
+  it('leaves a company block of consecutive bound numbers alone, but not new ones', async () => {
+    const { guard, attempt } = await setup();
+    const inBlock = (last3: string, boundNumber: boolean) => attempt({ e164: `+1415555${last3}0`, phoneHash: `h:${last3}`, prefixHash: 'p:+1415555', boundNumber });
+    for (const last3 of ['010', '011', '012', '013', '014', '015']) expect((await guard.check(inBlock(last3, true))).allowed).toBe(true);
+    for (const last3 of ['020', '021', '022']) expect((await guard.check(inBlock(last3, false))).allowed).toBe(true);
+    expect(await guard.check(inBlock('023', false))).toMatchObject({ allowed: false, rule: 'prefix_velocity' });
   });
 
   it('budgets new numbers per address, and leaves step-ups to bound numbers behind one address alone', async () => {
@@ -169,8 +179,12 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     const { guard, attempt } = await setup({ modes: { ...PUMPING_DEFAULTS.modes, country: 'observe', ip_countries: 'observe' } });
     const result = await guard.check(attempt({ country: 'NG' }));
     expect(result).toMatchObject({ allowed: true, observed: ['country'] });
-    for (const country of ['GB', 'DE', 'FR']) await guard.check(attempt({ ip: '198.51.100.1', country, boundNumber: true }));
-    expect(await guard.check(attempt({ ip: '198.51.100.1', country: 'US', boundNumber: true }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
+    for (const country of ['GB', 'DE', 'FR']) await guard.check(attempt({ ip: '198.51.100.1', country, sessionId: `s-${country}` }));
+    const fourth = await guard.check(attempt({ ip: '198.51.100.2', country: 'US' }));
+    expect(fourth.allowed).toBe(true);
+    const other = await setup({ modes: { ...PUMPING_DEFAULTS.modes, ip_countries: 'observe' }, ipBudgets: [{ limit: 100, windowSeconds: 3600 }] });
+    for (const country of ['GB', 'DE', 'FR']) await other.guard.check(other.attempt({ ip: '198.51.100.1', country }));
+    expect(await other.guard.check(other.attempt({ ip: '198.51.100.1', country: 'US' }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
   });
 
   it('holds the per-phone budget under 30 concurrent sends', async () => {
