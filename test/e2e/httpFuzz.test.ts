@@ -9,8 +9,9 @@ const POST_ROUTES = [
   '/auth/2fa/totp/setup', '/auth/2fa/totp/confirm', '/auth/2fa/totp/verify', '/auth/2fa/backup-codes', '/auth/2fa/backup-codes/verify',
   '/auth/2fa/webauthn/registration/options', '/auth/2fa/webauthn/registration/verify', '/auth/2fa/webauthn/authentication/options',
   '/auth/2fa/webauthn/authentication/verify', '/auth/2fa/factors/x/remove', '/auth/2fa/trusted-devices/revoke-all',
+  '/auth/2fa/webhooks/console', '/auth/2fa/webhooks/twilio', '/auth/2fa/webhooks/%E0%A4%A',
 ];
-const GET_ROUTES = ['/account', '/auth/session', '/auth/2fa', '/auth/2fa/methods', '/auth/2fa/sms', '/auth/2fa/forward-auth', '/auth/2fa/factors', '/login', '/transfer/confirm'];
+const GET_ROUTES = ['/auth/2fa/sms/status', '/metrics', '/account', '/auth/session', '/auth/2fa', '/auth/2fa/methods', '/auth/2fa/sms', '/auth/2fa/forward-auth', '/auth/2fa/factors', '/login', '/transfer/confirm'];
 
 type RawRequest = { method: string; path: string; headers: [string, string][]; body?: Buffer };
 
