@@ -26,6 +26,7 @@ import { createRiskEngine } from './risk/createRiskEngine';
 import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
+import { combineStores } from './stores/combineStores';
 import { SmsOtpStrategy } from '../strategies/SmsOtpStrategy';
 import { TotpStrategy } from '../strategies/TotpStrategy';
 import { WebAuthnStrategy } from '../strategies/WebAuthnStrategy';
@@ -171,25 +172,16 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
   const ephemeral = choice.redis ? createRedisStores(choice.redis, choice.keyPrefix) : memory;
   const durable = choice.mongo ? createMongoStores(choice.mongo) : memory;
   const mongo = choice.mongo;
-  return {
-    challenges: ephemeral.challenges,
-    rateLimits: ephemeral.rateLimits,
-    counters: ephemeral.counters,
-    deliveries: ephemeral.deliveries,
-    approvals: ephemeral.approvals,
-    risk: ephemeral.risk,
-    trustedDevices: ephemeral.trustedDevices,
+  return combineStores(ephemeral, {
     phones: durable.phones,
     factors: durable.factors,
     audit: choice.audit ?? durable.audit,
     ping: async () => {
-      await ephemeral.ping();
-      if (mongo) {
-        if (!mongo.db) throw new Error('MongoDB is not connected');
-        await mongo.db.admin().ping();
-      }
+      if (!mongo) return;
+      if (!mongo.db) throw new Error('MongoDB is not connected');
+      await mongo.db.admin().ping();
     },
-  };
+  });
 }
 
 function failClosedStores(stores: StepGuardStores): StepGuardStores {

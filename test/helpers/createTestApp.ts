@@ -7,6 +7,7 @@ import { createMemoryDurableStores, createMemoryStores } from '../../src/stores/
 import type { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
 import { createRedisStores } from '../../src/stores/redis/createRedisStores';
 import type { StepGuardStores } from '../../src/stores/types';
+import { combineStores } from '../../src/stores/combineStores';
 import type { SmsProvider } from '../../src/sms/types';
 import { fakeClock, type FakeClock } from './fakeClock';
 import { RecordingSmsProvider } from './RecordingSmsProvider';
@@ -55,17 +56,7 @@ export async function createTestApp(
   // carries the ephemeral ones.
   const durable = createMemoryDurableStores();
   const ephemeral = redis ? createRedisStores(redis, keyPrefix) : createMemoryStores();
-  const stores: StepGuardStores = {
-    challenges: ephemeral.challenges,
-    rateLimits: ephemeral.rateLimits,
-    counters: ephemeral.counters,
-    deliveries: ephemeral.deliveries,
-    approvals: ephemeral.approvals,
-    risk: ephemeral.risk,
-    trustedDevices: ephemeral.trustedDevices,
-    ping: ephemeral.ping,
-    ...durable,
-  };
+  const stores: StepGuardStores = combineStores(ephemeral, durable);
   const { app, guard, users } = await createDemoApp({
     stores,
     ...(options.guardOptions ? { guardOptions: options.guardOptions } : {}),

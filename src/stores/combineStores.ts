@@ -1,0 +1,29 @@
+import type { StepGuardStores } from './types';
+
+/** What Redis (or memory) keeps: everything that expires. */
+export type EphemeralStores = Pick<
+  StepGuardStores,
+  'challenges' | 'rateLimits' | 'counters' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'
+>;
+/** What MongoDB (or memory) keeps: what must last. */
+export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'audit'>;
+
+/** One set of ports from an ephemeral and a durable half; `ping` checks both. */
+export function combineStores(ephemeral: EphemeralStores, durable: DurableStores & { ping?: () => Promise<void> }): StepGuardStores {
+  return {
+    challenges: ephemeral.challenges,
+    rateLimits: ephemeral.rateLimits,
+    counters: ephemeral.counters,
+    deliveries: ephemeral.deliveries,
+    approvals: ephemeral.approvals,
+    risk: ephemeral.risk,
+    trustedDevices: ephemeral.trustedDevices,
+    phones: durable.phones,
+    factors: durable.factors,
+    audit: durable.audit,
+    ping: async () => {
+      await ephemeral.ping();
+      await durable.ping?.();
+    },
+  };
+}
