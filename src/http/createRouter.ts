@@ -1,12 +1,11 @@
 import { resolveLocale } from '../core/messages/resolveLocale';
-import { SMS_CHANNELS } from '../sms/types';
 import express, { type Request, type Response, type Router } from 'express';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
 import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
-import { ERRORS, type ErrorCode } from '../errors';
+import type { ErrorCode } from '../errors';
 import type { GuardInternals } from './GuardInternals';
 import { packageRoot } from './packageRoot';
 import { parseBody } from './parseBody';
@@ -19,12 +18,16 @@ import { hasFreshFactor } from '../service/hasFreshFactor';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { readCookie } from './readCookie';
 import { createForwardAuth } from './createForwardAuth';
+import { mountSmsRoutes } from './smsRoutes';
+import { mountPhoneRoutes } from './phoneRoutes';
+import { toError, type RouteKit } from './routeKit';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
 
 /**
- * The plugin's routes (JSON and HTML), mounted by the host at `http.basePath`:
- * the factor page, `/methods`, `/sms/send`, `/sms`, `/sms/verify`, `/csrf` and `/assets`.
+ * The plugin's routes (JSON and HTML), mounted by the host at `http.basePath`: the factor
+ * choice, `/methods`, `/csrf`, `/assets`, forward-auth, TOTP, passkeys, backup codes and the
+ * factor page here; SMS (smsRoutes.ts) and the phone number (phoneRoutes.ts) in their own files.
  * Every state-changing route is CSRF-protected and validates its body.
  */
 export function createRouter(internals: GuardInternals): Router {
@@ -33,7 +36,6 @@ export function createRouter(internals: GuardInternals): Router {
   const codeSchema = z
     .string({ error: 'must be a string of digits' })
     .regex(new RegExp(`^\\d{${config.sms.codeLength}}$`), `must be exactly ${config.sms.codeLength} digits`);
-  const sendSchema = z.strictObject({ action: ACTION.optional(), channel: z.enum(SMS_CHANNELS).optional(), _csrf: z.string().optional() });
   const remember = z.union([z.boolean(), z.literal('on')]).optional();
   const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
   const verifySchema = z.strictObject({ code: codeSchema, remember, _csrf: z.string().optional() });
@@ -116,107 +118,8 @@ export function createRouter(internals: GuardInternals): Router {
       res.json(await describeMethods(req, res, userId, parsed.data));
   }));
 
-  router.post('/sms/send', csrf.protect, route(sendSchema, async (req, res, userId, body) => {
-      const state = internals.ensureState(req, userId);
-      const action = body.action ?? state.pending?.action ?? 'login';
-      if (!config.actions[action]) {
-        return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
-      }
-      const pendingTx = state.pending?.action === action ? state.pending.transaction : undefined;
-      // The risk policy may have taken SMS out of this action's acceptable factors.
-      const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
-      if (decision.outcome === 'deny' || !decision.acceptableFactors.includes('sms')) {
-        const code: ErrorCode = decision.outcome === 'deny' ? 'access_denied' : 'sms_not_accepted';
-        const details = { reasons: decision.reasons.map((r) => r.text), acceptableFactors: decision.acceptableFactors };
-        if (wantsHtml(req)) {
-          return void res.status(statusOf(code)).type('html').send(
-            await render('choose', { ...(await describeMethods(req, res, userId, action)), csrfToken: csrf.token(req, res), basePath: config.http.basePath }),
-          );
-        }
-        return void (await fail(req, res, code, details));
-      }
-      const result = await service.sendSmsChallenge({
-        userId,
-        bindingId: state.bindingId,
-        action,
-        ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
-        ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
-        ...(body.channel ? { channel: body.channel } : {}),
-        locale: localeOf(req),
-        context: requestContext(req),
-      });
-      if (!result.ok) {
-        const { code, details } = toError(result);
-        if (wantsHtml(req) && state.sms) return void (await renderCodePage(req, res, statusOf(code), code, details));
-        return void (await fail(req, res, code, details));
-      }
-      state.sms = {
-        challengeId: result.challengeId,
-        channel: result.channel,
-        action,
-        expiresAtMs: result.expiresAtMs,
-        resendAvailableAtMs: result.resendAvailableAtMs,
-        maskedPhone: result.maskedPhone,
-      };
-      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/sms`);
-      res.status(202).json({
-        challengeId: result.challengeId,
-        expiresAt: new Date(result.expiresAtMs).toISOString(),
-        resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
-        to: result.maskedPhone,
-        resent: result.resent,
-        channel: result.channel,
-        deliveryStatus: result.deliveryStatus,
-      });
-  }));
-
-  // The code page polls this: an undelivered message offers a call or another factor.
-  router.get('/sms/status', route(null, async (req, res, userId) => {
-      const sms = readState(req, userId)?.sms;
-      if (!sms) return void (await fail(req, res, 'no_challenge'));
-      const delivery = await service.deliveryOf(userId, sms.challengeId);
-      const binding = await service.phoneBindingOf(userId);
-      const voice = binding !== null && service.channelAvailable('voice', binding.e164);
-      const whatsapp = binding !== null && service.channelAvailable('whatsapp', binding.e164);
-      const otherFactors = (await service.listEnrolledFactors(userId)).filter((f) => f !== 'sms');
-      res.set('Cache-Control', 'no-store').json({
-        status: delivery?.status ?? 'unknown',
-        channel: delivery?.channel ?? 'sms',
-        alternatives: { voice, whatsapp, otherFactors },
-      });
-  }));
-
-  router.get('/sms', route(null, async (req, res, userId) => {
-      if (!readState(req, userId)?.sms) return res.redirect(303, config.http.basePath);
-      await renderCodePage(req, res, 200);
-  }));
-
-  router.post('/sms/verify', csrf.protect, route(null, async (req, res, userId) => {
-      const body = parseBody(verifySchema, req.body);
-      if (!body.ok) {
-        if (wantsHtml(req) && readState(req, userId)?.sms) {
-          return void (await renderCodePage(req, res, 400, 'invalid_request', body.details));
-        }
-        return void (await fail(req, res, 'invalid_request', body.details));
-      }
-      const state = readState(req, userId);
-      if (!state?.sms) return void (await fail(req, res, 'no_challenge'));
-      const result = await service.verifySmsChallenge({
-        userId,
-        bindingId: state.bindingId,
-        challengeId: state.sms.challengeId,
-        code: body.value.code,
-        expect: 'step_up',
-        context: requestContext(req),
-      });
-      if (!result.ok) {
-        const { code, details } = toError(result);
-        if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(code), code, details));
-        return void (await fail(req, res, code, details));
-      }
-      delete state.sms;
-      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, Boolean(body.value.remember), result.action);
-  }));
+  const kit: RouteKit = { internals, router, route, fail, localeOf, describeMethods, completeStepUp, verifySchema, csrfOnly, codeSchema };
+  mountSmsRoutes(kit);
 
   const totpSchema = z.strictObject({
     code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),
@@ -425,82 +328,7 @@ export function createRouter(internals: GuardInternals): Router {
     res.status(status).type('html').send(await render('factors', { totpSetup: null, newBackupCodes: null, ...view, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
   }
 
-  const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
-
-  router.get('/phone', route(null, async (req, res, userId) => {
-      const state = internals.ensureState(req, userId);
-      const current = await service.maskedPhoneOf(userId);
-      const pending = state.phone && state.phone.expiresAtMs > config.clock.nowMs() ? state.phone : undefined;
-      if (!wantsHtml(req)) return void res.json({ phone: current, pending: pending ? { to: pending.maskedPhone } : null });
-      await renderPhonePage(req, res, 200, { current, pending });
-  }));
-
-  router.post('/phone', csrf.protect, route(phoneSchema, async (req, res, userId, body) => {
-      const state = internals.ensureState(req, userId);
-      const result = await service.startPhoneBinding({
-        userId,
-        bindingId: state.bindingId,
-        phoneInput: body.phone,
-        sessionFactors: state.factors,
-        locale: localeOf(req),
-        ...(state.phone ? { currentChallengeId: state.phone.challengeId } : {}),
-        context: requestContext(req),
-      });
-      if (!result.ok) {
-        const { code, details } = toError(result);
-        if (wantsHtml(req)) return void (await renderPhonePage(req, res, statusOf(code), { current: await service.maskedPhoneOf(userId), errorCode: code }));
-        return void (await fail(req, res, code, details));
-      }
-      state.phone = {
-        challengeId: result.challengeId,
-        expiresAtMs: result.expiresAtMs,
-        resendAvailableAtMs: result.resendAvailableAtMs,
-        maskedPhone: result.maskedPhone,
-      };
-      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
-      res.status(202).json({
-        challengeId: result.challengeId,
-        expiresAt: new Date(result.expiresAtMs).toISOString(),
-        resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
-        to: result.maskedPhone,
-      });
-  }));
-
-  router.post('/phone/verify', csrf.protect, route(verifySchema, async (req, res, userId, body) => {
-      const state = readState(req, userId);
-      if (!state?.phone) return void (await fail(req, res, 'no_challenge'));
-      const result = await service.confirmPhoneBinding({
-        userId,
-        bindingId: state.bindingId,
-        challengeId: state.phone.challengeId,
-        code: body.code,
-        context: requestContext(req),
-      });
-      if (!result.ok) {
-        const { code, details } = toError(result);
-        if (code === 'phone_unavailable') delete state.phone;
-        if (wantsHtml(req)) {
-          const current = await service.maskedPhoneOf(userId);
-          return void (await renderPhonePage(req, res, statusOf(code), { current, pending: state.phone, errorCode: code, details }));
-        }
-        return void (await fail(req, res, code, details));
-      }
-      delete state.phone;
-      if (wantsHtml(req)) return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound' }));
-      res.json({
-        phone: result.maskedPhone,
-        changed: result.changed,
-        coolOffUntil: result.coolOffUntilMs === null ? null : new Date(result.coolOffUntilMs).toISOString(),
-      });
-  }));
-
-  router.post('/phone/remove', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
-      const state = internals.ensureState(req, userId);
-      const result = await service.removePhone({ userId, sessionFactors: state.factors, context: requestContext(req) });
-      if (!result.ok) return void (await fail(req, res, toError(result).code));
-      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
-      res.json({ removed: true });
-  }));
+  mountPhoneRoutes(kit);
 
   router.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
   router.use(internals.errorHandler);
@@ -534,78 +362,7 @@ export function createRouter(internals: GuardInternals): Router {
     };
   }
 
-  async function renderPhonePage(
-    req: Request,
-    res: Response,
-    status: number,
-    view: { current: string | null; pending?: { maskedPhone: string } | undefined; errorCode?: ErrorCode; details?: Record<string, unknown>; done?: 'bound' | 'changed' },
-  ): Promise<void> {
-    res
-      .status(status)
-      .type('html')
-      .send(
-        await render('phone', {
-          current: view.current,
-          pending: view.pending,
-          errorCode: view.errorCode,
-          errorMessage: view.errorCode ? ERRORS[view.errorCode].message : undefined,
-          details: view.details ?? {},
-          done: view.done,
-          codeLength: config.sms.codeLength,
-          csrfToken: csrf.token(req, res),
-          basePath: config.http.basePath,
-        }),
-      );
-  }
-
-  async function renderCodePage(
-    req: Request,
-    res: Response,
-    status: number,
-    errorCode?: ErrorCode,
-    details: Record<string, unknown> = {},
-  ): Promise<void> {
-    const userId = config.getUserId(req) as string;
-    const state = readState(req, userId);
-    const sms = state?.sms;
-    if (!sms) return void res.redirect(303, config.http.basePath);
-    if (typeof details.retryAfterSeconds === 'number') res.set('Retry-After', String(details.retryAfterSeconds));
-    const binding = await service.phoneBindingOf(userId);
-    const otherFactors = (await service.listEnrolledFactors(userId)).some((f) => f !== 'sms');
-    res
-      .status(status)
-      .type('html')
-      .send(
-        await render('sms', {
-          channel: sms.channel ?? 'sms',
-          voiceAvailable: sms.channel !== 'voice' && binding !== null && service.channelAvailable('voice', binding.e164),
-          otherFactors,
-          maskedPhone: sms.maskedPhone,
-          expiresAt: new Date(sms.expiresAtMs).toISOString(),
-          resendAvailableAt: new Date(sms.resendAvailableAtMs).toISOString(),
-          resendInSeconds: Math.max(0, Math.ceil((sms.resendAvailableAtMs - config.clock.nowMs()) / 1000)),
-          codeLength: config.sms.codeLength,
-          errorCode,
-          details,
-          csrfToken: csrf.token(req, res),
-          basePath: config.http.basePath,
-        }),
-      );
-  }
-
   return router;
-}
-
-function displayOf(details: Record<string, string | number | boolean>): { amount: string; payee: string } {
-  return { amount: String(details.amount ?? ''), payee: String(details.payee ?? '') };
-}
-
-/** A service's refusal as an error code and the details a client may see. */
-function toError(result: { ok: false; reason: string } & Record<string, unknown>): { code: ErrorCode; details: Record<string, unknown> } {
-  const { reason, ok: _ok, ...details } = result;
-  const code = (reason === 'unknown_action' ? 'invalid_request' : reason) as ErrorCode;
-  if (!(code in ERRORS)) throw new Error(`no error code for reason ${reason}`);
-  return { code, details };
 }
 
 /** A readable device name from the user agent: "Chrome on Linux". */
@@ -618,6 +375,3 @@ function deviceLabel(userAgent: string | undefined): string {
 
 const LAST_FACTOR_COOKIE = 'sg.last-factor';
 
-function statusOf(code: ErrorCode): number {
-  return ERRORS[code].status;
-}

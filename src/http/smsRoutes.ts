@@ -1,0 +1,159 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { SMS_CHANNELS } from '../sms/types';
+import type { ErrorCode } from '../errors';
+import { parseBody } from './parseBody';
+import { wantsHtml } from './respond';
+import { readState } from './sessionState';
+import { requestContext } from './requestContext';
+import { displayOf, statusOf, toError, type RouteKit } from './routeKit';
+
+const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
+
+/**
+ * The SMS step-up: `POST /sms/send` (also a call or WhatsApp as a resend), `GET /sms/status`
+ * (delivery, and what to offer when it failed), the code page `GET /sms`, `POST /sms/verify`.
+ */
+export function mountSmsRoutes(kit: RouteKit): void {
+  const { internals, router, route, fail, localeOf, describeMethods, completeStepUp, verifySchema } = kit;
+  const { config, service, csrf, render } = internals;
+  const sendSchema = z.strictObject({ action: ACTION.optional(), channel: z.enum(SMS_CHANNELS).optional(), _csrf: z.string().optional() });
+
+  router.post('/sms/send', csrf.protect, route(sendSchema, async (req, res, userId, body) => {
+      const state = internals.ensureState(req, userId);
+      const action = body.action ?? state.pending?.action ?? 'login';
+      if (!config.actions[action]) {
+        return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
+      }
+      const pendingTx = state.pending?.action === action ? state.pending.transaction : undefined;
+      // The risk policy may have taken SMS out of this action's acceptable factors.
+      const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
+      if (decision.outcome === 'deny' || !decision.acceptableFactors.includes('sms')) {
+        const code: ErrorCode = decision.outcome === 'deny' ? 'access_denied' : 'sms_not_accepted';
+        const details = { reasons: decision.reasons.map((r) => r.text), acceptableFactors: decision.acceptableFactors };
+        if (wantsHtml(req)) {
+          return void res.status(statusOf(code)).type('html').send(
+            await render('choose', { ...(await describeMethods(req, res, userId, action)), csrfToken: csrf.token(req, res), basePath: config.http.basePath }),
+          );
+        }
+        return void (await fail(req, res, code, details));
+      }
+      const result = await service.sendSmsChallenge({
+        userId,
+        bindingId: state.bindingId,
+        action,
+        ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
+        ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
+        ...(body.channel ? { channel: body.channel } : {}),
+        locale: localeOf(req),
+        context: requestContext(req),
+      });
+      if (!result.ok) {
+        const { code, details } = toError(result);
+        if (wantsHtml(req) && state.sms) return void (await renderCodePage(req, res, statusOf(code), code, details));
+        return void (await fail(req, res, code, details));
+      }
+      state.sms = {
+        challengeId: result.challengeId,
+        channel: result.channel,
+        action,
+        expiresAtMs: result.expiresAtMs,
+        resendAvailableAtMs: result.resendAvailableAtMs,
+        maskedPhone: result.maskedPhone,
+      };
+      if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/sms`);
+      res.status(202).json({
+        challengeId: result.challengeId,
+        expiresAt: new Date(result.expiresAtMs).toISOString(),
+        resendAvailableAt: new Date(result.resendAvailableAtMs).toISOString(),
+        to: result.maskedPhone,
+        resent: result.resent,
+        channel: result.channel,
+        deliveryStatus: result.deliveryStatus,
+      });
+  }));
+
+  // The code page polls this: an undelivered message offers a call or another factor.
+  router.get('/sms/status', route(null, async (req, res, userId) => {
+      const sms = readState(req, userId)?.sms;
+      if (!sms) return void (await fail(req, res, 'no_challenge'));
+      const delivery = await service.deliveryOf(userId, sms.challengeId);
+      const binding = await service.phoneBindingOf(userId);
+      const voice = binding !== null && service.channelAvailable('voice', binding.e164);
+      const whatsapp = binding !== null && service.channelAvailable('whatsapp', binding.e164);
+      const otherFactors = (await service.listEnrolledFactors(userId)).filter((f) => f !== 'sms');
+      res.set('Cache-Control', 'no-store').json({
+        status: delivery?.status ?? 'unknown',
+        channel: delivery?.channel ?? 'sms',
+        alternatives: { voice, whatsapp, otherFactors },
+      });
+  }));
+
+  router.get('/sms', route(null, async (req, res, userId) => {
+      if (!readState(req, userId)?.sms) return res.redirect(303, config.http.basePath);
+      await renderCodePage(req, res, 200);
+  }));
+
+  router.post('/sms/verify', csrf.protect, route(null, async (req, res, userId) => {
+      const body = parseBody(verifySchema, req.body);
+      if (!body.ok) {
+        if (wantsHtml(req) && readState(req, userId)?.sms) {
+          return void (await renderCodePage(req, res, 400, 'invalid_request', body.details));
+        }
+        return void (await fail(req, res, 'invalid_request', body.details));
+      }
+      const state = readState(req, userId);
+      if (!state?.sms) return void (await fail(req, res, 'no_challenge'));
+      const result = await service.verifySmsChallenge({
+        userId,
+        bindingId: state.bindingId,
+        challengeId: state.sms.challengeId,
+        code: body.value.code,
+        expect: 'step_up',
+        context: requestContext(req),
+      });
+      if (!result.ok) {
+        const { code, details } = toError(result);
+        if (wantsHtml(req)) return void (await renderCodePage(req, res, statusOf(code), code, details));
+        return void (await fail(req, res, code, details));
+      }
+      delete state.sms;
+      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, Boolean(body.value.remember), result.action);
+  }));
+
+
+  async function renderCodePage(
+    req: Request,
+    res: Response,
+    status: number,
+    errorCode?: ErrorCode,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const userId = config.getUserId(req) as string;
+    const state = readState(req, userId);
+    const sms = state?.sms;
+    if (!sms) return void res.redirect(303, config.http.basePath);
+    if (typeof details.retryAfterSeconds === 'number') res.set('Retry-After', String(details.retryAfterSeconds));
+    const binding = await service.phoneBindingOf(userId);
+    const otherFactors = (await service.listEnrolledFactors(userId)).some((f) => f !== 'sms');
+    res
+      .status(status)
+      .type('html')
+      .send(
+        await render('sms', {
+          channel: sms.channel ?? 'sms',
+          voiceAvailable: sms.channel !== 'voice' && binding !== null && service.channelAvailable('voice', binding.e164),
+          otherFactors,
+          maskedPhone: sms.maskedPhone,
+          expiresAt: new Date(sms.expiresAtMs).toISOString(),
+          resendAvailableAt: new Date(sms.resendAvailableAtMs).toISOString(),
+          resendInSeconds: Math.max(0, Math.ceil((sms.resendAvailableAtMs - config.clock.nowMs()) / 1000)),
+          codeLength: config.sms.codeLength,
+          errorCode,
+          details,
+          csrfToken: csrf.token(req, res),
+          basePath: config.http.basePath,
+        }),
+      );
+  }
+}
