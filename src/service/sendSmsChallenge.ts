@@ -110,13 +110,17 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
 
   const sendId = newRandomId(config.random);
   const e164 = parsed.ok ? parsed.e164 : phone;
+  // For a number not yet proven, the carrier's line type (a lookup provider) beats the
+  // numbering plan's: VoIP ranges often look like mobile ones. No answer: the plan's type.
+  const intel = binding && config.risk.phoneIntel ? await config.risk.phoneIntel.lookup(e164).catch(() => null) : null;
+  const lineType = intel?.lineType ?? (parsed.ok ? (parsed.lineType ?? null) : null);
   const decision = await ctx.pumping.check({
     sendId,
     e164,
     phoneHash: hashPhone(config.secrets.pepper, e164),
     prefixHash: hashPhone(config.secrets.pepper, `prefix:${e164.slice(0, Math.max(4, e164.length - sms.pumping.prefix.dropDigits))}`),
     country,
-    lineType: parsed.ok ? (parsed.lineType ?? null) : null,
+    lineType,
     userId: input.userId,
     sessionId: input.bindingId,
     ip: input.context?.ip ?? null,
