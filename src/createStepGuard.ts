@@ -98,7 +98,16 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     logger,
   });
   const metrics = createMetrics();
-  const pumping = createPumpingGuard({ config: config.sms.pumping, windows: stores.rateLimits, counters: stores.counters, clock: config.clock });
+  const pumping = createPumpingGuard({
+    config: config.sms.pumping,
+    windows: stores.rateLimits,
+    counters: stores.counters,
+    clock: config.clock,
+    onBreakerOpened: (event) => {
+      metrics.breakerOpened({ country: event.country });
+      logger?.warn({ event: 'sms_breaker_opened', ...event }, 'Low code conversion: new numbers in this country get no codes for a while');
+    },
+  });
   const audit = createAuditWriter({
     store: stores.audit,
     key: deriveAuditKey(config.secrets.pepper),

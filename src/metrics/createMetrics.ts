@@ -13,6 +13,7 @@ export type StepGuardMetrics = {
   deliveryReceipt(labels: { provider: string; status: string }, latencySeconds: number | null): void;
   verification(labels: { factor: string; result: string }): void;
   stepUpDecision(labels: { action: string; outcome: string }): void;
+  breakerOpened(labels: { country: string }): void;
 };
 
 /** A registry of its own per guard, so two guards in one process (tests) do not collide. */
@@ -32,8 +33,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): StepG
   });
   const verifications = new Counter({ name: 'stepguard_verifications_total', help: 'Second-factor verification results', labelNames: ['factor', 'result'], registers: [registry] });
   const decisions = new Counter({ name: 'stepguard_step_up_decisions_total', help: 'Risk-policy decisions', labelNames: ['action', 'outcome'], registers: [registry] });
+  const breakers = new Counter({ name: 'stepguard_sms_breaker_opened_total', help: 'Times a country conversion breaker opened', labelNames: ['country'], registers: [registry] });
   return {
     registry,
+    breakerOpened: (l) => breakers.inc(l),
     smsSent: (l) => sent.inc({ country: l.country ?? 'unknown', provider: l.provider, channel: l.channel }),
     smsFailed: (l) => failed.inc(l),
     smsBlocked: (l) => blocked.inc(l),

@@ -53,7 +53,14 @@ const HOUR_MS = 3_600_000;
  * reserved is handed back, so a refused send spends no budget. Observe-only rules are reported
  * and never refuse.
  */
-export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateLimitStore; counters: CounterStore; clock: Clock }): PumpingGuard {
+export function createPumpingGuard(deps: {
+  config: PumpingConfig;
+  windows: RateLimitStore;
+  counters: CounterStore;
+  clock: Clock;
+  /** Told when a country's breaker opens (operators want to know at once). */
+  onBreakerOpened?: (event: { country: string; openSeconds: number; level: number; sent: number; verified: number }) => void;
+}): PumpingGuard {
   const { config, windows, counters, clock } = deps;
   const mode = (rule: PumpingRule) => config.modes[rule];
 
@@ -80,6 +87,7 @@ export function createPumpingGuard(deps: { config: PumpingConfig; windows: RateL
     const openMs = Math.min(b.openSeconds * 2 ** level, b.maxOpenSeconds) * 1000;
     const next: BreakerState = { openUntilMs: nowMs + openMs, level, countFromMs: nowMs + openMs };
     await counters.setState(`breaker:${country}`, JSON.stringify(next), Math.ceil((openMs + 2 * windowMs) / 1000));
+    deps.onBreakerOpened?.({ country, openSeconds: openMs / 1000, level, sent: sent.total, verified: verified.total });
     return { ...next, open: true };
   }
 

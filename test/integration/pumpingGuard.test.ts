@@ -31,7 +31,8 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
       stores = { windows: new MemoryRateLimitStore(), counters: new MemoryCounterStore() };
     }
     const config: PumpingConfig = { ...PUMPING_DEFAULTS, ...overrides };
-    const guard = createPumpingGuard({ config, ...stores, clock });
+    const opened: { country: string; openSeconds: number; level: number }[] = [];
+    const guard = createPumpingGuard({ config, ...stores, clock, onBreakerOpened: (e) => opened.push(e) });
     let n = 0;
     const attempt = (over: Partial<SendAttempt> = {}): SendAttempt => {
       n += 1;
@@ -53,7 +54,7 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
         ...over,
       };
     };
-    return { guard, clock, attempt };
+    return { guard, clock, attempt, opened };
   }
 
   it('refuses countries outside the allow-list and blocked line types before spending any budget', async () => {
@@ -130,7 +131,7 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
   });
 
   it('opens a country breaker on low conversion, keeps bound numbers working, and backs off exponentially', async () => {
-    const { guard, clock, attempt } = await setup();
+    const { guard, clock, attempt, opened } = await setup();
     for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
     await guard.recordVerified('DE');
     const refused = await guard.check(attempt({ country: 'DE' }));
@@ -146,6 +147,7 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     const second = await guard.breakerState('DE');
     expect(second).toMatchObject({ open: true, level: 1 });
     expect(second.openUntilMs - clock.nowMs()).toBe(1_200_000);
+    expect(opened.map((e) => [e.country, e.openSeconds, e.level])).toEqual([['DE', 600, 0], ['DE', 1200, 1]]);
   });
 
   it('stays closed while conversion is healthy', async () => {
