@@ -102,6 +102,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     config: config.sms.pumping,
     windows: stores.rateLimits,
     counters: stores.counters,
+    breakers: stores.breakers,
     clock: config.clock,
     onBreakerOpened: (event) => {
       metrics.breakerOpened({ country: event.country });
@@ -198,6 +199,7 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     challenges: failClosed(stores.challenges, 'challenges'),
     rateLimits: failClosed(stores.rateLimits, 'rateLimits'),
     counters: failClosed(stores.counters, 'counters'),
+    breakers: failClosed(stores.breakers, 'breakers'),
     deliveries: failClosed(stores.deliveries, 'deliveries'),
     approvals: failClosed(stores.approvals, 'approvals'),
     risk: failClosed(stores.risk, 'risk'),

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import type { CounterStore, RateLimitStore } from '../stores/types';
+import type { BreakerPolicy, BreakerStore, CounterStore, RateLimitStore } from '../stores/types';
 import type { PumpingConfig, PumpingRule } from './pumpingRules';
 
 /** One intended send, as the guard judges it. */
@@ -28,8 +28,6 @@ export type GuardDecision =
   | { allowed: true; observed: PumpingRule[]; reservation: Reservation }
   | { allowed: false; rule: PumpingRule; retryAfterSeconds: number; observed: PumpingRule[] };
 
-export type BreakerState = { openUntilMs: number; level: number; countFromMs: number };
-
 export type PumpingGuard = {
   check(attempt: SendAttempt): Promise<GuardDecision>;
   /** A send outside `check` (tests, imports) counted towards its country's conversion rate. */
@@ -37,7 +35,7 @@ export type PumpingGuard = {
   /** A code sent to that country was verified. */
   recordVerified(country: string | null): Promise<void>;
   /** Opens a breaker when its country's conversion is too low; returns the state after. */
-  breakerState(country: string): Promise<BreakerState & { open: boolean }>;
+  breakerState(country: string): Promise<{ open: boolean; openUntilMs: number; level: number }>;
 };
 
 type WindowCheck = { rule: PumpingRule; key: string; member: string; limit: number; windowMs: number };
@@ -57,39 +55,28 @@ export function createPumpingGuard(deps: {
   config: PumpingConfig;
   windows: RateLimitStore;
   counters: CounterStore;
+  breakers: BreakerStore;
   clock: Clock;
   /** Told when a country's breaker opens (operators want to know at once). */
   onBreakerOpened?: (event: { country: string; openSeconds: number; level: number; sent: number; verified: number }) => void;
 }): PumpingGuard {
-  const { config, windows, counters, clock } = deps;
+  const { config, windows, counters, breakers, clock } = deps;
+  const b = config.breaker;
+  const windowMs = b.windowSeconds * 1000;
+  const policy: BreakerPolicy = { minSends: b.minSends, minConversion: b.minConversion, windowMs, openMs: b.openSeconds * 1000, maxOpenMs: b.maxOpenSeconds * 1000 };
+  const admit = async (country: string, count: boolean) => {
+    const result = await breakers.admit(country, policy, clock.nowMs(), count);
+    if (result.tripped) {
+      deps.onBreakerOpened?.({ country, openSeconds: (result.openUntilMs - clock.nowMs()) / 1000, level: result.level, sent: result.sent, verified: result.verified });
+    }
+    return result;
+  };
   const mode = (rule: PumpingRule) => config.modes[rule];
 
   const bucketAdd = (key: string, bucketMs: number, spanMs: number, amount: number, cap: number, nowMs: number) => {
     const bucket = Math.floor(nowMs / bucketMs);
     return counters.add(key, { bucket, amount, fromBucket: bucket - Math.ceil(spanMs / bucketMs) + 1, cap, ttlSeconds: Math.ceil(spanMs / 1000) + 60 });
   };
-
-  async function breakerState(country: string): Promise<BreakerState & { open: boolean }> {
-    const nowMs = clock.nowMs();
-    const raw = await counters.getState(`breaker:${country}`);
-    const state: BreakerState = raw ? (JSON.parse(raw) as BreakerState) : { openUntilMs: 0, level: 0, countFromMs: 0 };
-    if (nowMs < state.openUntilMs) return { ...state, open: true };
-    const b = config.breaker;
-    const windowMs = b.windowSeconds * 1000;
-    // After a breaker re-opens, only what happened since counts: old fraud must not re-trip it.
-    const bucket = Math.floor(nowMs / MINUTE_MS);
-    const fromBucket = Math.max(bucket - Math.ceil(windowMs / MINUTE_MS) + 1, Math.floor(state.countFromMs / MINUTE_MS));
-    const read = (key: string) => counters.add(key, { bucket, amount: 0, fromBucket, cap: 0, ttlSeconds: b.windowSeconds + 60 });
-    const [sent, verified] = await Promise.all([read(`conv:s:${country}`), read(`conv:v:${country}`)]);
-    if (sent.total < b.minSends || verified.total / sent.total >= b.minConversion) return { ...state, open: false };
-    // Tripping again soon after re-opening doubles the pause, up to the maximum.
-    const level = state.openUntilMs > 0 && nowMs - state.openUntilMs < windowMs ? state.level + 1 : 0;
-    const openMs = Math.min(b.openSeconds * 2 ** level, b.maxOpenSeconds) * 1000;
-    const next: BreakerState = { openUntilMs: nowMs + openMs, level, countFromMs: nowMs + openMs };
-    await counters.setState(`breaker:${country}`, JSON.stringify(next), Math.ceil((openMs + 2 * windowMs) / 1000));
-    deps.onBreakerOpened?.({ country, openSeconds: openMs / 1000, level, sent: sent.total, verified: verified.total });
-    return { ...next, open: true };
-  }
 
   async function check(attempt: SendAttempt): Promise<GuardDecision> {
     const nowMs = clock.nowMs();
@@ -142,17 +129,18 @@ export function createPumpingGuard(deps: {
       if (config.spend.dailyCapMicros) caps.push({ key: 'spend:day', bucketMs: HOUR_MS, spanMs: 24 * HOUR_MS, cap: config.spend.dailyCapMicros });
     }
 
-    const countsConversion = attempt.country !== null && mode('country_breaker') !== 'off';
+    // The breaker judges and counts in one atomic step; a send refused below is handed back.
+    const breakerCountry = mode('country_breaker') !== 'off' ? attempt.country : null;
     const [windowResults, capResults, breaker] = await Promise.all([
       Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
       Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
-      countsConversion && attempt.country ? breakerState(attempt.country) : Promise.resolve(null),
+      breakerCountry ? admit(breakerCountry, true) : Promise.resolve(null),
     ]);
-    const conversionKey = `conv:s:${attempt.country}`;
-    const conversionSpanMs = config.breaker.windowSeconds * 1000;
+    const counted = breakerCountry !== null && breaker !== null && !breaker.open;
 
     const release = async () => {
       await Promise.all([
+        ...(counted && breakerCountry ? [breakers.adjustSent(breakerCountry, nowMs, -1, windowMs)] : []),
         ...checks.map((c, i) => (windowResults[i]?.added ? windows.remove(c.key, c.member) : Promise.resolve())),
         ...caps.map((c, i) => (capResults[i]?.allowed ? bucketAdd(c.key, c.bucketMs, c.spanMs, -price, 0, nowMs) : Promise.resolve())),
       ]);
@@ -175,23 +163,20 @@ export function createPumpingGuard(deps: {
       const { rule, retryAfterSeconds } = refusal;
       return { allowed: false, rule, retryAfterSeconds, observed: [...new Set(observed)] };
     }
-    // Counted now, not after the provider answers, so concurrent sends see each other.
-    if (countsConversion) await bucketAdd(conversionKey, MINUTE_MS, conversionSpanMs, 1, 0, nowMs);
-    const releaseAll = async () => {
-      await release();
-      if (countsConversion) await bucketAdd(conversionKey, MINUTE_MS, conversionSpanMs, -1, 0, nowMs);
-    };
-    return { allowed: true, observed: [...new Set(observed)], reservation: { release: releaseAll } };
+    return { allowed: true, observed: [...new Set(observed)], reservation: { release } };
   }
 
   return {
     check,
-    breakerState,
+    breakerState: async (country) => {
+      const { open, openUntilMs, level } = await admit(country, false);
+      return { open, openUntilMs, level };
+    },
     recordSent: async (country) => {
-      if (country) await bucketAdd(`conv:s:${country}`, MINUTE_MS, config.breaker.windowSeconds * 1000, 1, 0, clock.nowMs());
+      if (country) await breakers.adjustSent(country, clock.nowMs(), 1, windowMs);
     },
     recordVerified: async (country) => {
-      if (country) await bucketAdd(`conv:v:${country}`, MINUTE_MS, config.breaker.windowSeconds * 1000, 1, 0, clock.nowMs());
+      if (country) await breakers.recordVerified(country, clock.nowMs(), windowMs);
     },
   };
 }

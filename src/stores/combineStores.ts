@@ -3,7 +3,7 @@ import type { StepGuardStores } from './types';
 /** What Redis (or memory) keeps: everything that expires. */
 export type EphemeralStores = Pick<
   StepGuardStores,
-  'challenges' | 'rateLimits' | 'counters' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'
+  'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'
 >;
 /** What MongoDB (or memory) keeps: what must last. */
 export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'audit'>;
@@ -14,6 +14,7 @@ export function combineStores(ephemeral: EphemeralStores, durable: DurableStores
     challenges: ephemeral.challenges,
     rateLimits: ephemeral.rateLimits,
     counters: ephemeral.counters,
+    breakers: ephemeral.breakers,
     deliveries: ephemeral.deliveries,
     approvals: ephemeral.approvals,
     risk: ephemeral.risk,

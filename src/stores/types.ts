@@ -135,18 +135,35 @@ export interface RateLimitStore {
   remove(key: string, member: string): Promise<void>;
 }
 
-/**
- * Bucketed counters over a rolling window (sends and verifications per country, spend), plus
- * small state values (circuit breakers).
- */
+/** Bucketed counters over a rolling window, with an atomic cap (the spend caps). */
 export interface CounterStore {
   /**
    * Atomically: drops buckets before `fromBucket`, then adds `amount` to `bucket` unless the
    * remaining total plus `amount` would exceed `cap` (0 = no cap). `amount` 0 only reads.
    */
   add(key: string, input: { bucket: number; amount: number; fromBucket: number; cap: number; ttlSeconds: number }): Promise<{ allowed: boolean; total: number }>;
-  getState(key: string): Promise<string | null>;
-  setState(key: string, value: string, ttlSeconds: number): Promise<void>;
+}
+
+/** A country's conversion breaker, as the policy in `sms.pumping.breaker` describes it. */
+export type BreakerPolicy = { minSends: number; minConversion: number; windowMs: number; openMs: number; maxOpenMs: number };
+
+export type BreakerAdmit = { open: boolean; openUntilMs: number; level: number; tripped: boolean; sent: number; verified: number };
+
+/**
+ * Per-country conversion (sends vs verified codes, in minute buckets over a rolling window)
+ * and the breaker it drives. `admit` is one atomic step, so concurrent sends cannot slip past
+ * a breaker that is about to open.
+ */
+export interface BreakerStore {
+  /**
+   * Atomically: when the breaker is open, says so; otherwise judges the conversion since it
+   * last re-opened, opening it (for longer when it trips again soon after) when too low; and
+   * otherwise, with `count`, counts this send.
+   */
+  admit(country: string, policy: BreakerPolicy, nowMs: number, count: boolean): Promise<BreakerAdmit>;
+  /** Adds `delta` sends at `atMs` (-1 hands back a send that did not go out). */
+  adjustSent(country: string, atMs: number, delta: number, windowMs: number): Promise<void>;
+  recordVerified(country: string, atMs: number, windowMs: number): Promise<void>;
 }
 
 /** One message handed to a provider, as its receipts will find it. */
@@ -307,6 +324,7 @@ export type StepGuardStores = {
   challenges: ChallengeStore;
   rateLimits: RateLimitStore;
   counters: CounterStore;
+  breakers: BreakerStore;
   deliveries: DeliveryStore;
   approvals: ApprovalStore;
   risk: RiskStore;

@@ -5,12 +5,14 @@ import { MemoryApprovalStore } from '../../src/stores/memory/MemoryApprovalStore
 import { MemoryCounterStore } from '../../src/stores/memory/MemoryCounterStore';
 import { MemoryDeliveryStore } from '../../src/stores/memory/MemoryDeliveryStore';
 import { RedisCounterStore } from '../../src/stores/redis/RedisCounterStore';
+import { RedisBreakerStore } from '../../src/stores/redis/RedisBreakerStore';
+import { MemoryBreakerStore } from '../../src/stores/memory/MemoryBreakerStore';
 import { RedisDeliveryStore } from '../../src/stores/redis/RedisDeliveryStore';
 import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore';
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import type { ApprovalStore, ChallengeStore, CounterStore, DeliveryStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
+import type { ApprovalStore, BreakerStore, ChallengeStore, CounterStore, DeliveryStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
@@ -20,6 +22,7 @@ type Adapters = {
   challenges: ChallengeStore;
   rateLimits: RateLimitStore;
   counters: CounterStore;
+  breakers: BreakerStore;
   deliveries: DeliveryStore;
   approvals: ApprovalStore;
   trustedDevices: TrustedDeviceStore;
@@ -206,9 +209,28 @@ function contract(name: string, make: () => Promise<Adapters & { close?: () => P
       expect(await add(160, -5)).toEqual({ allowed: true, total: 5 });
       const burst = await Promise.all(Array.from({ length: 20 }, () => a.counters.add('cap', { bucket: 1, amount: 10, fromBucket: 0, cap: 50, ttlSeconds: 60 })));
       expect(burst.filter((r) => r.allowed)).toHaveLength(5);
-      expect(await a.counters.getState('breaker:GB')).toBeNull();
-      await a.counters.setState('breaker:GB', '{"openUntilMs":1}', 60);
-      expect(await a.counters.getState('breaker:GB')).toBe('{"openUntilMs":1}');
+    });
+
+    it('opens a breaker atomically at low conversion, counting afresh and doubling when it trips again', async () => {
+      const policy = { minSends: 10, minConversion: 0.25, windowMs: 3_600_000, openMs: 600_000, maxOpenMs: 86_400_000 };
+      const admits = await Promise.all(Array.from({ length: 30 }, () => a.breakers.admit('DE', policy, T0, true)));
+      expect(admits.filter((r) => !r.open)).toHaveLength(10);
+      expect(admits.filter((r) => r.tripped)).toHaveLength(1);
+      expect(await a.breakers.admit('DE', policy, T0 + 599_999, true)).toMatchObject({ open: true, openUntilMs: T0 + 600_000, level: 0 });
+      // Re-opened: the old sends no longer count.
+      expect(await a.breakers.admit('DE', policy, T0 + 600_000, false)).toMatchObject({ open: false, sent: 0 });
+      for (let i = 0; i < 10; i += 1) await a.breakers.admit('DE', policy, T0 + 600_000 + i, true);
+      expect(await a.breakers.admit('DE', policy, T0 + 601_000, true)).toMatchObject({ open: true, tripped: true, level: 1, openUntilMs: T0 + 601_000 + 1_200_000 });
+      // Healthy conversion keeps it closed; handed-back sends do not count.
+      for (let i = 0; i < 20; i += 1) {
+        await a.breakers.adjustSent('FR', T0, 1, policy.windowMs);
+        if (i % 4 !== 0) await a.breakers.recordVerified('FR', T0, policy.windowMs);
+      }
+      expect(await a.breakers.admit('FR', policy, T0 + 1000, false)).toMatchObject({ open: false, sent: 20, verified: 15 });
+      await a.breakers.adjustSent('FR', T0, -5, policy.windowMs);
+      expect(await a.breakers.admit('FR', policy, T0 + 1000, false)).toMatchObject({ sent: 15 });
+      // An hour later the window has moved on.
+      expect(await a.breakers.admit('FR', policy, T0 + 3_600_000 + 60_000, false)).toMatchObject({ sent: 0, verified: 0 });
     });
 
     it('moves a delivery status only forward, idempotently, and finds it by challenge', async () => {
@@ -263,6 +285,7 @@ contract('memory', async () => ({
   challenges: new MemoryChallengeStore(),
   rateLimits: new MemoryRateLimitStore(),
   counters: new MemoryCounterStore(),
+  breakers: new MemoryBreakerStore(),
   deliveries: new MemoryDeliveryStore(),
   approvals: new MemoryApprovalStore(),
   trustedDevices: new MemoryTrustedDeviceStore(),
@@ -276,6 +299,7 @@ if (TEST_REDIS_URL) {
       challenges: new RedisChallengeStore(redis, keys),
       rateLimits: new RedisRateLimitStore(redis, keys),
       counters: new RedisCounterStore(redis, keys),
+      breakers: new RedisBreakerStore(redis, keys),
       deliveries: new RedisDeliveryStore(redis, keys),
       approvals: new RedisApprovalStore(redis, keys),
       trustedDevices: new RedisTrustedDeviceStore(redis, keys),
@@ -292,6 +316,7 @@ if (TEST_REDIS_URL) {
         challenges: new RedisChallengeStore(cluster, keys),
         rateLimits: new RedisRateLimitStore(cluster, keys),
         counters: new RedisCounterStore(cluster, keys),
+        breakers: new RedisBreakerStore(cluster, keys),
         deliveries: new RedisDeliveryStore(cluster, keys),
         approvals: new RedisApprovalStore(cluster, keys),
         trustedDevices: new RedisTrustedDeviceStore(cluster, keys),

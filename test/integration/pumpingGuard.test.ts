@@ -4,6 +4,8 @@ import { PUMPING_DEFAULTS, type PumpingConfig } from '../../src/sms/pumpingRules
 import { MemoryCounterStore } from '../../src/stores/memory/MemoryCounterStore';
 import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
 import { RedisCounterStore } from '../../src/stores/redis/RedisCounterStore';
+import { RedisBreakerStore } from '../../src/stores/redis/RedisBreakerStore';
+import { MemoryBreakerStore } from '../../src/stores/memory/MemoryBreakerStore';
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
 import { fakeClock } from '../helpers/fakeClock';
@@ -26,9 +28,9 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
       const redis = connected.redis as Redis;
       clients.push(redis);
       const keys = redisKeys(connected.keyPrefix);
-      stores = { windows: new RedisRateLimitStore(redis, keys), counters: new RedisCounterStore(redis, keys) };
+      stores = { windows: new RedisRateLimitStore(redis, keys), counters: new RedisCounterStore(redis, keys), breakers: new RedisBreakerStore(redis, keys) };
     } else {
-      stores = { windows: new MemoryRateLimitStore(), counters: new MemoryCounterStore() };
+      stores = { windows: new MemoryRateLimitStore(), counters: new MemoryCounterStore(), breakers: new MemoryBreakerStore() };
     }
     const config: PumpingConfig = { ...PUMPING_DEFAULTS, ...overrides };
     const opened: { country: string; openSeconds: number; level: number }[] = [];
@@ -187,6 +189,14 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
     const other = await setup({ modes: { ...PUMPING_DEFAULTS.modes, ip_countries: 'observe' }, ipBudgets: [{ limit: 100, windowSeconds: 3600 }] });
     for (const country of ['GB', 'DE', 'FR']) await other.guard.check(other.attempt({ ip: '198.51.100.1', country }));
     expect(await other.guard.check(other.attempt({ ip: '198.51.100.1', country: 'US' }))).toMatchObject({ allowed: true, observed: ['ip_countries'] });
+  });
+
+  it('lets exactly minSends unverified new-number sends through to a country, even concurrently', async () => {
+    const { guard, attempt, opened } = await setup();
+    const results = await Promise.all(Array.from({ length: 40 }, () => guard.check(attempt({ country: 'FR' }))));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    expect(results.filter((r) => !r.allowed && r.rule === 'country_breaker')).toHaveLength(30);
+    expect(opened).toHaveLength(1);
   });
 
   it('holds the per-phone budget under 30 concurrent sends', async () => {

@@ -6,8 +6,6 @@ import type { CounterStore } from '../types';
  */
 export class MemoryCounterStore implements CounterStore {
   private readonly counters = new Map<string, Map<number, number>>();
-  // Keys are per country and per cap, so both maps stay small without expiry.
-  private readonly states = new Map<string, string>();
 
   async add(key: string, input: { bucket: number; amount: number; fromBucket: number; cap: number; ttlSeconds: number }) {
     let buckets = this.counters.get(key);
@@ -24,13 +22,5 @@ export class MemoryCounterStore implements CounterStore {
     if (input.cap > 0 && total + input.amount > input.cap) return { allowed: false, total };
     buckets.set(input.bucket, (buckets.get(input.bucket) ?? 0) + input.amount);
     return { allowed: true, total: total + input.amount };
-  }
-
-  async getState(key: string): Promise<string | null> {
-    return this.states.get(key) ?? null;
-  }
-
-  async setState(key: string, value: string, _ttlSeconds: number): Promise<void> {
-    this.states.set(key, value);
   }
 }

@@ -1,3 +1,4 @@
+import { MemoryBreakerStore } from './MemoryBreakerStore';
 import type { StepGuardStores } from '../types';
 import { MemoryApprovalStore } from './MemoryApprovalStore';
 import { MemoryAuditStore } from './MemoryAuditStore';
@@ -15,6 +16,7 @@ export function createMemoryStores(): StepGuardStores {
   return {
     challenges: new MemoryChallengeStore(),
     rateLimits: new MemoryRateLimitStore(),
+    breakers: new MemoryBreakerStore(),
     counters: new MemoryCounterStore(),
     deliveries: new MemoryDeliveryStore(),
     approvals: new MemoryApprovalStore(),

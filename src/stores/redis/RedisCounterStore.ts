@@ -24,12 +24,4 @@ export class RedisCounterStore implements CounterStore {
     )) as number[];
     return { allowed: allowed === 1, total: Number(total) };
   }
-
-  async getState(key: string): Promise<string | null> {
-    return this.redis.get(this.keys.state(key));
-  }
-
-  async setState(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.state(key), value, 'EX', ttlSeconds);
-  }
 }

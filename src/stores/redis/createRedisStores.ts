@@ -1,3 +1,4 @@
+import { RedisBreakerStore } from './RedisBreakerStore';
 import type { StepGuardStores } from '../types';
 import { redisKeys } from './redisKeys';
 import { RedisApprovalStore } from './RedisApprovalStore';
@@ -13,11 +14,12 @@ import type { RedisLike } from './scripts';
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
     rateLimits: new RedisRateLimitStore(redis, keys),
+    breakers: new RedisBreakerStore(redis, keys),
     counters: new RedisCounterStore(redis, keys),
     deliveries: new RedisDeliveryStore(redis, keys),
     approvals: new RedisApprovalStore(redis, keys),

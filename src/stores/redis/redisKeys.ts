@@ -17,7 +17,11 @@ export function redisKeys(prefix: string) {
     trusted: (userId: string) => `${user(userId)}:trusted`,
     window: (key: string) => `${prefix}:{rl:${encodeURIComponent(key)}}`,
     counter: (key: string) => `${prefix}:{ct:${encodeURIComponent(key)}}`,
-    state: (key: string) => `${prefix}:{st:${encodeURIComponent(key)}}`,
+    /** One hash tag per country: the breaker script reads and writes all three at once. */
+    breaker: (country: string) => {
+      const base = `${prefix}:{cc:${encodeURIComponent(country)}}`;
+      return { sent: `${base}:sent`, verified: `${base}:verified`, state: `${base}:breaker` };
+    },
     delivery: (provider: string, messageId: string) => `${prefix}:{dl:${encodeURIComponent(provider)}:${encodeURIComponent(messageId)}}`,
     challengeDelivery: (userId: string, challengeId: string) => `${user(userId)}:ch:${challengeId}:dl`,
   };

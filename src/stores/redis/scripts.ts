@@ -116,6 +116,48 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 return {1, total + amount}
 `,
   },
+  // KEYS: sent (hash bucket -> n), verified (same), state (hash)
+  // ARGV: nowMs, bucketMs, windowMs, minSends, minConversion, openMs, maxOpenMs, count (1|0)
+  // -> {open 0|1, openUntilMs, level, tripped 0|1, sent, verified}
+  sgBreakerAdmit: {
+    keys: 3,
+    lua: `
+local now = tonumber(ARGV[1])
+local bucketMs = tonumber(ARGV[2])
+local windowMs = tonumber(ARGV[3])
+local st = redis.call('HMGET', KEYS[3], 'openUntilMs', 'level', 'countFromMs')
+local openUntil = tonumber(st[1] or '0')
+local level = tonumber(st[2] or '0')
+local countFrom = tonumber(st[3] or '0')
+if now < openUntil then return {1, openUntil, level, 0, 0, 0} end
+local bucket = math.floor(now / bucketMs)
+local from = math.max(bucket - math.ceil(windowMs / bucketMs) + 1, math.floor(countFrom / bucketMs))
+local function total(key)
+  local f = redis.call('HGETALL', key)
+  local t = 0
+  for i = 1, #f, 2 do
+    if tonumber(f[i]) < from then redis.call('HDEL', key, f[i]) else t = t + tonumber(f[i + 1]) end
+  end
+  return t
+end
+local sent = total(KEYS[1])
+local verified = total(KEYS[2])
+if sent >= tonumber(ARGV[4]) and verified < tonumber(ARGV[5]) * sent then
+  if openUntil > 0 and now - openUntil < windowMs then level = level + 1 else level = 0 end
+  local openFor = math.min(tonumber(ARGV[6]) * math.pow(2, level), tonumber(ARGV[7]))
+  openUntil = now + openFor
+  redis.call('HSET', KEYS[3], 'openUntilMs', string.format('%d', openUntil), 'level', level, 'countFromMs', string.format('%d', openUntil))
+  redis.call('PEXPIRE', KEYS[3], string.format('%d', openFor + 2 * windowMs))
+  return {1, openUntil, level, 1, sent, verified}
+end
+if ARGV[8] == '1' then
+  redis.call('HINCRBY', KEYS[1], bucket, 1)
+  redis.call('PEXPIRE', KEYS[1], windowMs + 60000)
+  sent = sent + 1
+end
+return {0, openUntil, level, 0, sent, verified}
+`,
+  },
   // KEYS: delivery record (hash)   ARGV: status, rank, atMs, errorCode
   // -> {-1} unknown | {changed 0|1, HGETALL...}
   sgDeliveryAdvance: {
