@@ -8,7 +8,7 @@ export class SmsProviderError extends Error {
   constructor(
     message: string,
     readonly kind: 'transient' | 'permanent',
-    readonly details: { provider: string; httpStatus?: number; retryAfterSeconds?: number; timedOut?: boolean } ,
+    readonly details: { provider: string; httpStatus?: number; retryAfterSeconds?: number; timedOut?: boolean },
   ) {
     super(message);
   }
