@@ -16,6 +16,7 @@ import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 import { inCoolOff } from './inCoolOff';
 import { deliverSms } from './deliverSms';
 import { providerCodeMarker } from './providerCode';
+import { withTimeout } from '../sms/withTimeout';
 
 export type SendSmsChallengeInput = {
   userId: string;
@@ -261,7 +262,7 @@ async function startProviderVerification(
   const provider = ctx.config.sms.verifyProvider;
   if (!provider) throw new Error('startProviderVerification: no verify provider');
   try {
-    const result = await withTimeout(provider.start(input), ctx.config.sms.providerTimeoutMs);
+    const result = await withTimeout((signal) => provider.start(input, { signal }), ctx.config.sms.providerTimeoutMs, provider.name);
     ctx.metrics.smsSent({ country: meta.country, provider: provider.name, channel: input.channel });
     return { ok: true as const, provider: provider.name, providerMessageId: result.providerMessageId, status: result.status };
   } catch (err) {
@@ -269,15 +270,6 @@ async function startProviderVerification(
     ctx.logger?.error({ event: 'sms_send_failed', provider: provider.name, to: maskPhone(input.to), err: (err as Error).message }, 'Verify provider failed');
     return { ok: false as const };
   }
-}
-
-/** The promise, or a rejection once `ms` pass: a hanging provider must not hang the request. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the provider did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function secondsUntil(untilMs: number, nowMs: number): number {

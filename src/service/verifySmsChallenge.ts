@@ -3,7 +3,8 @@ import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { isProviderCodeMarker } from './providerCode';
-import { secondsUntil, withTimeout } from './sendSmsChallenge';
+import { secondsUntil } from './sendSmsChallenge';
+import { withTimeout } from '../sms/withTimeout';
 import { StoreUnavailableError } from './StoreUnavailableError';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
@@ -104,7 +105,7 @@ async function checkWithProvider(ctx: ServiceContext, to: string, code: string):
   const provider = ctx.config.sms.verifyProvider;
   if (!provider) return false;
   try {
-    return (await withTimeout(provider.check({ to, code }), ctx.config.sms.providerTimeoutMs)).valid;
+    return (await withTimeout((signal) => provider.check({ to, code }, { signal }), ctx.config.sms.providerTimeoutMs, provider.name)).valid;
   } catch (err) {
     throw new StoreUnavailableError(`verify provider ${provider.name} failed`, { cause: err });
   }

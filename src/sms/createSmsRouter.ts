@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../config';
 import { maskPhone } from '../core/phone/maskPhone';
 import { isSmsProviderError } from './SmsProviderError';
+import { ProviderTimeoutError, withTimeout } from './withTimeout';
 import type { SmsChannel, SmsMessage, SmsProvider, SmsSendResult } from './types';
 
 /** A provider and, optionally, the countries it is preferred for. */
@@ -56,22 +57,6 @@ export function createSmsRouter(options: SmsRouterOptions): SmsRouter {
     return [...preferred, ...general].map((route) => route.provider);
   };
 
-  async function attempt(provider: SmsProvider, message: SmsMessage): Promise<SmsSendResult> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(Object.assign(new Error(`${provider.name} did not answer within ${options.attemptTimeoutMs} ms`), { timedOut: true }));
-      }, options.attemptTimeoutMs);
-    });
-    try {
-      return await Promise.race([provider.send(message, { signal: controller.signal }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   return {
     supports: (channel, country) => candidates(channel, country).length > 0,
     provider: (name) => options.routes.find((route) => route.provider.name === name)?.provider,
@@ -84,11 +69,11 @@ export function createSmsRouter(options: SmsRouterOptions): SmsRouter {
         let waitedMs = 0;
         for (let retry = 0; ; retry += 1) {
           try {
-            const result = await attempt(provider, message);
+            const result = await withTimeout((signal) => provider.send(message, { signal }), options.attemptTimeoutMs, provider.name);
             attempts.push({ provider: provider.name, outcome: 'sent', waitedMs });
             return { ok: true, provider: provider.name, result, attempts };
           } catch (err) {
-            const timedOut = (err as { timedOut?: boolean }).timedOut === true || (isSmsProviderError(err) && err.details.timedOut === true);
+            const timedOut = err instanceof ProviderTimeoutError || (isSmsProviderError(err) && err.details.timedOut === true);
             const permanent = isSmsProviderError(err) && err.kind === 'permanent';
             const httpStatus = isSmsProviderError(err) ? err.details.httpStatus : undefined;
             attempts.push({
