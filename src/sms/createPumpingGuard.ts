@@ -30,12 +30,8 @@ export type GuardDecision =
 
 export type PumpingGuard = {
   check(attempt: SendAttempt): Promise<GuardDecision>;
-  /** A send outside `check` (tests, imports) counted towards its country's conversion rate. */
-  recordSent(country: string | null): Promise<void>;
   /** A code sent to that country was verified. */
   recordVerified(country: string | null): Promise<void>;
-  /** Opens a breaker when its country's conversion is too low; returns the state after. */
-  breakerState(country: string): Promise<{ open: boolean; openUntilMs: number; level: number }>;
 };
 
 type WindowCheck = { rule: PumpingRule; key: string; member: string; limit: number; windowMs: number };
@@ -64,8 +60,9 @@ export function createPumpingGuard(deps: {
   const b = config.breaker;
   const windowMs = b.windowSeconds * 1000;
   const policy: BreakerPolicy = { minSends: b.minSends, minConversion: b.minConversion, windowMs, openMs: b.openSeconds * 1000, maxOpenMs: b.maxOpenSeconds * 1000 };
-  const admit = async (country: string, count: boolean) => {
-    const result = await breakers.admit(country, policy, clock.nowMs(), count);
+  // Judges and counts the send in one atomic step; tells the operator when it opened the breaker.
+  const admit = async (country: string) => {
+    const result = await breakers.admit(country, policy, clock.nowMs(), true);
     if (result.tripped) {
       deps.onBreakerOpened?.({ country, openSeconds: (result.openUntilMs - clock.nowMs()) / 1000, level: result.level, sent: result.sent, verified: result.verified });
     }
@@ -134,7 +131,7 @@ export function createPumpingGuard(deps: {
     const [windowResults, capResults, breaker] = await Promise.all([
       Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
       Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
-      breakerCountry ? admit(breakerCountry, true) : Promise.resolve(null),
+      breakerCountry ? admit(breakerCountry) : Promise.resolve(null),
     ]);
     const counted = breakerCountry !== null && breaker !== null && !breaker.open;
 
@@ -168,13 +165,6 @@ export function createPumpingGuard(deps: {
 
   return {
     check,
-    breakerState: async (country) => {
-      const { open, openUntilMs, level } = await admit(country, false);
-      return { open, openUntilMs, level };
-    },
-    recordSent: async (country) => {
-      if (country) await breakers.adjustSent(country, clock.nowMs(), 1, windowMs);
-    },
     recordVerified: async (country) => {
       if (country) await breakers.recordVerified(country, clock.nowMs(), windowMs);
     },

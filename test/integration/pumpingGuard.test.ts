@@ -56,7 +56,12 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
         ...over,
       };
     };
-    return { guard, clock, attempt, opened };
+    // Traffic from before the test, and the breaker's state, straight from the store.
+    const windowMs = config.breaker.windowSeconds * 1000;
+    const sent = (country: string, n: number) => Promise.all(Array.from({ length: n }, () => stores.breakers.adjustSent(country, clock.nowMs(), 1, windowMs)));
+    const breaker = (country: string) =>
+      stores.breakers.admit(country, { minSends: config.breaker.minSends, minConversion: config.breaker.minConversion, windowMs, openMs: config.breaker.openSeconds * 1000, maxOpenMs: config.breaker.maxOpenSeconds * 1000 }, clock.nowMs(), false);
+    return { guard, clock, attempt, opened, sent, breaker };
   }
 
   it('refuses countries outside the allow-list and blocked line types before spending any budget', async () => {
@@ -123,47 +128,45 @@ describeForEachStore('anti-pumping guard', (useRedis) => {
   });
 
   it('counts each allowed send towards its country, and hands the count back when the send fails', async () => {
-    const { guard, attempt } = await setup();
+    const { guard, attempt, breaker } = await setup();
     for (let i = 0; i < 9; i += 1) expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
     const tenth = await guard.check(attempt({ country: 'DE', boundNumber: true }));
     if (tenth.allowed) await tenth.reservation.release();
-    expect((await guard.breakerState('DE')).open).toBe(false);
+    expect(await breaker('DE')).toMatchObject({ open: false, sent: 9 });
     expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
     expect(await guard.check(attempt({ country: 'DE' }))).toMatchObject({ allowed: false, rule: 'country_breaker' });
   });
 
   it('opens a country breaker on low conversion, keeps bound numbers working, and backs off exponentially', async () => {
-    const { guard, clock, attempt, opened } = await setup();
-    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
+    const { guard, clock, attempt, opened, sent, breaker } = await setup();
+    await sent('DE', 10);
     await guard.recordVerified('DE');
     const refused = await guard.check(attempt({ country: 'DE' }));
     expect(refused).toMatchObject({ allowed: false, rule: 'country_breaker' });
     expect((await guard.check(attempt({ country: 'DE', boundNumber: true }))).allowed).toBe(true);
     expect((await guard.check(attempt({ country: 'GB' }))).allowed).toBe(true);
-    const first = await guard.breakerState('DE');
-    expect(first).toMatchObject({ open: true, level: 0 });
+    expect(await breaker('DE')).toMatchObject({ open: true, level: 0 });
     clock.advanceSeconds(600);
-    expect((await guard.breakerState('DE')).open).toBe(false);
+    expect(await breaker('DE')).toMatchObject({ open: false, sent: 0 });
     // Only what happens after re-opening counts: 10 more unverified sends trip it again, for twice as long.
-    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
-    const second = await guard.breakerState('DE');
+    await sent('DE', 10);
+    expect(await guard.check(attempt({ country: 'DE' }))).toMatchObject({ allowed: false, rule: 'country_breaker' });
+    const second = await breaker('DE');
     expect(second).toMatchObject({ open: true, level: 1 });
     expect(second.openUntilMs - clock.nowMs()).toBe(1_200_000);
     expect(opened.map((e) => [e.country, e.openSeconds, e.level])).toEqual([['DE', 600, 0], ['DE', 1200, 1]]);
   });
 
   it('stays closed while conversion is healthy', async () => {
-    const { guard, attempt } = await setup();
-    for (let i = 0; i < 40; i += 1) {
-      await guard.recordSent('FR');
-      if (i % 5 !== 0) await guard.recordVerified('FR');
-    }
+    const { guard, attempt, sent } = await setup();
+    await sent('FR', 40);
+    for (let i = 0; i < 32; i += 1) await guard.recordVerified('FR');
     expect((await guard.check(attempt({ country: 'FR' }))).allowed).toBe(true);
   });
 
   it('pauses a country entirely when configured to', async () => {
-    const { guard, attempt } = await setup({ breaker: { ...PUMPING_DEFAULTS.breaker, whileOpen: 'pause' } });
-    for (let i = 0; i < 10; i += 1) await guard.recordSent('DE');
+    const { guard, attempt, sent } = await setup({ breaker: { ...PUMPING_DEFAULTS.breaker, whileOpen: 'pause' } });
+    await sent('DE', 10);
     expect(await guard.check(attempt({ country: 'DE', boundNumber: true }))).toMatchObject({ allowed: false, rule: 'country_breaker' });
   });
 
