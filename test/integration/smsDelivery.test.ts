@@ -7,9 +7,14 @@ import { genericAccepted, startFakeSmsProviderServer, type FakeSmsProviderServer
 
 const SECRET = 'receipt-secret-for-the-tests-0123';
 
+let fakes: FakeSmsProviderServer[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  fakes = [];
+});
+
 /** The demo app delivering through the generic HTTP provider to fake servers on loopback. */
 async function setup(options: { servers?: number; providerTimeoutMs?: number } = {}) {
-  const fakes: FakeSmsProviderServer[] = [];
   for (let i = 0; i < (options.servers ?? 1); i += 1) fakes.push(await startFakeSmsProviderServer(genericAccepted));
   const providers = fakes.map((f, i) => new HttpSmsProvider({ name: i === 0 ? 'http' : `http${i + 1}`, baseUrl: f.url, bearerToken: 'tok', from: 'Demo', webhookSecret: SECRET }));
   const t = await createTestApp({
@@ -18,7 +23,15 @@ async function setup(options: { servers?: number; providerTimeoutMs?: number } =
   });
   const lastBody = (fake = fakes[0]) => String(fake?.requests.at(-1)?.json().body ?? '');
   const lastCode = (fake = fakes[0]) => /#(\d{6})\s*$/.exec(lastBody(fake))?.[1] ?? '';
-  return { t, fakes, lastBody, lastCode };
+  /** Alice, signed in with her password (the demo binds her number). */
+  const alice = async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    return c;
+  };
+  /** The provider's id for the newest message of a challenge (what its receipts name). */
+  const providerIdOf = async (challengeId: string) => (await t.stores.deliveries.latestForChallenge('u1', challengeId))?.providerMessageId as string;
+  return { t, fakes, lastBody, lastCode, alice, providerIdOf };
 }
 
 function receipt(t: TestApp, body: object, options: { secret?: string; provider?: string; signature?: string | null } = {}) {
@@ -35,22 +48,16 @@ async function auditTypes(t: TestApp): Promise<AuditEvent[]> {
   return events;
 }
 
-let fakes: FakeSmsProviderServer[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
-});
 
 describe('delivery through the generic HTTP provider, with receipts', () => {
   it('delivers the code through the provider, and signed receipts move its status forward only', async () => {
     const s = await setup();
-    fakes = s.fakes;
     const { t } = s;
-    const c = await t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     const sent = await c.send().expect(202);
     expect(sent.body.deliveryStatus).toBe('accepted');
     expect((await c.get('/auth/2fa/sms/status').expect(200)).body).toMatchObject({ status: 'accepted', channel: 'sms' });
-    const providerId = (await t.stores.deliveries.latestForChallenge('u1', sent.body.challengeId))?.providerMessageId as string;
+    const providerId = await s.providerIdOf(sent.body.challengeId);
     expect(providerId).toMatch(/^gen-/);
     const at = () => t.clock.nowMs() / 1000;
 
@@ -74,12 +81,10 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 
   it('refuses unsigned, badly signed, stale, unknown and misrouted receipts with 401, changing nothing', async () => {
     const s = await setup();
-    fakes = s.fakes;
     const { t } = s;
-    const c = await t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     const sent = await c.send().expect(202);
-    const providerId = (await t.stores.deliveries.latestForChallenge('u1', sent.body.challengeId))?.providerMessageId as string;
+    const providerId = await s.providerIdOf(sent.body.challengeId);
     const body = { id: providerId, status: 'undelivered', timestamp: t.clock.nowMs() / 1000 };
     const refusals = [
       await receipt(t, body, { signature: null }),
@@ -97,15 +102,13 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 
   it('offers a call after an undelivered SMS, only as a resend, in the user\'s language', async () => {
     const s = await setup();
-    fakes = s.fakes;
     const { t } = s;
-    const c = await t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     // A call is the fallback for an SMS, not a first try.
     expect((await c.send({ channel: 'voice' }).expect(409)).body.error.code).toBe('channel_unavailable');
     const sent = await c.post('/auth/2fa/sms/send', {}).set('accept-language', 'de-DE,de;q=0.9,en;q=0.5').expect(202);
     expect(s.lastBody()).toMatch(/^\d{6} ist Ihr stepguard Bestätigungscode\. Nicht weitergeben\.\n\n@localhost:3000 #\d{6}$/);
-    const providerId = (await t.stores.deliveries.latestForChallenge('u1', sent.body.challengeId))?.providerMessageId as string;
+    const providerId = await s.providerIdOf(sent.body.challengeId);
     await receipt(t, { id: providerId, status: 'undelivered', timestamp: t.clock.nowMs() / 1000, errorCode: '30003' }).expect(200);
     const status = (await c.get('/auth/2fa/sms/status').expect(200)).body;
     expect(status).toEqual({ status: 'undelivered', channel: 'sms', alternatives: { voice: true, whatsapp: false, otherFactors: [] } });
@@ -125,12 +128,10 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 
   it('fails over to the next provider when the first keeps answering 500', async () => {
     const s = await setup({ servers: 2 });
-    fakes = s.fakes;
     const [primary, secondary] = s.fakes;
     if (!primary || !secondary) throw new Error('two fake providers expected');
     primary.defaultReply = () => ({ status: 500, body: {} });
-    const c = await s.t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     await c.send().expect(202);
     expect(primary.requests).toHaveLength(4);
     expect(secondary.requests).toHaveLength(1);
@@ -140,12 +141,10 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 
   it('fails over within the provider timeout when the first provider hangs', async () => {
     const s = await setup({ servers: 2, providerTimeoutMs: 400 });
-    fakes = s.fakes;
     const [primary, secondary] = s.fakes;
     if (!primary || !secondary) throw new Error('two fake providers expected');
     primary.defaultReply = () => 'hang';
-    const c = await s.t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     const started = Date.now();
     await c.send().expect(202);
     expect(Date.now() - started).toBeLessThan(400 + 1000);
@@ -155,10 +154,8 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 
   it('answers 503 when every provider refuses, and spends no budget on it', async () => {
     const s = await setup();
-    fakes = s.fakes;
     s.fakes[0]!.defaultReply = () => ({ status: 400, body: {} });
-    const c = await s.t.client();
-    await c.login().expect(200);
+    const c = await s.alice();
     for (let i = 0; i < 5; i += 1) expect((await c.send().expect(503)).body.error.code).toBe('sms_unavailable');
     expect(s.fakes[0]?.requests).toHaveLength(5);
     s.fakes[0]!.defaultReply = genericAccepted;
@@ -169,7 +166,6 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
 describe('anti-pumping over HTTP', () => {
   it('refuses with 429 sms_blocked naming no threshold, audits the rule and counts it', async () => {
     const s = await setup();
-    fakes = s.fakes;
     const { t } = s;
     const c = await t.client();
     await c.post('/auth/signup', { username: 'mallory', password: 'a long enough password' }).expect(201);
@@ -192,7 +188,6 @@ describe('anti-pumping over HTTP', () => {
 
   it('refuses premium-rate and VoIP numbers with 422 before anything is sent', async () => {
     const s = await setup();
-    fakes = s.fakes;
     const c = await s.t.client();
     await c.post('/auth/signup', { username: 'trent', password: 'a long enough password' }).expect(201);
     await c.login('trent', 'a long enough password').expect(200);
