@@ -12,21 +12,13 @@ import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore'
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import type { ApprovalStore, BreakerStore, ChallengeStore, CounterStore, DeliveryStore, LockoutPolicy, RateLimitStore, SmsChallengeRecord, TrustedDeviceStore } from '../../src/stores/types';
+import type { ChallengeStore, LockoutPolicy, SmsChallengeRecord, StepGuardStores } from '../../src/stores/types';
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
 import { Cluster, type Redis } from 'ioredis';
 
-type Adapters = {
-  challenges: ChallengeStore;
-  rateLimits: RateLimitStore;
-  counters: CounterStore;
-  breakers: BreakerStore;
-  deliveries: DeliveryStore;
-  approvals: ApprovalStore;
-  trustedDevices: TrustedDeviceStore;
-};
+type Adapters = Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'trustedDevices'>;
 
 const T0 = Date.UTC(2026, 0, 1);
 const LOCKOUT: LockoutPolicy = { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 };
