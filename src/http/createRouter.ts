@@ -157,7 +157,8 @@ export function createRouter(internals: GuardInternals): Router {
     await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action: pendingAction, context: requestContext(req) });
     const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
     if (wantsHtml(req)) return void res.redirect(303, returnTo ?? '/');
-    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, ...(returnTo ? { returnTo } : {}) });
+    // The session id changed with the level, and the CSRF token is bound to the session: hand over the new one.
+    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
   }
 
   /** Changing factors needs a fresh second factor (or, with none yet, a fresh password). */

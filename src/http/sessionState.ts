@@ -61,11 +61,15 @@ export async function recordFactor(req: Request, userId: string, factor: FactorI
   if (rose) await regenerateSession(req);
 }
 
-/** Regenerates the session id, keeping every value the session held. */
+/** Where the CSRF module keeps the session's CSRF secret (see csrf.ts); dropped on regeneration. */
+export const SESSION_CSRF_KEY = 'stepguardCsrf';
+
+/** Regenerates the session id, keeping every value the session held but the CSRF secret. */
 export function regenerateSession(req: Request): Promise<void> {
   const session = req.session;
   const carried: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(session)) if (key !== 'cookie') carried[key] = value;
+  // The CSRF secret is not carried: a token seen before the level rose must not work after it.
+  for (const [key, value] of Object.entries(session)) if (key !== 'cookie' && key !== SESSION_CSRF_KEY) carried[key] = value;
   return new Promise((resolve, reject) => {
     session.regenerate((err) => {
       if (err) return reject(err);
