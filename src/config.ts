@@ -104,8 +104,10 @@ const budgets = z.array(z.strictObject({ limit: z.number().int().positive(), win
 const ruleMode = z.enum(['enforce', 'observe', 'off']);
 const templateSchema = z.strictObject({
   code: z.string().includes('{code}', { message: 'must contain {code}' }).optional(),
-  transaction: z.string().includes('{code}', { message: 'must contain {code}' }).optional(),
+  // A transaction's code must show what it approves (PSD2 dynamic linking), on a call too.
+  transaction: z.string().includes('{code}', { message: 'must contain {code}' }).includes('{amount}', { message: 'must contain {amount}' }).includes('{payee}', { message: 'must contain {payee}' }).optional(),
   voice: z.string().includes('{digits}', { message: 'must contain {digits}' }).optional(),
+  voiceTransaction: z.string().includes('{digits}', { message: 'must contain {digits}' }).includes('{amount}', { message: 'must contain {amount}' }).includes('{payee}', { message: 'must contain {payee}' }).optional(),
   phoneChanged: z.string().optional(),
   backupCodeUsed: z.string().optional(),
   backupCodesRegenerated: z.string().optional(),
@@ -564,7 +566,12 @@ function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined): 
   };
 }
 
-/** Every locale's code and transaction message must fit one segment with the longest code. */
+/**
+ * Every locale's code message must fit one segment with the longest code; so must its transaction
+ * message with a short payee, so that an ordinary transfer costs one segment. A longer payee, or
+ * one GSM-7 lacks, makes a transfer's message longer at run time (UCS-2, more segments): a payee
+ * is never folded or cut, since the person must see exactly which payee the code approves.
+ */
 function checkSmsFitsOneSegment(
   serviceName: string,
   webOtpHost: string,

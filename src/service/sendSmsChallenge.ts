@@ -243,7 +243,8 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
 function renderBody(ctx: ServiceContext, channel: SmsChannel, code: string, input: SendSmsChallengeInput): string {
   const { config } = ctx;
   const templates = (config.sms.templates[input.locale ?? config.sms.defaultLocale] ?? config.sms.templates[config.sms.defaultLocale]) as SmsTemplateSet;
-  if (channel === 'voice') return renderVoiceCodeMessage({ code, serviceName: config.serviceName, templates });
+  // A call for a transaction names its amount and payee as the SMS does (PSD2 dynamic linking).
+  if (channel === 'voice') return renderVoiceCodeMessage({ code, serviceName: config.serviceName, templates, transaction: input.transaction?.display });
   return renderSmsCodeMessage({
     code,
     serviceName: config.serviceName,

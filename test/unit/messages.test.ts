@@ -29,15 +29,11 @@ describe('renderSmsCodeMessage', () => {
     expect(text.split('\n').at(-1)).toBe('@bank.example #123456');
   });
 
-  it('shortens a long or non-GSM payee to keep one segment, never dropping it', () => {
-    const text = renderSmsCodeMessage({
-      code: '123456',
-      serviceName: 'bank',
-      webOtpHost: 'bank.example',
-      transaction: { amount: '999999.99', payee: 'Żabka Polska Spółka z ograniczoną odpowiedzialnością Oddział Warszawa' },
-    });
-    expect(countSmsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
-    expect(text).toContain('to Zabka Polska');
+  it('shows a long or non-GSM payee whole, switching to UCS-2 and more segments rather than folding or cutting it', () => {
+    const payee = 'Żabka Polska Spółka z ograniczoną odpowiedzialnością Oddział Warszawa';
+    const text = renderSmsCodeMessage({ code: '123456', serviceName: 'bank', webOtpHost: 'bank.example', transaction: { amount: '999999.99', payee } });
+    expect(countSmsSegments(text)).toMatchObject({ encoding: 'UCS-2', segments: 3 });
+    expect(text).toContain(`to ${payee}.`);
     expect(text.split('\n').at(-1)).toBe('@bank.example #123456');
   });
 });
@@ -49,11 +45,11 @@ describe('templates per locale', () => {
     expect(locales.sort()).toEqual(['de', 'en', 'es', 'fr', 'pt']);
   });
 
-  it.each(locales)('%s: the code and transaction messages fit one GSM-7 segment, WebOTP line last', (locale) => {
+  it.each(locales)('%s: the code message, and a transaction message with a short payee, fit one GSM-7 segment, WebOTP line last', (locale) => {
     const templates = BUILT_IN_TEMPLATES[locale] as SmsTemplateSet;
     const base = { code: '123456', serviceName: 'stepguard', webOtpHost: 'bank.example.com', templates, androidAppHash: 'FA+9qCX9VSu' };
     const code = renderSmsCodeMessage(base);
-    const transfer = renderSmsCodeMessage({ ...base, transaction: { amount: '1,000,000.00', payee: 'Société Générale Épargne Salariale' } });
+    const transfer = renderSmsCodeMessage({ ...base, transaction: { amount: '1,000,000.00', payee: 'Société Générale' } });
     for (const text of [code, transfer]) {
       expect(countSmsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
       expect(text.startsWith('123456')).toBe(true);

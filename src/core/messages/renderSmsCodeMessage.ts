@@ -1,5 +1,5 @@
-import { countSmsSegments } from './countSmsSegments';
 import { foldToGsm7 } from './foldToGsm7';
+import { renderVerbatim } from './renderVerbatim';
 import { BUILT_IN_TEMPLATES, fillTemplate, type SmsTemplateSet } from './smsTemplates';
 
 export type SmsCodeMessageInput = {
@@ -15,13 +15,16 @@ export type SmsCodeMessageInput = {
   androidAppHash?: string;
 };
 
-const MIN_PAYEE_CHARS = 6;
-
 /**
  * The text of a verification SMS: the code first (lock screens show the start), what it is
  * for, a warning not to share it, the optional Android app hash, and the WebOTP origin line
- * last as the spec requires. Letters GSM-7 lacks are folded (ó -> o) so the message stays in
- * one 160-character segment; a transaction's payee is shortened, never dropped, to fit.
+ * last as the spec requires. Letters GSM-7 lacks are folded (ó -> o) in the template's words
+ * and the service name, so a plain code message stays in one 160-character GSM-7 segment.
+ *
+ * A transaction's amount and payee are never folded or shortened (PSD2 dynamic linking: the
+ * payer must see exactly what the code approves, and the code is bound to the exact strings):
+ * they are rendered verbatim (`renderVerbatim`), so distinct payees give distinct messages.
+ * A payee GSM-7 lacks switches the message to UCS-2, and a long one may take more segments.
  */
 export function renderSmsCodeMessage(input: SmsCodeMessageInput): string {
   const { code, serviceName, webOtpHost, transaction } = input;
@@ -29,21 +32,28 @@ export function renderSmsCodeMessage(input: SmsCodeMessageInput): string {
   const tail = `${input.androidAppHash ? `\n${input.androidAppHash}` : ''}\n\n@${webOtpHost} #${code}`;
   const service = foldToGsm7(serviceName, false);
   if (!transaction) return `${foldToGsm7(fillTemplate(templates.code, { code, service }))}${tail}`;
-  const build = (payee: string) =>
-    `${foldToGsm7(fillTemplate(templates.transaction, { code, service, amount: foldToGsm7(transaction.amount, false), payee }))}${tail}`;
-  let payee = foldToGsm7(transaction.payee, false);
-  let text = build(payee);
-  while (countSmsSegments(text).segments > 1 && payee.length > MIN_PAYEE_CHARS) {
-    payee = `${payee.slice(0, Math.max(MIN_PAYEE_CHARS, payee.length - 4)).trimEnd()}..`;
-    text = build(payee);
-  }
-  return text;
+  // Fold the template's own words before filling in (one pass), so no value is ever folded.
+  return `${fillTemplate(foldToGsm7(templates.transaction), { code, service, ...verbatim(transaction) })}${tail}`;
 }
 
-/** The words read out on a voice call: the code digit by digit, twice. */
-export function renderVoiceCodeMessage(input: { code: string; serviceName: string; templates?: SmsTemplateSet }): string {
+/**
+ * The words read out on a voice call: the code digit by digit, twice; for a transaction also
+ * the amount and the payee (verbatim, as in the SMS), which the call must name as the SMS does.
+ */
+export function renderVoiceCodeMessage(input: {
+  code: string;
+  serviceName: string;
+  templates?: SmsTemplateSet;
+  transaction?: { amount: string; payee: string } | undefined;
+}): string {
   const templates = input.templates ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet);
-  return fillTemplate(templates.voice, { service: input.serviceName, digits: input.code.split('').join(', ') });
+  const values = { service: input.serviceName, digits: input.code.split('').join(', ') };
+  if (!input.transaction) return fillTemplate(templates.voice, values);
+  return fillTemplate(templates.voiceTransaction, { ...values, ...verbatim(input.transaction) });
+}
+
+function verbatim(transaction: { amount: string; payee: string }): { amount: string; payee: string } {
+  return { amount: renderVerbatim(transaction.amount, { keepNoBreakSpaces: true }), payee: renderVerbatim(transaction.payee) };
 }
 
 /** A notice (not a code): folded to GSM-7 so it stays cheap; it may take two segments. */

@@ -2,12 +2,16 @@
  * The words of every message stepguard sends, per locale. Placeholders: `{code}`, `{service}`,
  * `{amount}`, `{payee}`, `{digits}` (the code spelt out for voice), `{last2}` (last two digits
  * of the new number). Keep `code` and `transaction` short: the start-up check refuses templates
- * that cannot fit one SMS segment with the code and the WebOTP line.
+ * that cannot fit one SMS segment with the code and the WebOTP line (`transaction` with a short
+ * payee: a long payee, or one GSM-7 lacks, may make a transfer's SMS longer, never shortened).
+ * `transaction` and `voiceTransaction` must name `{amount}` and `{payee}` (PSD2 dynamic linking).
  */
 export type SmsTemplateSet = {
   code: string;
   transaction: string;
   voice: string;
+  /** What a call reads out for a code that approves a transaction. */
+  voiceTransaction: string;
   phoneChanged: string;
   backupCodeUsed: string;
   backupCodesRegenerated: string;
@@ -18,6 +22,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     code: '{code} is your {service} verification code. Do not share it.',
     transaction: '{code} is your {service} code to approve a transfer of {amount} to {payee}. Do not share it.',
     voice: 'Your {service} verification code is {digits}. Again: {digits}.',
+    voiceTransaction: 'Your {service} code to approve a transfer of {amount} to {payee} is {digits}. Again: {digits}.',
     phoneChanged: 'Your {service} phone number was changed to a number ending in {last2}. If this was not you, contact support now.',
     backupCodeUsed: 'A {service} backup code was just used to sign in. If this was not you, contact support now.',
     backupCodesRegenerated: 'Your {service} backup codes were regenerated. If this was not you, contact support now.',
@@ -26,6 +31,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     code: '{code} ist Ihr {service} Bestätigungscode. Nicht weitergeben.',
     transaction: '{code} ist Ihr {service} Code für eine Überweisung von {amount} an {payee}. Nicht weitergeben.',
     voice: 'Ihr {service} Bestätigungscode lautet {digits}. Noch einmal: {digits}.',
+    voiceTransaction: 'Ihr {service} Code für eine Überweisung von {amount} an {payee} lautet {digits}. Noch einmal: {digits}.',
     phoneChanged: 'Ihre {service} Telefonnummer wurde auf eine Nummer mit Endung {last2} geändert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
     backupCodeUsed: 'Ein {service} Backup-Code wurde gerade zur Anmeldung verwendet. Waren Sie das nicht, melden Sie sich sofort beim Support.',
     backupCodesRegenerated: 'Ihre {service} Backup-Codes wurden neu erstellt. Waren Sie das nicht, melden Sie sich sofort beim Support.',
@@ -34,6 +40,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     code: '{code} est votre code de vérification {service}. Ne le partagez pas.',
     transaction: '{code} est votre code {service} pour un virement de {amount} à {payee}. Ne le partagez pas.',
     voice: 'Votre code de vérification {service} est {digits}. Je répète : {digits}.',
+    voiceTransaction: 'Votre code {service} pour un virement de {amount} à {payee} est {digits}. Je répète : {digits}.',
     phoneChanged: 'Votre numéro {service} a été remplacé par un numéro finissant par {last2}. Si ce n\'est pas vous, contactez le support.',
     backupCodeUsed: 'Un code de secours {service} vient d\'être utilisé pour se connecter. Si ce n\'est pas vous, contactez le support.',
     backupCodesRegenerated: 'Vos codes de secours {service} ont été régénérés. Si ce n\'est pas vous, contactez le support.',
@@ -42,6 +49,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     code: '{code} es tu código de verificación de {service}. No lo compartas.',
     transaction: '{code} es tu código de {service} para aprobar una transferencia de {amount} a {payee}. No lo compartas.',
     voice: 'Tu código de verificación de {service} es {digits}. Repito: {digits}.',
+    voiceTransaction: 'Tu código de {service} para aprobar una transferencia de {amount} a {payee} es {digits}. Repito: {digits}.',
     phoneChanged: 'Tu número de {service} se cambió por uno que termina en {last2}. Si no fuiste tú, contacta con soporte ya.',
     backupCodeUsed: 'Se acaba de usar un código de respaldo de {service} para entrar. Si no fuiste tú, contacta con soporte ya.',
     backupCodesRegenerated: 'Tus códigos de respaldo de {service} se han regenerado. Si no fuiste tú, contacta con soporte ya.',
@@ -50,6 +58,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     code: '{code} é o seu código de verificação {service}. Não o partilhe.',
     transaction: '{code} é o seu código {service} para aprovar uma transferência de {amount} para {payee}. Não o partilhe.',
     voice: 'O seu código de verificação {service} é {digits}. Repito: {digits}.',
+    voiceTransaction: 'O seu código {service} para aprovar uma transferência de {amount} para {payee} é {digits}. Repito: {digits}.',
     phoneChanged: 'O seu número {service} foi alterado para um número terminado em {last2}. Se não foi você, contacte o suporte.',
     backupCodeUsed: 'Um código de recuperação {service} foi usado para entrar. Se não foi você, contacte o suporte.',
     backupCodesRegenerated: 'Os seus códigos de recuperação {service} foram gerados de novo. Se não foi você, contacte o suporte.',
