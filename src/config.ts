@@ -18,6 +18,8 @@ import { defaultRules } from './core/policy/defaultRules';
 import { validatePolicyRules } from './core/policy/validatePolicyRules';
 import type { OnNoStrongFactor, PolicyRule } from './core/policy/types';
 import { ipListFrom, type IpList } from './risk/ipList';
+import { canonicalForwardAuthRule } from './core/forward/canonicalForwardAuthRule';
+import type { CanonicalForwardAuthRule } from './core/forward/types';
 import type { EncryptionKeyring } from './core/crypto/secretBox';
 import type { GeoLookup, PhoneIntelProvider } from './risk/types';
 
@@ -62,7 +64,7 @@ export const DEFAULTS = {
   trustedDevices: { days: 30, cookieName: 'sg.trust' },
   policy: { useDefaultRules: true, largeTransferAmount: 1000, onNoStrongFactor: 'require' as OnNoStrongFactor },
   risk: { impossibleTravelKmh: 1000, simSwapWindowDays: 10, deviceCookieName: 'sg.device', decisionCacheSeconds: 300 },
-  forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[] },
+  forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[], caseSensitivePaths: false },
   actions: {
     login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
@@ -263,6 +265,11 @@ const optionsSchema = z.strictObject({
         )
         .min(1)
         .optional(),
+      /**
+       * Match path prefixes case-sensitively. Leave false (the default) unless every upstream
+       * behind the proxy routes paths case-sensitively: Express, IIS and many others do not.
+       */
+      caseSensitivePaths: z.boolean().optional(),
     })
     .optional(),
   http: z
@@ -337,7 +344,7 @@ export type StepGuardConfig = Readonly<{
     deviceCookieName: string;
     decisionCacheSeconds: number;
   }>;
-  forwardAuth: Readonly<{ rules: readonly ForwardAuthRule[] }>;
+  forwardAuth: Readonly<{ rules: readonly CanonicalForwardAuthRule[]; caseSensitivePaths: boolean }>;
   http: Readonly<{
     basePath: string;
     loginPath: string;
@@ -427,11 +434,14 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   ];
   const ruleProblems = validatePolicyRules(rules, Object.keys(actions));
   if (ruleProblems.length) throw new StepGuardConfigError(`Invalid stepguard options:\n${ruleProblems.join('\n')}`);
-  const forwardAuthRules = o.forwardAuth?.rules ?? DEFAULTS.forwardAuth.rules;
-  forwardAuthRules.forEach((rule, i) => {
-    if (!actions[rule.action]) {
+  // Rules are matched against canonical requests, so they are made canonical here (same functions).
+  const forwardAuthRules = (o.forwardAuth?.rules ?? DEFAULTS.forwardAuth.rules).map((rule, i) => {
+    if (!Object.hasOwn(actions, rule.action)) {
       throw new StepGuardConfigError(`forwardAuth.rules[${i}].action: unknown action "${rule.action}"; known: ${Object.keys(actions).join(', ')}.`);
     }
+    const canonical = canonicalForwardAuthRule(rule);
+    if (!canonical.ok) throw new StepGuardConfigError(`forwardAuth.rules[${i}].${canonical.field}: ${canonical.problem}.`);
+    return canonical.rule;
   });
   const risk = { ...DEFAULTS.risk, ...stripUndefined(o.risk ?? {}) };
   const list = (entries: string[] | undefined, name: string) => {
@@ -474,7 +484,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       torExitList: list(o.risk?.torExitList, 'torExitList'),
       datacenterList: list(o.risk?.datacenterList, 'datacenterList'),
     },
-    forwardAuth: { rules: forwardAuthRules },
+    forwardAuth: { rules: forwardAuthRules, caseSensitivePaths: o.forwardAuth?.caseSensitivePaths ?? DEFAULTS.forwardAuth.caseSensitivePaths },
     http: {
       ...DEFAULTS.http,
       ...stripUndefined(o.http ?? {}),

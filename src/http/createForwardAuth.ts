@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ForwardAuthRule } from '../config';
+import { canonicalForwardedRequest } from '../core/forward/canonicalForwardedRequest';
+import { forwardAuthActionFor } from '../core/forward/forwardAuthActionFor';
 import { errorBody } from '../errors';
 import { assessStepUp, stepUpChallengeHeader } from './assessStepUp';
 import type { GuardInternals } from './GuardInternals';
@@ -18,7 +19,9 @@ export type ForwardAuthOptions = {
 /**
  * The SSO-gateway check: the proxy asks, for each request it forwards, whether the session may
  * see that URL. The original URL comes from `X-Original-URL` (nginx) or `X-Forwarded-Proto`,
- * `-Host` and `-Uri` (Traefik); rules map its host and path to an action. Access answers `200`
+ * `-Host` and `-Uri` (Traefik), read through `canonicalForwardedRequest` (one spelling per host
+ * and path; anything unreadable or conflicting is `400`, never a weaker rule); rules map its
+ * host and path to an action. Access answers `200`
  * with `Remote-User`, `Remote-Acr`, `Remote-Amr` and `Remote-Auth-Time` for the upstream.
  * Only the proxy should be able to reach this endpoint: it trusts those headers.
  */
@@ -28,12 +31,13 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
     try {
       res.set('Cache-Control', 'no-store');
       const mode = options.mode ?? (req.query.mode === 'redirect' ? 'redirect' : 'status');
-      const original = originalUrl(req);
-      if (!original) {
-        res.status(400).json(errorBody('invalid_request', { field: 'X-Original-URL', problem: 'or X-Forwarded-Host and X-Forwarded-Uri must name the original request' }));
+      const read = canonicalForwardedRequest(req.headersDistinct);
+      if (!read.ok) {
+        res.status(400).json(errorBody('invalid_request', { field: read.field, problem: read.problem }));
         return;
       }
-      const action = actionFor(config.forwardAuth.rules, original);
+      const original = read.request;
+      const action = forwardAuthActionFor(config.forwardAuth.rules, original, config.forwardAuth);
       const returnTo = safeReturnTo(original.href, config.http.allowedReturnOrigins) ?? undefined;
       const page = (path: string) => `${config.appOrigin}${path}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`;
       const userId = config.getUserId(req);
@@ -87,31 +91,4 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
       next(err);
     }
   };
-}
-
-function originalUrl(req: Request): URL | null {
-  const header = req.get('x-original-url');
-  let candidate: string | undefined;
-  if (header) candidate = header;
-  else {
-    const host = req.get('x-forwarded-host');
-    const uri = req.get('x-forwarded-uri');
-    if (host && uri) candidate = `${req.get('x-forwarded-proto') === 'https' ? 'https' : 'http'}://${host}${uri.startsWith('/') ? uri : `/${uri}`}`;
-  }
-  if (!candidate || candidate.length > 4096) return null;
-  try {
-    const url = new URL(candidate);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The first rule whose host (if any) and path prefix match; `login` when none does. */
-export function actionFor(rules: readonly ForwardAuthRule[], url: URL): string {
-  for (const rule of rules) {
-    if (rule.host && rule.host.toLowerCase() !== url.host.toLowerCase()) continue;
-    if (url.pathname.startsWith(rule.pathPrefix)) return rule.action;
-  }
-  return 'login';
 }

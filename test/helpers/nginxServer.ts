@@ -12,8 +12,12 @@ export type RunningNginx = { port: number; stop(): Promise<void>; errorLog(): st
 /**
  * Starts Debian's nginx in the foreground with a generated config: `auth_request` to stepguard's
  * forward-auth in front of `/app/`, everything else proxied to the app (login, step-up pages).
+ * With `gate: 'everything'` it is the README's shape instead: every path goes through
+ * `auth_request` to the upstream, except `/auth/` (the app's login and step-up pages).
+ * X-Original-URL is built from `$host` (nginx's validated, lower-cased host without port or
+ * trailing dot), as the README says, never from the client's raw `$http_host`.
  */
-export async function startNginxGateway(options: { appPort: number; upstreamPort: number }): Promise<RunningNginx> {
+export async function startNginxGateway(options: { appPort: number; upstreamPort: number; gate?: 'app' | 'everything' }): Promise<RunningNginx> {
   if (!NGINX_BIN) throw new Error('nginx is not installed');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'stepguard-nginx-'));
@@ -36,10 +40,10 @@ http {
       proxy_pass http://127.0.0.1:${options.appPort}/auth/2fa/forward-auth;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
-      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+      proxy_set_header X-Original-URL $scheme://$host$request_uri;
       proxy_set_header X-Forwarded-Method $request_method;
     }
-    location /app/ {
+    location ${options.gate === 'everything' ? '/' : '/app/'} {
       auth_request /_stepguard;
       auth_request_set $sg_user $upstream_http_remote_user;
       auth_request_set $sg_acr $upstream_http_remote_acr;
@@ -47,7 +51,7 @@ http {
       proxy_set_header Remote-Acr $sg_acr;
       proxy_pass http://127.0.0.1:${options.upstreamPort};
     }
-    location / {
+    location ${options.gate === 'everything' ? '/auth/' : '/'} {
       proxy_set_header Host $http_host;
       proxy_pass http://127.0.0.1:${options.appPort};
     }
