@@ -22,6 +22,7 @@ import { canonicalForwardAuthRule } from './core/forward/canonicalForwardAuthRul
 import type { CanonicalForwardAuthRule } from './core/forward/types';
 import type { EncryptionKeyring } from './core/crypto/secretBox';
 import type { GeoLookup, PhoneIntelProvider } from './risk/types';
+import { DEFAULT_BLOCKED_LINE_TYPES, LINE_TYPES } from './core/phone/lineTypes';
 
 /** Maps a forwarded request (host and path) to the action it needs. */
 export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
@@ -55,8 +56,8 @@ export const DEFAULTS = {
     allowedCountries: undefined as readonly string[] | undefined,
     maxAccountsPerNumber: 1,
     changeCoolOffSeconds: 7 * 86_400,
-    /** Line types that cannot receive codes reliably or are abused for fraud (libphonenumber names). */
-    blockedLineTypes: ['PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'VOIP', 'PAGER', 'UAN', 'VOICEMAIL', 'FIXED_LINE'] as readonly string[],
+    /** Line types that cannot receive codes reliably or are abused for fraud (libphonenumber names; see LINE_TYPE_DECISIONS). */
+    blockedLineTypes: DEFAULT_BLOCKED_LINE_TYPES as readonly string[],
     /** How recent the password must be for a first binding, and an existing factor for a change. */
     freshFactorSeconds: 300,
   },
@@ -213,7 +214,7 @@ const optionsSchema = z.strictObject({
       allowedCountries: z.array(country).min(1).optional(),
       maxAccountsPerNumber: z.number().int().min(1).max(20).optional(),
       changeCoolOffSeconds: z.number().int().min(0).max(90 * 86_400).optional(),
-      blockedLineTypes: z.array(z.string()).optional(),
+      blockedLineTypes: z.array(z.enum(LINE_TYPES)).optional(),
       freshFactorSeconds: seconds(3600).optional(),
     })
     .optional(),

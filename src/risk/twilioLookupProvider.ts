@@ -40,8 +40,11 @@ export function twilioLookupProvider(options: {
           sim_swap?: { last_sim_swap?: { last_sim_swap_date?: string | null } | null } | null;
         };
         const swapped = body.sim_swap?.last_sim_swap?.last_sim_swap_date;
+        const type = body.line_type_intelligence?.type;
         const intel: PhoneIntel = {
-          lineType: body.line_type_intelligence?.type ? (TWILIO_LINE_TYPES[body.line_type_intelligence.type] ?? 'UNKNOWN') : null,
+          // Twilio's `unknown` ("valid, type undetermined") is no answer: the numbering plan's type
+          // applies. A type not mapped here yet is UNKNOWN, which the default policy refuses.
+          lineType: !type || type === 'unknown' ? null : Object.hasOwn(TWILIO_LINE_TYPES, type) ? (TWILIO_LINE_TYPES[type] as string) : 'UNKNOWN',
           simSwappedAtMs: swapped ? Date.parse(swapped) : null,
         };
         return intel;

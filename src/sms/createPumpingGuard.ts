@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { BreakerPolicy, BreakerStore, CounterStore, RateLimitStore } from '../stores/types';
 import type { PumpingConfig, PumpingRule } from './pumpingRules';
+import { lineTypeForPolicy } from '../core/phone/lineTypes';
 
 /** One intended send, as the guard judges it. */
 export type SendAttempt = {
@@ -12,6 +13,7 @@ export type SendAttempt = {
   /** Keyed hash of the number's prefix. */
   prefixHash: string;
   country: string | null;
+  /** libphonenumber's name (see LINE_TYPES); `null` when no source could tell. */
   lineType: string | null;
   userId: string;
   sessionId: string;
@@ -91,7 +93,8 @@ export function createPumpingGuard(deps: {
     if (judge('country', attempt.allowedCountries !== undefined && (!attempt.country || !attempt.allowedCountries.includes(attempt.country)))) {
       return { allowed: false, rule: 'country', retryAfterSeconds: 0, observed };
     }
-    if (judge('line_type', attempt.lineType !== null && attempt.blockedLineTypes.includes(attempt.lineType))) {
+    // A number of no known type is judged as UNKNOWN (blocked by default), never waved through.
+    if (judge('line_type', attempt.blockedLineTypes.includes(lineTypeForPolicy(attempt.lineType)))) {
       return { allowed: false, rule: 'line_type', retryAfterSeconds: 0, observed };
     }
 
