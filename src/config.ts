@@ -23,6 +23,7 @@ import type { CanonicalForwardAuthRule } from './core/forward/types';
 import type { EncryptionKeyring } from './core/crypto/secretBox';
 import type { GeoLookup, PhoneIntelProvider } from './risk/types';
 import { DEFAULT_BLOCKED_LINE_TYPES, LINE_TYPES } from './core/phone/lineTypes';
+import { checkProductionConfig } from './checkProductionConfig';
 
 /** Maps a forwarded request (host and path) to the action it needs. */
 export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
@@ -98,6 +99,11 @@ const storesSchema = z.union([
     keyPrefix: z.string().regex(/^[a-zA-Z0-9_.-]{1,32}$/).optional(),
     /** An audit store to use instead of MongoDB's or memory's (e.g. FileAuditStore). */
     audit: object<AuditStore>('an AuditStore', 'insert').optional(),
+    /**
+     * For tests and demos only: lets NODE_ENV=production run with phone bindings, factors and the
+     * audit trail in memory (lost on restart, different on every node). @default false
+     */
+    allowMemoryDurableStores: z.boolean().optional(),
   }),
   z.strictObject({ custom: object<StepGuardStores>('a StepGuardStores object', 'ping') }),
 ]);
@@ -455,6 +461,9 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   const webOtpHost = new URL(appOrigin).host;
   const serviceName = o.serviceName ?? DEFAULTS.serviceName;
   checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength, templates, sms.androidAppHash);
+  if (environment === 'production') {
+    checkProductionConfig({ secrets, encryptionKeys: o.secrets?.encryptionKeys ?? {}, keyring, stores: o.stores ?? 'memory', hasSmsProvider: routes.length > 0 });
+  }
 
   return deepFreeze({
     environment,

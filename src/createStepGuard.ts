@@ -54,7 +54,7 @@ export type StepGuard = {
    * parser and CSRF middleware: signatures cover the raw body.
    */
   webhooks(): Router;
-  /** Prometheus metrics for `GET /metrics`; protect it (bearerToken or network policy) in production. */
+  /** Prometheus metrics for `GET /metrics`; in production it refuses to be built without `bearerToken` unless `{ public: true }`. */
   metricsHandler(options?: MetricsHandlerOptions): RequestHandler;
   /** Error middleware that answers `{ error: { code, message } }`, `503` for store outages. */
   errorHandler(): ErrorRequestHandler;
@@ -161,7 +161,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       return { userId, factors: { ...state.factors }, ...deriveAssurance(state.factors) };
     },
     webhooks: () => createWebhookRouter(internals),
-    metricsHandler: (opts) => createMetricsHandler(metrics, opts),
+    metricsHandler: (opts) => createMetricsHandler(metrics, opts, { environment: config.environment }),
     errorHandler: () => errorHandler,
     strategies: undefined as unknown as StepGuard['strategies'],
   };

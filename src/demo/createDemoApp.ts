@@ -24,6 +24,7 @@ import {
   safeReturnTo,
 } from '../index';
 import { DemoUserStore, type DemoUser } from './DemoUserStore';
+import { seedDemoAccounts } from './seedDemoAccounts';
 
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
@@ -43,6 +44,10 @@ export type DemoAppOptions = {
   smsProviders?: SmsProvider[];
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Serve GET /metrics to anyone even in production (a network policy keeps it private). */
+  metricsPublic?: boolean;
+  /** Lets production run with bindings, factors and audit in memory (stepguard's stores.allowMemoryDurableStores; demos only). */
+  allowMemoryDurableStores?: boolean;
   clock?: Clock;
   logger: Logger;
   appOrigin?: string;
@@ -60,7 +65,7 @@ export type DemoAppOptions = {
 
 export type DemoApp = { app: express.Express; guard: StepGuard; users: DemoUserStore };
 
-export const DEMO_ACCOUNT = { username: 'alice', password: 'alice-demo-password', phone: '+14155550123' };
+export { DEMO_ACCOUNT } from './seedDemoAccounts';
 
 const credentials = z.strictObject({
   username: z.string().trim().min(3).max(64).regex(/^[a-zA-Z0-9._-]+$/, 'may contain letters, digits, dot, dash and underscore'),
@@ -97,12 +102,13 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     http: options.guardOptions?.allowedReturnOrigins ? { allowedReturnOrigins: options.guardOptions.allowedReturnOrigins } : undefined,
     stores: options.stores
       ? { custom: options.stores }
-      : options.redis || options.mongo || options.auditFile
+      : options.redis || options.mongo || options.auditFile || options.allowMemoryDurableStores
         ? {
             redis: options.redis,
             mongo: options.mongo,
             keyPrefix: options.redisKeyPrefix ?? 'sg',
             ...(options.auditFile ? { audit: new FileAuditStore(options.auditFile) } : {}),
+            ...(options.allowMemoryDurableStores ? { allowMemoryDurableStores: true } : {}),
           }
         : 'memory',
     sms: {
@@ -115,16 +121,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   // One Passport per app, so that several demo apps in one process (tests) never share users.
   const passport = new Passport();
   const users = new DemoUserStore();
-  const alice = await users.create(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password);
-  // The demo's user ids restart at u1 with each process; with MongoDB a binding may already exist.
-  if (alice && !(await guard.service.phoneBindingOf(alice.id))) await guard.service.bindPhoneUnchecked(alice.id, DEMO_ACCOUNT.phone);
-
-  for (let i = 1; i <= Math.min(options.benchUsers ?? 0, 900); i += 1) {
-    const user = await users.create(`bench-${i}`, 'bench-password-123');
-    // Fictional 555-01xx numbers across area codes, one per account.
-    const area = 201 + Math.floor((i - 1) / 100);
-    if (user) await guard.service.bindPhoneUnchecked(user.id, `+1${area}55501${String((i - 1) % 100).padStart(2, '0')}`);
-  }
+  // A published password and a number bound without proof have no place in production.
+  if (guard.config.environment !== 'production') await seedDemoAccounts(guard, users, options.benchUsers ?? 0);
 
   passport.use(
     'demo-local',
@@ -168,7 +166,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
 
   // Before sessions, body parsers and CSRF: providers post signed raw bodies and have no session.
   app.use(`${guard.config.http.basePath}/webhooks`, guard.webhooks());
-  app.get('/metrics', guard.metricsHandler(options.metricsToken ? { bearerToken: options.metricsToken } : {}));
+  app.get('/metrics', guard.metricsHandler({ ...(options.metricsToken ? { bearerToken: options.metricsToken } : {}), ...(options.metricsPublic ? { public: true } : {}) }));
 
   app.use(
     session({

@@ -57,13 +57,16 @@ async function main(): Promise<void> {
     encryptionKey: env.STEPGUARD_ENCRYPTION_KEY,
     smsProviders,
     metricsToken: env.METRICS_TOKEN || undefined,
+    metricsPublic: flag(env.METRICS_PUBLIC),
+    allowMemoryDurableStores: flag(env.STEPGUARD_ALLOW_MEMORY_STORES),
     logger,
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     environment: production ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development',
   });
   const server = app.listen(port, () => {
-    logger.info({ event: 'listening', port }, `stepguard demo on http://localhost:${port} — sign in as ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}; SMS codes print here`);
+    const hint = production ? 'no demo accounts in production' : `sign in as ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}; SMS codes print here`;
+    logger.info({ event: 'listening', port }, `stepguard demo on http://localhost:${port} — ${hint}`);
   });
   const stop = () => {
     server.close(() => {
@@ -93,8 +96,27 @@ function parseTrustProxy(value: string | undefined): boolean | number | string |
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+// The demo sets these options from the environment: a refusal names both.
+const ENV_OF_OPTION: [RegExp, string][] = [
+  [/^secrets\.pepper\b/, 'STEPGUARD_PEPPER'],
+  [/^secrets\.sessionSecret\b/, 'SESSION_SECRET'],
+  [/^secrets\.encryptionKeys\b/, 'STEPGUARD_ENCRYPTION_KEY'],
+  [/^stores\b/, 'MONGODB_URI (and REDIS_URL), or STEPGUARD_ALLOW_MEMORY_STORES=true for a throw-away demo'],
+  [/^sms\.provider/, 'SMS_PROVIDER'],
+  [/^metricsHandler\b/, 'METRICS_TOKEN, or METRICS_PUBLIC=true'],
+];
+
+function withEnvNames(message: string): string {
+  const env = ENV_OF_OPTION.find(([option]) => option.test(message))?.[1];
+  return env ? `${message}\n(The demo sets this from the environment: ${env}.)` : message;
+}
+
+function flag(value: string | undefined): boolean {
+  return value === 'true' || value === '1';
+}
+
 main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? withEnvNames(err.message) : String(err);
   process.stderr.write(`stepguard demo could not start:\n${message}\n`);
   process.exit(1);
 });

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { parseStepGuardOptions, StepGuardConfigError, type StepGuardOptions } from '../../src';
+import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
 
 const secrets = { pepper: 'p'.repeat(40), sessionSecret: 's'.repeat(40), encryptionKeys: { k1: Buffer.alloc(32, 7).toString('base64') } };
 
@@ -60,7 +62,10 @@ describe('parseStepGuardOptions', () => {
       /secrets\.encryptionKeys: required when NODE_ENV=production/,
     );
     expect(() => parseStepGuardOptions({ secrets: { ...secrets, encryptionKeys: { k1: 'c2hvcnQ=' } } })).toThrow(/secrets\.encryptionKeys\.k1: must be 32 bytes/);
-    expect(parseStepGuardOptions({ environment: 'production', secrets }).generatedSecrets).toEqual([]);
+    // With every secret given (and strong: production refuses weak ones, see productionConfig.test.ts) nothing is generated.
+    const strong = { pepper: randomBytes(48).toString('base64'), sessionSecret: randomBytes(48).toString('base64'), encryptionKeys: { k1: randomBytes(32).toString('base64') } };
+    const production = { environment: 'production', stores: { allowMemoryDurableStores: true }, sms: { provider: new RecordingSmsProvider() } } as const;
+    expect(parseStepGuardOptions({ ...production, secrets: strong }).generatedSecrets).toEqual([]);
   });
 
   it('generates secrets in development and says so', () => {
