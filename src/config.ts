@@ -72,7 +72,7 @@ export const DEFAULTS = {
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
     factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
-  http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf' },
+  http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf', ipv6PrefixLength: 64 },
 } as const;
 
 const seconds = (max: number) => z.number().int().positive().max(max);
@@ -288,6 +288,11 @@ const optionsSchema = z.strictObject({
       viewsDirectory: z.string().optional(),
       /** Origins (besides appOrigin) a browser may be sent back to after a step-up (forward-auth). */
       allowedReturnOrigins: z.array(z.url({ protocol: /^https?$/ })).optional(),
+      /**
+       * Per-address budgets count an IPv6 client by this many leading bits (one customer's
+       * network is typically a /64, and picking another address inside it is free). @default 64
+       */
+      ipv6PrefixLength: z.number().int().min(32).max(128).optional(),
     })
     .optional(),
   getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
@@ -359,6 +364,8 @@ export type StepGuardConfig = Readonly<{
     secureCookies: boolean;
     viewsDirectory: string | undefined;
     allowedReturnOrigins: readonly string[];
+    /** Leading bits of an IPv6 client address that per-address budgets count it by. */
+    ipv6PrefixLength: number;
   }>;
   getUserId: (req: Request) => string | undefined;
   getUserLocale: (req: Request) => string | undefined;
@@ -412,7 +419,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     retry: { ...DEFAULTS.sms.retry, ...stripUndefined(retryOptions ?? {}) },
     templates,
     androidAppHash: smsOptions.androidAppHash,
-    pumping: buildPumpingConfig(pumpingOptions),
+    pumping: buildPumpingConfig(pumpingOptions, o.http?.ipv6PrefixLength ?? DEFAULTS.http.ipv6PrefixLength),
   };
   if (!templates[sms.defaultLocale]) {
     throw new StepGuardConfigError(`sms.defaultLocale: no templates for "${sms.defaultLocale}"; known: ${Object.keys(templates).join(', ')}.`);
@@ -563,7 +570,7 @@ function mergeTemplates(given: Record<string, Partial<SmsTemplateSet>> | undefin
   return merged;
 }
 
-function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined): PumpingConfig {
+function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined, ipv6PrefixLength: number): PumpingConfig {
   const d = PUMPING_DEFAULTS;
   const g = given ?? {};
   const modes = Object.fromEntries(PUMPING_RULES.map((rule) => [rule, g.rules?.[rule] ?? g.mode ?? d.modes[rule]])) as Record<PumpingRule, RuleMode>;
@@ -578,6 +585,7 @@ function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined): 
     phoneBudgets: g.phoneBudgets ?? d.phoneBudgets,
     userBudgets: g.userBudgets ?? d.userBudgets,
     ipBudgets: g.ipBudgets ?? d.ipBudgets,
+    ipv6PrefixLength,
     sessionBudgets: g.sessionBudgets ?? d.sessionBudgets,
     prefix: { ...d.prefix, ...stripUndefined(g.prefix ?? {}) },
     ipCountries: { ...d.ipCountries, ...stripUndefined(g.ipCountries ?? {}) },

@@ -41,6 +41,8 @@ export { WebAuthnStrategy } from '../strategies/WebAuthnStrategy';
 export { BackupCodeStrategy } from '../strategies/BackupCodeStrategy';
 export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';
 export { safeReturnTo } from './http/safeReturnTo';
+export { trustProxyWarning } from './http/trustProxyWarning';
+export { clientAddressKey, UNREADABLE_ADDRESS_KEY } from './core/net/clientAddressKey';
 export { packageRoot } from './http/packageRoot';
 export { evaluatePolicy, defaultRules, validatePolicyRules } from './core/policy';
 export type { RiskSignals, PolicyRule, PolicyDecision, Condition, Effect, OnNoStrongFactor } from './core/policy';

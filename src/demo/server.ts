@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createConnection, type Connection } from 'mongoose';
-import { createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError } from '../index';
+import { createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError, trustProxyWarning } from '../index';
 import { smsProvidersFromEnv } from './smsProvidersFromEnv';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 
@@ -19,6 +19,11 @@ async function main(): Promise<void> {
     base: undefined,
     redact: { paths: ['code', 'phone', 'to_full', 'sessionId', 'req.headers.cookie'], censor: '[redacted]' },
   });
+  // Said first, before anything else can stop the start: TRUST_PROXY=true hands req.ip (deny
+  // list, Tor, geo, per-address budgets) to whatever the client writes in X-Forwarded-For.
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  const trustWarning = trustProxyWarning(trustProxy, production ? 'production' : 'development', 'TRUST_PROXY');
+  if (trustWarning) logger.warn({ event: 'trust_proxy_every_hop' }, trustWarning);
 
   const smsProviders = smsProvidersFromEnv(env);
   let mongo: Connection | undefined;
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
     allowMemoryDurableStores: flag(env.STEPGUARD_ALLOW_MEMORY_STORES),
     logger,
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy,
     environment: production ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development',
   });
   const server = app.listen(port, () => {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { clientAddressKey } from '../core/net/clientAddressKey';
 import type { BreakerPolicy, BreakerStore, CounterStore, RateLimitStore } from '../stores/types';
 import type { PumpingConfig, PumpingRule } from './pumpingRules';
 import { lineTypeForPolicy } from '../core/phone/lineTypes';
@@ -17,6 +18,7 @@ export type SendAttempt = {
   lineType: string | null;
   userId: string;
   sessionId: string;
+  /** The client address as the app sees it (`req.ip`); budgets count it by `clientAddressKey`. */
   ip: string | null;
   /** The user's bound number, which already proved it receives codes (a step-up), not a new one. */
   boundNumber: boolean;
@@ -111,15 +113,17 @@ export function createPumpingGuard(deps: {
     // A bound number proved it reaches its owner; its step-ups must not starve behind an office
     // NAT, a travelling user's addresses, or a company's block of consecutive numbers.
     const newNumber = !attempt.boundNumber;
-    budgets('ip_budget', newNumber ? attempt.ip : null, config.ipBudgets);
+    // An IPv6 client counts by its network (a /64 by default): addresses inside it are free to pick.
+    const address = attempt.ip === null ? null : clientAddressKey(attempt.ip, config.ipv6PrefixLength);
+    budgets('ip_budget', newNumber ? address : null, config.ipBudgets);
     budgets('session_budget', attempt.sessionId, config.sessionBudgets);
     if (newNumber && mode('prefix_velocity') !== 'off') {
       const p = config.prefix;
       checks.push({ rule: 'prefix_velocity', key: `prefix:${attempt.prefixHash}`, member: attempt.phoneHash, limit: p.distinctNumbers, windowMs: p.windowSeconds * 1000 });
     }
-    if (newNumber && attempt.ip !== null && attempt.country !== null && mode('ip_countries') !== 'off') {
+    if (newNumber && address !== null && attempt.country !== null && mode('ip_countries') !== 'off') {
       const c = config.ipCountries;
-      checks.push({ rule: 'ip_countries', key: `ipcc:${attempt.ip}`, member: attempt.country, limit: c.limit, windowMs: c.windowSeconds * 1000 });
+      checks.push({ rule: 'ip_countries', key: `ipcc:${address}`, member: attempt.country, limit: c.limit, windowMs: c.windowSeconds * 1000 });
     }
 
     const price = attempt.country ? (config.spend.priceMicros[attempt.country] ?? config.spend.priceMicros.default ?? 0) : (config.spend.priceMicros.default ?? 0);

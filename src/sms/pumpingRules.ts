@@ -22,8 +22,10 @@ export type PumpingConfig = Readonly<{
   modes: Readonly<Record<PumpingRule, RuleMode>>;
   phoneBudgets: readonly Budget[];
   userBudgets: readonly Budget[];
-  /** Sends to numbers not yet proven (binding, changing), per client address. */
+  /** Sends to numbers not yet proven (binding, changing), per client address (see clientAddressKey). */
   ipBudgets: readonly Budget[];
+  /** An IPv6 client counts by this many leading bits (`http.ipv6PrefixLength`). */
+  ipv6PrefixLength: number;
   sessionBudgets: readonly Budget[];
   /** Distinct numbers per prefix (the number without its last `prefixDropDigits` digits). */
   prefix: Readonly<{ distinctNumbers: number; windowSeconds: number; dropDigits: number }>;
@@ -72,6 +74,7 @@ export const PUMPING_DEFAULTS: PumpingConfig = {
     { limit: 3, windowSeconds: 3600 },
     { limit: 10, windowSeconds: 86_400 },
   ],
+  ipv6PrefixLength: 64,
   sessionBudgets: [
     { limit: 5, windowSeconds: 600 },
     { limit: 15, windowSeconds: 86_400 },
