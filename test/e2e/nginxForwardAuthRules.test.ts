@@ -47,11 +47,15 @@ suite('forward-auth rules through real nginx', () => {
     nginx = await startNginxGateway({ appPort: (app.address() as AddressInfo).port, upstreamPort: (upstream.address() as AddressInfo).port, gate: 'everything' });
 
     const browser = request.agent(`http://127.0.0.1:${nginx.port}`);
-    const csrf = (await browser.get('/auth/csrf').expect(200)).body.csrfToken as string;
-    const json = (path: string, body: object) => browser.post(path).set('x-csrf-token', csrf).set('accept', 'application/json').send(body);
-    await json('/auth/login', { username: 'alice', password: 'alice-demo-password' }).expect(200);
-    await json('/auth/2fa/sms/send', {}).expect(202);
-    await json('/auth/2fa/sms/verify', { code: t.sms.lastCode() }).expect(200);
+    // CSRF tokens are bound to the session and rotate with it: keep the newest one an answer carried.
+    let csrf = (await browser.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    const json = async (path: string, body: object, status: number) => {
+      const res = await browser.post(path).set('x-csrf-token', csrf).set('accept', 'application/json').send(body).expect(status);
+      if (typeof res.body?.csrfToken === 'string') csrf = res.body.csrfToken;
+    };
+    await json('/auth/login', { username: 'alice', password: 'alice-demo-password' }, 200);
+    await json('/auth/2fa/sms/send', {}, 202);
+    await json('/auth/2fa/sms/verify', { code: t.sms.lastCode() }, 200);
     cookie = browser.jar
       .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
       .map((c) => c.toValueString())
