@@ -25,6 +25,20 @@ import type { GeoLookup, PhoneIntelProvider } from './risk/types';
 import { DEFAULT_BLOCKED_LINE_TYPES, LINE_TYPES } from './core/phone/lineTypes';
 import { checkProductionConfig } from './checkProductionConfig';
 
+/** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
+export type SecurityEvent = {
+  type: 'factor_changed' | 'sessions_revoked';
+  userId: string;
+  /** What changed: `phone_bound`, `phone_changed`, `phone_removed`, `totp_added`, `totp_removed`, `passkey_added`, `passkey_removed`, `backup_codes_regenerated`, `device_trusted`, `factor_reset`, `sign_out_everywhere`... */
+  change: string;
+  factor: 'sms' | 'otp' | 'webauthn' | 'backup' | 'device' | null;
+  atMs: number;
+  /** When factors added now start satisfying high-risk actions; `null` when no cool-off runs. */
+  coolOffUntilMs: number | null;
+  /** `user` or `admin:<id>`. */
+  actor: string;
+};
+
 /** Maps a forwarded request (host and path) to the action it needs. */
 export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
 
@@ -63,7 +77,33 @@ export const DEFAULTS = {
     freshFactorSeconds: 300,
   },
   audit: { retentionDays: 400 },
+  /** The binding rule (DESIGN.md §5): what adding, replacing or removing a factor needs and starts. */
+  factorChange: {
+    /** How long factors added after a change stay too new for high-risk actions (the account cool-off). */
+    coolOffSeconds: 7 * 86_400,
+    /** Whether the very first second factor of an account that never had one starts the cool-off too. */
+    coolOffFirstFactor: false,
+    /** Removing the last real second factor (backup codes do not count) is refused unless this is set. */
+    allowRemovingLastFactor: false,
+    /** Adding a passkey to an account that has one needs a passkey step-up (aal2-phr). */
+    passkeyToAddPasskey: true,
+    /** Security notices (SMS) per account per day; the host's onSecurityEvent hook is always called. */
+    noticesPerDay: 5,
+  },
+  /** How long a revoked session (logout, sign out everywhere) is remembered as revoked: at least the session lifetime. */
+  sessions: { revocationTtlSeconds: 30 * 86_400 },
   trustedDevices: { days: 30, cookieName: 'sg.trust' },
+  /**
+   * Password guessing (first factor): failures counted per account (the submitted username, so an
+   * unknown name is treated alike) and per client address, then growing delays; and how failures
+   * for unknown accounts are audited (the first per address and window, the rest as one count).
+   */
+  firstFactor: {
+    account: { freeFailures: 5, baseDelaySeconds: 30, maxDelaySeconds: 900, memorySeconds: 3600 },
+    address: { freeFailures: 50, baseDelaySeconds: 60, maxDelaySeconds: 900, memorySeconds: 3600 },
+    auditWindowSeconds: 60,
+    auditAddressesPerWindow: 100,
+  },
   policy: { useDefaultRules: true, largeTransferAmount: 1000, onNoStrongFactor: 'require' as OnNoStrongFactor },
   risk: { impossibleTravelKmh: 1000, simSwapWindowDays: 10, deviceCookieName: 'sg.device', decisionCacheSeconds: 300 },
   forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[], caseSensitivePaths: false },
@@ -109,6 +149,12 @@ const storesSchema = z.union([
 ]);
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"');
 
+const throttleSchema = z.strictObject({
+  freeFailures: z.number().int().min(1).max(10_000).optional(),
+  baseDelaySeconds: seconds(86_400).optional(),
+  maxDelaySeconds: seconds(86_400).optional(),
+  memorySeconds: seconds(30 * 86_400).optional(),
+});
 const budgets = z.array(z.strictObject({ limit: z.number().int().positive(), windowSeconds: seconds(30 * 86_400) })).min(1);
 const ruleMode = z.enum(['enforce', 'observe', 'off']);
 const templateSchema = z.strictObject({
@@ -120,6 +166,7 @@ const templateSchema = z.strictObject({
   phoneChanged: z.string().optional(),
   backupCodeUsed: z.string().optional(),
   backupCodesRegenerated: z.string().optional(),
+  factorChanged: z.string().optional(),
 });
 const pumpingSchema = z.strictObject({
   /** Runs every rule observe-only (log, audit and count, never refuse) unless a rule says otherwise. */
@@ -238,6 +285,29 @@ const optionsSchema = z.strictObject({
     .strictObject({ days: z.number().int().min(1).max(365).optional(), cookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional() })
     .optional(),
   audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
+  firstFactor: z
+    .strictObject({
+      account: throttleSchema.optional(),
+      address: throttleSchema.optional(),
+      auditWindowSeconds: seconds(3600).optional(),
+      auditAddressesPerWindow: z.number().int().min(1).max(100_000).optional(),
+    })
+    .optional(),
+  factorChange: z
+    .strictObject({
+      coolOffSeconds: z.number().int().min(0).max(90 * 86_400).optional(),
+      coolOffFirstFactor: z.boolean().optional(),
+      allowRemovingLastFactor: z.boolean().optional(),
+      passkeyToAddPasskey: z.boolean().optional(),
+      noticesPerDay: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+  sessions: z.strictObject({ revocationTtlSeconds: seconds(400 * 86_400).optional() }).optional(),
+  /**
+   * Told about every security event (factor added, replaced or removed; sessions revoked) so the
+   * host can e-mail or push the user; errors are logged, never thrown back.
+   */
+  onSecurityEvent: fn<(event: SecurityEvent) => void | Promise<void>>('(event) => e-mail or push the user').optional(),
   policy: z
     .strictObject({
       actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional(),
@@ -341,6 +411,15 @@ export type StepGuardConfig = Readonly<{
     freshFactorSeconds: number;
   }>;
   audit: Readonly<{ retentionDays: number }>;
+  firstFactor: Readonly<{
+    account: Readonly<FirstFactorThrottleOptions>;
+    address: Readonly<FirstFactorThrottleOptions>;
+    auditWindowSeconds: number;
+    auditAddressesPerWindow: number;
+  }>;
+  factorChange: Readonly<{ coolOffSeconds: number; coolOffFirstFactor: boolean; allowRemovingLastFactor: boolean; passkeyToAddPasskey: boolean; noticesPerDay: number }>;
+  sessions: Readonly<{ revocationTtlSeconds: number }>;
+  onSecurityEvent: ((event: SecurityEvent) => void | Promise<void>) | undefined;
   trustedDevices: Readonly<{ days: number; cookieName: string }>;
   webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
@@ -432,7 +511,8 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     throw new StepGuardConfigError('lockout.hardLimitFailures: must be at least lockout.maxConsecutiveFailures.');
   }
 
-  const actions: Record<string, ActionRequirement> = {};
+  // No prototype: a name from a request ("constructor", "__proto__") never finds an inherited value.
+  const actions: Record<string, ActionRequirement> = Object.create(null);
   for (const [name, base] of Object.entries(DEFAULTS.actions)) actions[name] = { ...base, factors: [...base.factors] };
   for (const [name, given] of Object.entries(o.policy?.actions ?? {})) {
     const base = actions[name] ?? DEFAULTS.actions.login;
@@ -485,6 +565,10 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     lockout,
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
     audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
+    firstFactor: buildFirstFactorConfig(o.firstFactor),
+    factorChange: { ...DEFAULTS.factorChange, ...stripUndefined(o.factorChange ?? {}) },
+    sessions: { ...DEFAULTS.sessions, ...stripUndefined(o.sessions ?? {}) },
+    onSecurityEvent: o.onSecurityEvent,
     trustedDevices: { ...DEFAULTS.trustedDevices, ...stripUndefined(o.trustedDevices ?? {}) },
     webauthn: {
       rpID: o.webauthn?.rpID ?? new URL(appOrigin).hostname,
@@ -561,13 +645,33 @@ function environmentFromNodeEnv(nodeEnv: string | undefined): StepGuardConfig['e
 }
 
 function mergeTemplates(given: Record<string, Partial<SmsTemplateSet>> | undefined): Record<string, SmsTemplateSet> {
-  const merged: Record<string, SmsTemplateSet> = {};
+  // No prototype: a locale from a request never finds an inherited value.
+  const merged: Record<string, SmsTemplateSet> = Object.create(null);
   for (const [locale, set] of Object.entries(BUILT_IN_TEMPLATES)) merged[locale] = { ...set };
   for (const [locale, set] of Object.entries(given ?? {})) {
     const base = merged[locale] ?? merged[locale.split('-')[0] as string] ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet);
     merged[locale] = { ...base, ...stripUndefined(set) };
   }
   return merged;
+}
+
+export type FirstFactorThrottleOptions = { freeFailures: number; baseDelaySeconds: number; maxDelaySeconds: number; memorySeconds: number };
+
+function buildFirstFactorConfig(given: z.output<typeof optionsSchema>['firstFactor']): StepGuardConfig['firstFactor'] {
+  const { account, address, ...rest } = given ?? {};
+  const throttle = (name: 'account' | 'address', options: z.output<typeof throttleSchema> | undefined) => {
+    const merged = { ...DEFAULTS.firstFactor[name], ...stripUndefined(options ?? {}) };
+    if (merged.maxDelaySeconds < merged.baseDelaySeconds) {
+      throw new StepGuardConfigError(`firstFactor.${name}.maxDelaySeconds: must be at least firstFactor.${name}.baseDelaySeconds.`);
+    }
+    return merged;
+  };
+  return {
+    account: throttle('account', account),
+    address: throttle('address', address),
+    auditWindowSeconds: rest.auditWindowSeconds ?? DEFAULTS.firstFactor.auditWindowSeconds,
+    auditAddressesPerWindow: rest.auditAddressesPerWindow ?? DEFAULTS.firstFactor.auditAddressesPerWindow,
+  };
 }
 
 function buildPumpingConfig(given: z.output<typeof pumpingSchema> | undefined, ipv6PrefixLength: number): PumpingConfig {
@@ -695,7 +799,8 @@ function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     // Injected collaborators (clock, stores, provider, logger) are the caller's; freeze only our data.
-    if (Object.getPrototypeOf(value) === Object.prototype || Array.isArray(value)) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null || Array.isArray(value)) {
       Object.freeze(value);
       for (const v of Object.values(value as object)) deepFreeze(v);
     }

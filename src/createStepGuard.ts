@@ -4,6 +4,7 @@ import { deriveAssurance, type Assurance } from './core/assurance/deriveAssuranc
 import type { FactorId, FactorTimes } from './core/assurance/types';
 import { createCsrf, type Csrf } from './http/csrf';
 import { createErrorHandler } from './http/createErrorHandler';
+import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstFactorGate';
 import { createRouter } from './http/createRouter';
 import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
 import type { GuardInternals } from './http/GuardInternals';
@@ -11,6 +12,7 @@ import { createViewRenderer } from './http/renderView';
 import { sendError } from './http/respond';
 import { createRequireStepUp, type RequireStepUpOptions } from './http/requireStepUp';
 import { ensureState, readState, recordFactor } from './http/sessionState';
+import { createSessionCheck } from './http/sessionLiveness';
 import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
 import { failClosed } from './service/StoreUnavailableError';
 import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
@@ -41,10 +43,29 @@ export type StepGuard = {
   forwardAuth(options?: ForwardAuthOptions): RequestHandler;
   /** Guards a route by action (see `policy.actions`). */
   requireStepUp(action: string, options?: RequireStepUpOptions): RequestHandler;
-  /** Call right after the first factor succeeded (e.g. in the password login route). */
+  /**
+   * Call right after the first factor succeeded (e.g. in the password login route). When
+   * `firstFactor.check` ran for this request, it also clears the account's failure count.
+   */
   recordFirstFactor(req: Request): Promise<void>;
-  /** Writes a successful second factor into the session (for host routes using the strategies). */
-  recordSecondFactor(req: Request, factor: Exclude<FactorId, 'pwd'>): Promise<void>;
+  /** Password-guessing throttle for the host's login route: `check` before, `recordFailure` after a wrong password. */
+  readonly firstFactor: FirstFactorGate;
+  /**
+   * Writes a successful second factor into the session (for host routes using the strategies):
+   * pass the strategy's `info` (it names the instance verified, `ref`); without it the factor
+   * counts for ordinary step-ups but not for high-risk actions or factor changes.
+   */
+  recordSecondFactor(req: Request, factor: Exclude<FactorId, 'pwd'>, info?: { ref?: unknown }): Promise<void>;
+  /**
+   * Signs the session out for good: revoked in the store first (so requests in flight cannot
+   * write it back to life), then destroyed. `everywhere` ends every session of the user.
+   */
+  signOut(req: Request, options?: { everywhere?: boolean }): Promise<void>;
+  /**
+   * Middleware after `passport.session()`: a revoked session continues as signed out (its
+   * data replaced by an empty session), so `req.user` never comes from a dead session.
+   */
+  sessionCheck(): RequestHandler;
   /** `acr`, `amr`, auth time and per-factor times of the signed-in user's session. */
   sessionInfo(req: Request): (Assurance & { userId: string; factors: FactorTimes }) | null;
   /** CSRF: `token(req, res)` for pages and clients, `protect` middleware for state-changing routes. */
@@ -121,8 +142,6 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
   const render = createViewRenderer(config.http.viewsDirectory);
   const csrf = createCsrf({
     secret: config.secrets.sessionSecret,
-    cookieName: config.http.csrfCookieName,
-    secure: config.http.secureCookies,
     random: config.random,
     reject: (req, res) => void sendError(req, res, render, 'csrf_failed').catch(() => res.end()),
   });
@@ -139,6 +158,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     errorHandler,
   };
 
+  const firstFactor = createFirstFactorGate(service.firstFactor);
   const requireUserId = (req: Request): string => {
     const userId = config.getUserId(req);
     if (!userId) throw new Error('stepguard: no signed-in user on this request (getUserId returned nothing)');
@@ -152,8 +172,27 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     router: () => createRouter(internals),
     requireStepUp: (action, opts) => createRequireStepUp(internals, action, opts),
     forwardAuth: (opts) => createForwardAuth(internals, opts),
-    recordFirstFactor: (req) => recordFactor(req, requireUserId(req), 'pwd', config.clock.nowMs(), config.random),
-    recordSecondFactor: (req, factor) => recordFactor(req, requireUserId(req), factor, config.clock.nowMs(), config.random),
+    firstFactor,
+    recordFirstFactor: async (req) => {
+      const userId = requireUserId(req);
+      await firstFactor.recordSuccess(req);
+      // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
+      const generation = await service.sessionGenerationOf(userId);
+      await recordFactor(req, userId, 'pwd', config.clock.nowMs(), config.random);
+      internals.ensureState(req, userId).generation = generation;
+    },
+    recordSecondFactor: (req, factor, info) =>
+      recordFactor(req, requireUserId(req), factor, config.clock.nowMs(), config.random, typeof info?.ref === 'string' ? info.ref : undefined),
+    signOut: async (req, opts) => {
+      const userId = config.getUserId(req);
+      const state = userId ? readState(req, userId) : undefined;
+      if (userId && opts?.everywhere) await service.revokeAllSessions({ userId, reason: 'sign_out_everywhere' });
+      else if (userId && state) await service.revokeSession({ userId, bindingId: state.bindingId });
+      (req as Request & { user?: unknown }).user = undefined;
+      if (!req.session) return;
+      await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    },
+    sessionCheck: () => createSessionCheck(config, service),
     sessionInfo: (req) => {
       const userId = config.getUserId(req);
       const state = userId ? readState(req, userId) : undefined;
@@ -204,6 +243,9 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     approvals: failClosed(stores.approvals, 'approvals'),
     risk: failClosed(stores.risk, 'risk'),
     trustedDevices: failClosed(stores.trustedDevices, 'trustedDevices'),
+    firstFactor: failClosed(stores.firstFactor, 'firstFactor'),
+    coolOffs: failClosed(stores.coolOffs, 'coolOffs'),
+    sessions: failClosed(stores.sessions, 'sessions'),
     phones: failClosed(stores.phones, 'phones'),
     factors: failClosed(stores.factors, 'factors'),
     audit: failClosed(stores.audit, 'audit'),

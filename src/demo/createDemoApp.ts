@@ -22,6 +22,7 @@ import {
   FileAuditStore,
   packageRoot,
   safeReturnTo,
+  answerEveryRequest,
 } from '../index';
 import { DemoUserStore, type DemoUser } from './DemoUserStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
@@ -57,7 +58,7 @@ export type DemoAppOptions = {
   /** Stores built by the caller (tests read the audit trail through them). */
   stores?: StepGuardStores;
   /** Extra guard options (phone policy and the like), merged over the demo's. */
-  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'risk' | 'forwardAuth' | 'sms'> & {
+  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'firstFactor' | 'risk' | 'forwardAuth' | 'sms' | 'factorChange' | 'sessions' | 'onSecurityEvent'> & {
     allowedReturnOrigins?: string[];
   };
   environment?: 'production' | 'development' | 'test';
@@ -135,6 +136,9 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
 
   const app = express();
   app.disable('x-powered-by');
+  // First: every request gets its answer, however malformed (bodies past 64 KiB refused unread;
+  // early answers close the connection in stages instead of resetting it). Every parser here takes 16 KiB.
+  app.use(answerEveryRequest({ maxBodyBytes: 64 * 1024 }));
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', join(packageRoot(), 'views', 'demo'));
@@ -153,6 +157,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       // Path only: query strings and bodies may carry returnTo values or codes.
       logger.info({ event: 'http', method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
+    next();
+  });
+  // Pages here show who is signed in, codes forms and transfers: nothing for a browser or proxy to keep.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
     next();
   });
   app.get('/healthz', async (_req, res) => {
@@ -181,6 +190,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   );
   app.use(passport.initialize());
   app.use(passport.session());
+  // A session revoked by a logout, "sign out everywhere" or a factor removal counts as signed out.
+  app.use(guard.sessionCheck());
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   app.use(guard.csrf.protect);
@@ -226,57 +237,65 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.post('/auth/login', (req, res, next) => {
     const parsed = credentials.safeParse(req.body ?? {});
     if (!parsed.success) return invalid(req, res, parsed.error, 'login');
-    passport.authenticate('demo-local', { session: false }, (err: unknown, user: DemoUser | false) => {
-      if (err) return next(err);
-      if (!user) {
-        logger.info({ event: 'login_failed' }, 'Password login failed');
-        void guard.service
-          .audit({ type: 'login_failed', outcome: 'failure', reasons: ['invalid_credentials'], context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } })
-          .catch((auditErr: unknown) => logger.error({ event: 'audit_failed', err: String(auditErr) }, 'Could not audit a failed login'));
-        if (wantsHtml(req)) {
-          return res.status(401).render('login', {
-            csrfToken: guard.csrf.token(req, res),
-            error: ERRORS.invalid_credentials.message,
-            returnTo: (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined),
-          });
-        }
-        return fail(req, res, 'invalid_credentials');
+    // Throttled before the password is checked, by the submitted name (existing or not) and address.
+    guard.firstFactor.check(req, parsed.data.username).then((gate) => {
+      if (!gate.ok) {
+        res.set('Retry-After', String(gate.retryAfterSeconds));
+        return fail(req, res, 'too_many_login_attempts', { retryAfterSeconds: gate.retryAfterSeconds }, 'login');
       }
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        guard
-          .recordFirstFactor(req)
-          .then(async () => {
-            logger.info({ event: 'login_succeeded', userId: user.id }, 'Password login succeeded');
-            await guard.service.audit({ type: 'login_succeeded', outcome: 'success', userId: user.id, factor: 'pwd', context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } });
-            if (wantsHtml(req)) return res.redirect(303, (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined) ?? '/account');
-            const methods = await guard.service.maskedPhoneOf(user.id);
-            res.json({
-              user,
-              acr: guard.sessionInfo(req)?.acr,
-              secondFactor: {
-                acceptableFactors: guard.config.actions.login?.factors,
-                available: methods ? [{ factor: 'sms', to: methods }] : [],
-                send: `${guard.config.http.basePath}/sms/send`,
-              },
+      passport.authenticate('demo-local', { session: false }, (err: unknown, user: DemoUser | false) => {
+        if (err) return next(err);
+        if (!user) {
+          logger.info({ event: 'login_failed' }, 'Password login failed');
+          // The account's id when the name exists: its failures go to its own audit chain, never aggregated away.
+          void guard.firstFactor
+            .recordFailure(req, { userId: users.idOf(parsed.data.username) })
+            .catch((auditErr: unknown) => logger.error({ event: 'audit_failed', err: String(auditErr) }, 'Could not audit a failed login'));
+          if (wantsHtml(req)) {
+            return res.status(401).render('login', {
               csrfToken: guard.csrf.token(req, res),
+              error: ERRORS.invalid_credentials.message,
+              returnTo: (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined),
             });
-          })
-          .catch(next);
-      });
-    })(req, res, next);
+          }
+          return fail(req, res, 'invalid_credentials');
+        }
+        req.login(user, (loginErr) => {
+          if (loginErr) return next(loginErr);
+          guard
+            .recordFirstFactor(req)
+            .then(async () => {
+              logger.info({ event: 'login_succeeded', userId: user.id }, 'Password login succeeded');
+              await guard.service.audit({ type: 'login_succeeded', outcome: 'success', userId: user.id, factor: 'pwd', context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } });
+              if (wantsHtml(req)) return res.redirect(303, (safeReturnTo(parsed.data.returnTo, guard.config.http.allowedReturnOrigins) ?? undefined) ?? '/account');
+              const methods = await guard.service.maskedPhoneOf(user.id);
+              res.json({
+                user,
+                acr: guard.sessionInfo(req)?.acr,
+                secondFactor: {
+                  acceptableFactors: guard.config.actions.login?.factors,
+                  available: methods ? [{ factor: 'sms', to: methods }] : [],
+                  send: `${guard.config.http.basePath}/sms/send`,
+                },
+                csrfToken: guard.csrf.token(req, res),
+              });
+            })
+            .catch(next);
+        });
+      })(req, res, next);
+    }, next);
   });
 
-  app.post('/auth/logout', (req, res, next) => {
-    req.logout((err) => {
-      if (err) return next(err);
-      req.session.destroy((destroyErr) => {
-        if (destroyErr) return next(destroyErr);
-        res.clearCookie('sg.sid');
-        if (wantsHtml(req)) return res.redirect(303, '/');
-        res.json({ ok: true });
-      });
-    });
+  app.post('/auth/logout', async (req, res, next) => {
+    try {
+      // Revoked in the store before the session is destroyed: requests in flight cannot revive it.
+      await guard.signOut(req);
+      res.clearCookie('sg.sid');
+      if (wantsHtml(req)) return res.redirect(303, '/');
+      res.json({ ok: true });
+    } catch (err) {
+      next(err);
+    }
   });
 
   app.get('/auth/session', (req, res) => {

@@ -8,6 +8,7 @@ import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { GuardInternals } from './GuardInternals';
 import type { StepGuardRequestInfo } from './requireStepUp';
 import { readState } from './sessionState';
+import { sessionLive } from './sessionLiveness';
 
 export type StepUpAssessment =
   | { ok: true; info: StepGuardRequestInfo }
@@ -36,20 +37,28 @@ export async function assessStepUp(
 ): Promise<StepUpAssessment> {
   const { config } = internals;
   const base = config.actions[action] as ActionRequirement;
+  // A revoked session (logout, sign out everywhere) counts for nothing, whatever it still holds.
+  if (!(await sessionLive(internals.service, req, userId))) {
+    return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
+  }
   const state = readState(req, userId);
-  const factors = state?.factors ?? {};
-  if (factors.pwd === undefined) return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
+  const sessionFactors = state?.factors ?? {};
+  if (sessionFactors.pwd === undefined) return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
   const decision = await internals.risk.decide(req, res, userId, action, details);
   if (decision.outcome === 'deny') return { ok: false, kind: 'deny', decision };
   const requirement: ActionRequirement =
     decision.outcome === 'allow'
       ? { ...base, level: 'aal1' }
       : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
+  // High-risk actions count only factors the account still has and did not add in its cool-off.
+  const factors = base.highRisk
+    ? await internals.service.highRiskFactorTimes({ userId, factors: sessionFactors, refs: state?.refs ?? {} })
+    : sessionFactors;
   const evaluation = evaluateStepUp(requirement, factors, config.clock.nowMs());
   if (!evaluation.ok) {
     // A remembered device skips a low-risk step-up, and only when no risk rule applied now.
     if (!base.highRisk && !details && decision.reasons.length === 0 && (await trustedDevice(internals, req, userId))) {
-      return { ok: true, info: { ...describe(factors, userId, action, null), trustedDevice: true } };
+      return { ok: true, info: { ...describe(sessionFactors, userId, action, null), trustedDevice: true } };
     }
     return { ok: false, kind: 'step_up', requirement, decision, reason: evaluation.reason };
   }
@@ -59,7 +68,7 @@ export async function assessStepUp(
       : false;
     if (!approved) return { ok: false, kind: 'step_up', requirement, decision, reason: 'transaction_not_approved' };
   }
-  return { ok: true, info: describe(factors, userId, action, evaluation.satisfiedBy) };
+  return { ok: true, info: describe(sessionFactors, userId, action, evaluation.satisfiedBy) };
 }
 
 function describe(factors: FactorTimes, userId: string, action: string, satisfiedBy: SecondFactorId | null): StepGuardRequestInfo {

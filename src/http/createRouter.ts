@@ -11,16 +11,17 @@ import { packageRoot } from './packageRoot';
 import { parseBody } from './parseBody';
 import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
-import { readState, recordFactor } from './sessionState';
+import { forgetFactors, readState, recordFactor } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
-import { hasFreshFactor } from '../service/hasFreshFactor';
+import type { SessionProof } from '../service/authorizeFactorChange';
+import { sessionLive } from './sessionLiveness';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { readCookie } from './readCookie';
 import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
-import { toError, type RouteKit } from './routeKit';
+import { toError, type CompletedStepUp, type RouteKit } from './routeKit';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
 
@@ -46,6 +47,12 @@ export function createRouter(internals: GuardInternals): Router {
     res.set('Cache-Control', 'public, max-age=3600').sendFile(webauthnBundle);
   });
   router.use('/assets', express.static(join(packageRoot(), 'views', 'assets'), { index: false, fallthrough: false, maxAge: '1h' }));
+  // Everything below the static assets may carry a secret (a TOTP secret, backup codes), a code
+  // form or a user's factors: never stored by a browser or a shared cache.
+  router.use((_req: Request, res: Response, next: () => void) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.use(express.json({ limit: '16kb' }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
 
@@ -80,6 +87,11 @@ export function createRouter(internals: GuardInternals): Router {
       try {
         const userId = requireUser(req, res);
         if (!userId) return;
+        // A revoked session (logout, sign out everywhere) is signed out here, whatever it holds.
+        if (!(await sessionLive(service, req, userId))) {
+          if (wantsHtml(req)) return void res.redirect(303, config.http.loginPath);
+          return void (await fail(req, res, 'unauthenticated'));
+        }
         let body = undefined as T;
         if (schema) {
           const parsed = parseBody(schema, req.body);
@@ -118,7 +130,7 @@ export function createRouter(internals: GuardInternals): Router {
       res.json(await describeMethods(req, res, userId, parsed.data));
   }));
 
-  const kit: RouteKit = { internals, router, route, fail, localeOf, describeMethods, completeStepUp, verifySchema, csrfOnly, codeSchema };
+  const kit: RouteKit = { internals, router, route, fail, localeOf, describeMethods, completeStepUp, proofOf, afterChange, refuseChange, verifySchema, csrfOnly, codeSchema };
   mountSmsRoutes(kit);
 
   const totpSchema = z.strictObject({
@@ -132,52 +144,75 @@ export function createRouter(internals: GuardInternals): Router {
     _csrf: z.string().optional(),
   });
 
-  /** A second factor succeeded: record it, remember the device, and send the user on. */
-  async function completeStepUp(
-    req: Request,
-    res: Response,
-    userId: string,
-    factor: SecondFactorId,
-    verifiedAtMs: number,
-    remember: boolean,
-    action?: string,
-  ) {
+  /** A second factor succeeded: record it (with the instance it was), remember the device, and send the user on. */
+  async function completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp) {
+    const { factor, verifiedAtMs } = done;
     const state = internals.ensureState(req, userId);
     // Not a secret: which factor to offer first next time on this browser.
     res.cookie(LAST_FACTOR_COOKIE, factor, { httpOnly: true, sameSite: 'lax', secure: config.http.secureCookies, path: '/', maxAge: 400 * 86_400_000 });
-    if (remember) {
-      const device = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), context: requestContext(req) });
-      trustCookie.set(res, userId, device.id, device.expiresAtMs);
-    }
     const returnTo = state.pending?.returnTo;
-    const pendingAction = action ?? state.pending?.action ?? 'login';
+    const pendingAction = done.action ?? state.pending?.action ?? 'login';
     delete state.pending;
-    await recordFactor(req, userId, factor, verifiedAtMs, config.random);
+    await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
     await internals.risk.recordSuccess(req, userId);
     await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action: pendingAction, context: requestContext(req) });
+    let remembered = false;
+    if (done.remember) {
+      // Trust passes the binding rule: a factor added during the cool-off cannot grant it.
+      const trusted = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), proof: await proofOf(req, res, userId), context: requestContext(req) });
+      if (trusted.ok) {
+        trustCookie.set(res, userId, trusted.device.id, trusted.device.expiresAtMs);
+        remembered = true;
+      }
+    }
     const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
     if (wantsHtml(req)) return void res.redirect(303, returnTo ?? '/');
     // The session id changed with the level, and the CSRF token is bound to the session: hand over the new one.
-    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
+    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, remembered, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
   }
 
-  /** Changing factors needs a fresh second factor (or, with none yet, a fresh password). */
-  async function mayChangeFactors(req: Request, res: Response, userId: string): Promise<boolean> {
+  /**
+   * What this session proves for the binding rule: its factor times, the instances they were
+   * verified with, and the risk policy's requirement for `factor_change` on this request.
+   */
+  async function proofOf(req: Request, res: Response, userId: string): Promise<SessionProof> {
     const state = internals.ensureState(req, userId);
-    const enrolled = await service.listEnrolledFactors(userId);
-    const nowMs = config.clock.nowMs();
-    const ok = enrolled.length > 0
-      ? hasFreshFactor(state.factors, nowMs, config.phone.freshFactorSeconds, 'second')
-      : hasFreshFactor(state.factors, nowMs, config.phone.freshFactorSeconds, 'password');
-    if (ok) return true;
-    const code: ErrorCode = enrolled.length > 0 ? 'fresh_factor_required' : 'fresh_password_required';
-    if (wantsHtml(req)) {
-      state.pending = { action: 'factor_change', returnTo: `${config.http.basePath}/factors` };
-      res.redirect(303, `${config.http.basePath}?returnTo=${encodeURIComponent(`${config.http.basePath}/factors`)}`);
-    } else {
-      await fail(req, res, code);
+    const base = config.actions.factor_change as ActionRequirement;
+    const decision = await internals.risk.decide(req, res, userId, 'factor_change');
+    const requirement: ActionRequirement =
+      decision.outcome === 'deny'
+        ? { ...base, factors: [] }
+        : decision.outcome === 'allow'
+          ? base
+          : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
+    return { factors: state.factors, refs: state.refs ?? {}, requirement };
+  }
+
+  /**
+   * After a change: a removal or a new number revoked the user's other sessions — this one takes
+   * the new generation and stays; a removed factor stops counting in this session too.
+   */
+  function afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string) {
+    const state = internals.ensureState(req, userId);
+    if (result.sessionGeneration !== undefined && result.sessionGeneration !== null) state.generation = result.sessionGeneration;
+    if (removedRef) forgetFactors(state, (_factor, ref) => ref !== removedRef);
+    delete state.risk;
+  }
+
+  /**
+   * A change the binding rule refused: a browser is sent to step up (or to sign in again) and
+   * brought back; an API client gets the error (401 fresh_factor_required / fresh_password_required, 409 last_factor).
+   */
+  async function refuseChange(req: Request, res: Response, userId: string, reason: string, back = `${config.http.basePath}/factors`) {
+    const code = toError({ ok: false, reason }).code;
+    if (wantsHtml(req) && code === 'fresh_factor_required') {
+      internals.ensureState(req, userId).pending = { action: 'factor_change', returnTo: back };
+      return void res.redirect(303, `${config.http.basePath}?returnTo=${encodeURIComponent(back)}`);
     }
-    return false;
+    if (wantsHtml(req) && code === 'fresh_password_required') {
+      return void res.redirect(303, `${config.http.loginPath}?returnTo=${encodeURIComponent(back)}`);
+    }
+    await fail(req, res, code);
   }
 
   router.get('/factors', route(null, async (req, res, userId) => {
@@ -187,8 +222,8 @@ export function createRouter(internals: GuardInternals): Router {
   }));
 
   router.post('/totp/setup', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
-      if (!(await mayChangeFactors(req, res, userId))) return;
-      const setup = await service.beginTotpEnrolment({ accountName: userId });
+      const setup = await service.beginTotpEnrolment({ userId, accountName: userId, proof: await proofOf(req, res, userId) });
+      if (!setup.ok) return void (await refuseChange(req, res, userId, setup.reason));
       internals.ensureState(req, userId).totpSetup = { sealedSecret: setup.sealedSecret, startedAtMs: config.clock.nowMs() };
       const reveal = { otpauthUri: setup.otpauthUri, qrCode: setup.qrCodeDataUrl, secret: setup.secret };
       if (!wantsHtml(req)) return void res.status(201).json(reveal);
@@ -199,10 +234,13 @@ export function createRouter(internals: GuardInternals): Router {
       const state = internals.ensureState(req, userId);
       const setup = state.totpSetup;
       if (!setup || config.clock.nowMs() - setup.startedAtMs > 15 * 60_000) return void (await fail(req, res, 'no_setup'));
-      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, context: requestContext(req) });
-      if (!result.ok) return void (await fail(req, res, 'invalid_code'));
+      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, proof: await proofOf(req, res, userId), context: requestContext(req) });
+      if (!result.ok) {
+        if (result.reason === 'invalid_code') return void (await fail(req, res, 'invalid_code'));
+        return void (await refuseChange(req, res, userId, result.reason));
+      }
       delete state.totpSetup;
-      delete state.risk;
+      afterChange(req, userId, {});
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
       res.status(201).json({ enrolled: true, factor: 'otp' });
   }));
@@ -210,14 +248,14 @@ export function createRouter(internals: GuardInternals): Router {
   router.post('/totp/verify', csrf.protect, route(totpSchema, async (req, res, userId, body) => {
       const result = await service.verifyTotp({ userId, code: body.code, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, 'otp', result.verifiedAtMs, Boolean(body.remember));
+      await completeStepUp(req, res, userId, { factor: 'otp', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
 
   router.post('/backup-codes', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
-      if (!(await mayChangeFactors(req, res, userId))) return;
-      const { codes } = await service.regenerateBackupCodes({ userId, context: requestContext(req) });
-      delete internals.ensureState(req, userId).risk;
-      res.set('Cache-Control', 'no-store');
+      const result = await service.regenerateBackupCodes({ userId, proof: await proofOf(req, res, userId), context: requestContext(req) });
+      if (!result.ok) return void (await refuseChange(req, res, userId, result.reason));
+      const { codes } = result;
+      afterChange(req, userId, {});
       if (!wantsHtml(req)) return void res.status(201).json({ codes, remaining: codes.length });
       await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), newBackupCodes: codes });
   }));
@@ -228,7 +266,7 @@ export function createRouter(internals: GuardInternals): Router {
         const { code, details } = toError(result);
         return void (await fail(req, res, code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
       }
-      await completeStepUp(req, res, userId, 'backup', result.verifiedAtMs, Boolean(body.remember));
+      await completeStepUp(req, res, userId, { factor: 'backup', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
 
   const credentialSchema = z
@@ -245,9 +283,10 @@ export function createRouter(internals: GuardInternals): Router {
   const factorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
   router.post('/webauthn/registration/options', csrf.protect, route(null, async (req, res, userId) => {
-      if (!(await mayChangeFactors(req, res, userId))) return;
       const state = internals.ensureState(req, userId);
-      res.json(await service.beginPasskeyRegistration({ userId, bindingId: state.bindingId, userName: userId }));
+      const result = await service.beginPasskeyRegistration({ userId, bindingId: state.bindingId, userName: userId, proof: await proofOf(req, res, userId) });
+      if (!result.ok) return void (await refuseChange(req, res, userId, result.reason));
+      res.json(result.options);
   }));
 
   router.post('/webauthn/registration/verify', csrf.protect, route(registrationSchema, async (req, res, userId, body) => {
@@ -257,10 +296,14 @@ export function createRouter(internals: GuardInternals): Router {
         bindingId: state.bindingId,
         response: body.response as never,
         nickname: body.nickname ?? 'Passkey',
+        proof: await proofOf(req, res, userId),
         context: requestContext(req),
       });
-      if (!result.ok) return void (await fail(req, res, 'webauthn_failed'));
-      delete state.risk;
+      if (!result.ok) {
+        if (result.reason === 'webauthn_failed') return void (await fail(req, res, 'webauthn_failed'));
+        return void (await refuseChange(req, res, userId, result.reason));
+      }
+      afterChange(req, userId, {});
       res.status(201).json({ enrolled: true, factorId: result.factorId });
   }));
 
@@ -275,7 +318,7 @@ export function createRouter(internals: GuardInternals): Router {
       const state = internals.ensureState(req, userId);
       const result = await service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: body.response as never, context: requestContext(req) });
       if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
-      await completeStepUp(req, res, userId, result.factor, result.verifiedAtMs, Boolean(body.remember));
+      await completeStepUp(req, res, userId, { factor: result.factor, verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
 
   const trustCookie = trustedDeviceCookie(config);
@@ -283,33 +326,39 @@ export function createRouter(internals: GuardInternals): Router {
   /** Factor management routes share this shape: signed in, valid body, a service call, then JSON or back to the page. */
   const manage = (
     schema: z.ZodType<Record<string, unknown>>,
-    run: (req: Request, userId: string, body: Record<string, unknown>) => Promise<{ ok: true } | ({ ok: false; reason: string } & Record<string, unknown>)>,
+    run: (req: Request, res: Response, userId: string, body: Record<string, unknown>) => Promise<({ ok: true } & Record<string, unknown>) | ({ ok: false; reason: string } & Record<string, unknown>)>,
   ) =>
     route(schema, async (req, res, userId, body) => {
       if (!factorId.safeParse(req.params.id ?? 'all').success) {
         return void (await fail(req, res, 'invalid_request', { field: 'id', problem: 'is not a factor id' }));
       }
-      const result = await run(req, userId, body);
-      if (!result.ok) return void (await fail(req, res, toError(result).code));
-      delete internals.ensureState(req, userId).risk;
+      const result = await run(req, res, userId, body);
+      if (!result.ok) return void (await refuseChange(req, res, userId, result.reason));
+      afterChange(req, userId, result as { sessionGeneration?: number | null }, typeof result.removedRef === 'string' ? result.removedRef : undefined);
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
       res.json({ ok: true });
     });
-  const sessionFactors = (req: Request, userId: string) => internals.ensureState(req, userId).factors;
 
-  router.post('/factors/:id/remove', csrf.protect, manage(csrfOnly, (req, userId) =>
-    service.removeFactor({ userId, factorId: String(req.params.id), sessionFactors: sessionFactors(req, userId), context: requestContext(req) }),
-  ));
-  router.post('/factors/:id/rename', csrf.protect, manage(nicknameSchema, async (req, userId, body) =>
+  router.post('/factors/:id/remove', csrf.protect, manage(csrfOnly, async (req, res, userId) => {
+    const factorId = String(req.params.id);
+    const result = await service.removeFactor({ userId, factorId, proof: await proofOf(req, res, userId), context: requestContext(req) });
+    return result.ok ? { ...result, removedRef: factorId } : result;
+  }));
+  router.post('/factors/:id/rename', csrf.protect, manage(nicknameSchema, async (req, _res, userId, body) =>
     (await service.renameFactor(userId, String(req.params.id), String(body.nickname))) ? { ok: true } : { ok: false, reason: 'not_enrolled' },
   ));
-  router.post('/trusted-devices/:id/revoke', csrf.protect, manage(csrfOnly, async (req, userId) =>
+  router.post('/trusted-devices/:id/revoke', csrf.protect, manage(csrfOnly, async (req, _res, userId) =>
     (await service.revokeTrustedDevice(userId, String(req.params.id))) ? { ok: true } : { ok: false, reason: 'not_found' },
   ));
-  router.post('/trusted-devices/revoke-all', csrf.protect, manage(csrfOnly, async (_req, userId) => {
+  router.post('/trusted-devices/revoke-all', csrf.protect, manage(csrfOnly, async (_req, _res, userId) => {
     await service.revokeAllTrustedDevices(userId, 'user_request');
     return { ok: true };
   }));
+  // "Sign out everywhere else": every other session of the user ends now; this one stays.
+  router.post('/sessions/revoke-all', csrf.protect, manage(csrfOnly, async (req, _res, userId) => ({
+    ok: true,
+    sessionGeneration: await service.revokeAllSessions({ userId, reason: 'sign_out_everywhere', context: requestContext(req) }),
+  })));
 
   async function factorsView(userId: string) {
     const factors = await service.listFactors(userId);

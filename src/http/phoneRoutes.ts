@@ -8,7 +8,7 @@ import { statusOf, toError, type RouteKit } from './routeKit';
 
 /** Binding, changing and removing the phone number: `GET/POST /phone`, `/phone/verify`, `/phone/remove`. */
 export function mountPhoneRoutes(kit: RouteKit): void {
-  const { internals, router, route, fail, localeOf, verifySchema, csrfOnly } = kit;
+  const { internals, router, route, fail, localeOf, verifySchema, csrfOnly, proofOf, afterChange, refuseChange } = kit;
   const { config, service, csrf, render } = internals;
 
   const phoneSchema = z.strictObject({ phone: z.string({ error: 'must be a string' }).min(1, 'is required').max(32, 'is too long'), _csrf: z.string().optional() });
@@ -27,12 +27,13 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         userId,
         bindingId: state.bindingId,
         phoneInput: body.phone,
-        sessionFactors: state.factors,
+        proof: await proofOf(req, res, userId),
         locale: localeOf(req),
         ...(state.phone ? { currentChallengeId: state.phone.challengeId } : {}),
         context: requestContext(req),
       });
       if (!result.ok) {
+        if (isChangeRefusal(result.reason)) return void (await refuseChange(req, res, userId, result.reason, `${config.http.basePath}/phone`));
         const { code, details } = toError(result);
         if (wantsHtml(req)) return void (await renderPhonePage(req, res, statusOf(code), { current: await service.maskedPhoneOf(userId), errorCode: code }));
         return void (await fail(req, res, code, details));
@@ -60,9 +61,11 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         bindingId: state.bindingId,
         challengeId: state.phone.challengeId,
         code: body.code,
+        proof: await proofOf(req, res, userId),
         context: requestContext(req),
       });
       if (!result.ok) {
+        if (isChangeRefusal(result.reason)) return void (await refuseChange(req, res, userId, result.reason, `${config.http.basePath}/phone`));
         const { code, details } = toError(result);
         if (code === 'phone_unavailable') delete state.phone;
         if (wantsHtml(req)) {
@@ -72,6 +75,7 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         return void (await fail(req, res, code, details));
       }
       delete state.phone;
+      afterChange(req, userId, result);
       if (wantsHtml(req)) return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound' }));
       res.json({
         phone: result.maskedPhone,
@@ -81,9 +85,13 @@ export function mountPhoneRoutes(kit: RouteKit): void {
   }));
 
   router.post('/phone/remove', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
-      const state = internals.ensureState(req, userId);
-      const result = await service.removePhone({ userId, sessionFactors: state.factors, context: requestContext(req) });
-      if (!result.ok) return void (await fail(req, res, toError(result).code));
+      const removedRef = internals.ensureState(req, userId).refs?.sms;
+      const result = await service.removePhone({ userId, proof: await proofOf(req, res, userId), context: requestContext(req) });
+      if (!result.ok) {
+        if (isChangeRefusal(result.reason)) return void (await refuseChange(req, res, userId, result.reason, `${config.http.basePath}/phone`));
+        return void (await fail(req, res, toError(result).code));
+      }
+      afterChange(req, userId, result, removedRef);
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
       res.json({ removed: true });
   }));
@@ -112,4 +120,9 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         }),
       );
   }
+}
+
+/** The binding rule's refusals, which send a browser to step up (or sign in) rather than show an error. */
+function isChangeRefusal(reason: string): reason is 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' {
+  return reason === 'fresh_factor_required' || reason === 'fresh_password_required' || reason === 'last_factor';
 }

@@ -3,6 +3,17 @@ import type { z } from 'zod';
 import type { SecondFactorId } from '../core/assurance/types';
 import { ERRORS, type ErrorCode } from '../errors';
 import type { GuardInternals } from './GuardInternals';
+import type { SessionProof } from '../service/authorizeFactorChange';
+
+/** A second factor that just succeeded, as completeStepUp records it. */
+export type CompletedStepUp = {
+  factor: SecondFactorId;
+  verifiedAtMs: number;
+  /** The instance verified (phone hash, factor id). */
+  ref: string;
+  remember: boolean;
+  action?: string;
+};
 
 /** What the route modules (SMS, phone, ...) share with createRouter. */
 export type RouteKit = {
@@ -14,7 +25,13 @@ export type RouteKit = {
   /** The locale for messages: user setting, then Accept-Language, then the default. */
   localeOf(req: Request): string;
   describeMethods(req: Request, res: Response, userId: string, action: string): Promise<Record<string, unknown>>;
-  completeStepUp(req: Request, res: Response, userId: string, factor: SecondFactorId, verifiedAtMs: number, remember: boolean, action?: string): Promise<void>;
+  completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp): Promise<void>;
+  /** What the session proves for the binding rule (factor times, instances, the policy's requirement). */
+  proofOf(req: Request, res: Response, userId: string): Promise<SessionProof>;
+  /** Applies a change's effects to this session (new generation, removed factor forgotten). */
+  afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string): void;
+  /** Answers a refused change: browsers step up and come back; API clients get the error. */
+  refuseChange(req: Request, res: Response, userId: string, reason: string, back?: string): Promise<void>;
   verifySchema: z.ZodType<{ code: string; remember?: boolean | 'on' | undefined; _csrf?: string | undefined }>;
   csrfOnly: z.ZodType<{ _csrf?: string | undefined }>;
   codeSchema: z.ZodType<string>;

@@ -1,6 +1,6 @@
 import type {} from 'express-session';
 import type { Request } from 'express';
-import type { FactorId, FactorTimes } from '../core/assurance/types';
+import type { FactorId, FactorRefs, FactorTimes } from '../core/assurance/types';
 import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
@@ -13,6 +13,13 @@ export type StepGuardSessionState = {
   /** Random id that binds challenges and approvals to this session; survives id regeneration. */
   bindingId: string;
   factors: FactorTimes;
+  /** Which enrolled instance each second factor was verified with (phone hash, factor id). */
+  refs?: FactorRefs;
+  /**
+   * The user's session generation this session was issued under; "sign out everywhere" and
+   * factor removal raise the user's, and a session below it is dead (see service/sessions.ts).
+   */
+  generation?: number;
   /** The SMS challenge this session is waiting on. */
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; channel?: 'sms' | 'voice' | 'whatsapp' };
   /** A TOTP secret (sealed) waiting for its first code. */
@@ -52,13 +59,27 @@ export function ensureState(req: Request, userId: string, random: RandomSource):
  * session id is regenerated (the data carried over), so an id fixed or observed before the
  * step-up is worthless after it.
  */
-export async function recordFactor(req: Request, userId: string, factor: FactorId, nowMs: number, random: RandomSource): Promise<void> {
+export async function recordFactor(req: Request, userId: string, factor: FactorId, nowMs: number, random: RandomSource, ref?: string): Promise<void> {
   const state = ensureState(req, userId, random);
   const before = deriveAssurance(state.factors).acr;
   state.factors = { ...state.factors, [factor]: nowMs };
+  if (factor !== 'pwd') {
+    // A factor recorded without its instance keeps no stale ref from an earlier verification.
+    const { [factor]: _previous, ...others } = state.refs ?? {};
+    state.refs = ref ? { ...others, [factor]: ref } : others;
+  }
   const after = deriveAssurance(state.factors).acr;
   const rose = after !== undefined && (before === undefined || (levelSatisfies(after, before) && after !== before));
   if (rose) await regenerateSession(req);
+}
+
+/** Forgets second factors whose instance is gone (after a removal): they prove nothing any more. */
+export function forgetFactors(state: StepGuardSessionState, keep: (factor: FactorId, ref: string | undefined) => boolean): void {
+  const factors: FactorTimes = {};
+  for (const [factor, at] of Object.entries(state.factors) as [FactorId, number][]) {
+    if (factor === 'pwd' || keep(factor, state.refs?.[factor as keyof FactorRefs])) factors[factor] = at;
+  }
+  state.factors = factors;
 }
 
 /** Where the CSRF module keeps the session's CSRF secret (see csrf.ts); dropped on regeneration. */

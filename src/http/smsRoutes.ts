@@ -118,7 +118,7 @@ export function mountSmsRoutes(kit: RouteKit): void {
         return void (await fail(req, res, code, details));
       }
       delete state.sms;
-      await completeStepUp(req, res, userId, 'sms', result.verifiedAtMs, Boolean(body.value.remember), result.action);
+      await completeStepUp(req, res, userId, { factor: 'sms', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.value.remember), action: result.action });
   }));
 
 

@@ -4,35 +4,49 @@ import { newRandomId } from '../core/random';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
 import { sendSecurityNotice } from './sendSecurityNotice';
-import { revokeAllTrustedDevices } from './trustedDevices';
+import type { FactorChangeRefusal, SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 
 const BACKUP_CODE_COUNT = 10;
 
 /**
  * A new set of backup codes, shown once: only keyed hashes are stored, and the old set is gone.
- * Audited, and the user is told (SMS to the bound number) in case it was not them.
+ * A factor change like any other (changeFactors): the binding rule, audit, cool-off, notices.
  */
 export async function regenerateBackupCodes(
   ctx: ServiceContext,
-  input: { userId: string; context?: RequestContext },
-): Promise<{ codes: string[] }> {
+  input: { userId: string; proof: SessionProof; context?: RequestContext },
+): Promise<{ ok: true; codes: string[] } | FactorChangeRefusal> {
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
   const codes = generateBackupCodes(config.random, BACKUP_CODE_COUNT);
   const hashes = codes.map((c) => hashBackupCode(config.secrets.pepper, normalizeBackupCode(c) as string));
-  await ctx.audit.record({ type: 'backup_codes_regenerated', outcome: 'success', userId: input.userId, factor: 'backup', ...(input.context ? { context: input.context } : {}) });
-  await stores.factors.removeAll(input.userId, 'backup_codes');
-  await stores.factors.add({ id: newRandomId(config.random), userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
-  await revokeAllTrustedDevices(ctx, input.userId, 'backup_codes_regenerated');
-  await notify(ctx, input.userId, 'backupCodesRegenerated');
-  return { codes };
+  const setId = newRandomId(config.random);
+  const hadSet = (await stores.factors.list(input.userId, 'backup_codes')).length > 0;
+  const outcome = await changeFactors(
+    ctx,
+    {
+      userId: input.userId,
+      actor: { proof: input.proof },
+      change: hadSet ? { op: 'replace', factor: 'backup' } : { op: 'add', factor: 'backup' },
+      kind: 'backup_codes_regenerated',
+      newRef: setId,
+      ...(input.context ? { context: input.context } : {}),
+    },
+    async () => {
+      await stores.factors.removeAll(input.userId, 'backup_codes');
+      await stores.factors.add({ id: setId, userId: input.userId, type: 'backup_codes', label: 'Backup codes', createdAtMs: nowMs, lastUsedAtMs: null, data: { hashes } });
+      return { ok: true as const, value: codes };
+    },
+  );
+  return outcome.ok ? { ok: true, codes } : outcome;
 }
 
 /** Uses one backup code: atomically, so of concurrent submissions of one code exactly one wins. */
 export async function verifyBackupCode(
   ctx: ServiceContext,
   input: { userId: string; code: string; context?: RequestContext },
-): Promise<{ ok: true; verifiedAtMs: number; remaining: number } | { ok: false; reason: 'invalid_code' | 'not_enrolled' | 'invalid_request' } | { ok: false; reason: 'locked'; retryAfterSeconds: number }> {
+): Promise<{ ok: true; verifiedAtMs: number; remaining: number; ref: string } | { ok: false; reason: 'invalid_code' | 'not_enrolled' | 'invalid_request' } | { ok: false; reason: 'locked'; retryAfterSeconds: number }> {
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
   const canonical = normalizeBackupCode(input.code);
@@ -54,10 +68,10 @@ export async function verifyBackupCode(
   await audit('backup_code_used', 'success', [`remaining=${remaining}`]);
   await stores.factors.update(input.userId, set.id, { lastUsedAtMs: nowMs });
   await notify(ctx, input.userId, 'backupCodeUsed');
-  return { ok: true, verifiedAtMs: nowMs, remaining };
+  return { ok: true, verifiedAtMs: nowMs, remaining, ref: set.id };
 }
 
-async function notify(ctx: ServiceContext, userId: string, template: 'backupCodeUsed' | 'backupCodesRegenerated'): Promise<void> {
+async function notify(ctx: ServiceContext, userId: string, template: 'backupCodeUsed'): Promise<void> {
   const binding = await ctx.stores.phones.getActive(userId);
   if (!binding) return;
   await sendSecurityNotice(ctx, { userId, to: binding.e164, country: binding.country, template });

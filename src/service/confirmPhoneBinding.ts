@@ -2,61 +2,75 @@ import type { RequestContext } from '../audit/createAuditWriter';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 import { verifySmsChallenge, type VerifySmsChallengeResult } from './verifySmsChallenge';
 import type { ServiceContext } from './ServiceContext';
-import { sendSecurityNotice } from './sendSecurityNotice';
-import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type ConfirmPhoneBindingResult =
-  | { ok: true; maskedPhone: string; changed: boolean; coolOffUntilMs: number | null }
+  | { ok: true; maskedPhone: string; changed: boolean; coolOffUntilMs: number | null; sessionGeneration: number | null }
   | Exclude<VerifySmsChallengeResult, { ok: true }>
+  | FactorChangeRefusal
   | { ok: false; reason: 'phone_unavailable' };
 
 /**
- * Step two: the code proves the new number receives texts; only then is it bound. A number
+ * Step two: the code proves the new number receives texts; only then is it bound, through
+ * changeFactors (binding rule, audit, cool-off, notice to the old number, sessions). A number
  * already on the maximum number of accounts is refused here, to someone who just proved they
- * hold it, so the refusal reveals nothing to anyone else. A change notifies the old number.
+ * hold it, so the refusal reveals nothing to anyone else.
  */
 export async function confirmPhoneBinding(
   ctx: ServiceContext,
-  input: { userId: string; bindingId: string; challengeId: string; code: string; context?: RequestContext },
+  input: { userId: string; bindingId: string; challengeId: string; code: string; proof: SessionProof; context?: RequestContext },
 ): Promise<ConfirmPhoneBindingResult> {
   const { config } = ctx;
-  const verified = await verifySmsChallenge(ctx, { ...input, expect: 'phone_bind' });
+  const current = await ctx.stores.phones.getActive(input.userId);
+  // The rule again before the code is spent: the step-up may have aged since step one.
+  const change = current ? ({ op: 'replace', factor: 'sms' } as const) : ({ op: 'add', factor: 'sms' } as const);
+  const allowed = await authorizeFactorChange(ctx, { userId: input.userId, proof: input.proof, change });
+  if (!allowed.ok) return allowed;
+  const verified = await verifySmsChallenge(ctx, { userId: input.userId, bindingId: input.bindingId, challengeId: input.challengeId, code: input.code, expect: 'phone_bind', ...(input.context ? { context: input.context } : {}) });
   if (!verified.ok) return verified;
-  const nowMs = config.clock.nowMs();
   const phone = verified.phone;
-  const country = normalizePhone(phone).ok ? ((normalizePhone(phone) as { country?: string }).country ?? null) : null;
-  const auditBase = { userId: input.userId, phone, country, ...(input.context ? { context: input.context } : {}) };
-  const bound = await ctx.stores.phones.bind({
-    userId: input.userId,
-    e164: phone,
-    phoneHash: hashPhone(config.secrets.pepper, phone),
-    country,
-    nowMs,
-    maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
-  });
-  if (!bound.ok) {
-    await ctx.audit.record({ type: 'phone_bind_refused', outcome: 'blocked', reasons: ['number_reuse_limit'], ...auditBase });
-    return { ok: false, reason: 'phone_unavailable' };
+  const parsed = normalizePhone(phone);
+  const country = parsed.ok ? (parsed.country ?? null) : null;
+  const phoneHash = hashPhone(config.secrets.pepper, phone);
+  if (current && current.phoneHash === phoneHash) {
+    return { ok: true, maskedPhone: maskPhone(phone), changed: false, coolOffUntilMs: null, sessionGeneration: null };
   }
-  const previous = bound.previous && bound.previous.phoneHash !== bound.binding.phoneHash ? bound.previous : null;
-  await ctx.audit.record({ type: previous ? 'phone_changed' : 'phone_bound', outcome: 'success', ...auditBase });
-  await revokeAllTrustedDevices(ctx, input.userId, previous ? 'phone_changed' : 'phone_bound');
-  if (previous) {
-    await sendSecurityNotice(ctx, {
+  const outcome = await changeFactors(
+    ctx,
+    {
       userId: input.userId,
-      to: previous.e164,
-      country: previous.country,
-      template: 'phoneChanged',
-      values: { last2: phone.slice(-2) },
-      idempotencyKey: `phone-change.${input.challengeId}`,
-    });
-  }
+      actor: { proof: input.proof },
+      change,
+      kind: current ? 'phone_changed' : 'phone_bound',
+      newRef: phoneHash,
+      noticeValues: { last2: phone.slice(-2) },
+      ...(input.context ? { context: input.context } : {}),
+    },
+    async () => {
+      const bound = await ctx.stores.phones.bind({
+        userId: input.userId,
+        e164: phone,
+        phoneHash,
+        country,
+        nowMs: config.clock.nowMs(),
+        maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
+      });
+      if (!bound.ok) {
+        await ctx.audit.record({ type: 'phone_bind_refused', outcome: 'blocked', reasons: ['number_reuse_limit'], userId: input.userId, phone, country, ...(input.context ? { context: input.context } : {}) });
+        return { ok: false as const, reason: 'phone_unavailable' as const };
+      }
+      return { ok: true as const, value: bound };
+    },
+  );
+  if (!outcome.ok) return outcome;
   return {
     ok: true,
     maskedPhone: maskPhone(phone),
-    changed: previous !== null,
-    coolOffUntilMs: previous ? nowMs + config.phone.changeCoolOffSeconds * 1000 : null,
+    changed: current !== null,
+    coolOffUntilMs: outcome.coolOffUntilMs,
+    sessionGeneration: outcome.sessionGeneration,
   };
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import type { FactorTimes, SecondFactorId } from '../core/assurance/types';
+import type { SecondFactorId } from '../core/assurance/types';
 import { listEnrolledFactors } from './listEnrolledFactors';
-import { beginTotpEnrolment, confirmTotpEnrolment, type TotpSetup } from './enrolTotp';
+import { beginTotpEnrolment, confirmTotpEnrolment } from './enrolTotp';
 import { verifyTotp, type VerifyFactorResult } from './verifyTotp';
 import { regenerateBackupCodes, verifyBackupCode } from './backupCodes';
 import { beginPasskeyAuthentication, beginPasskeyRegistration, finishPasskeyAuthentication, finishPasskeyRegistration } from './passkeys';
@@ -22,6 +22,10 @@ import { removePhone, type RemovePhoneResult } from './removePhone';
 import { resetFactor, type ResettableFactor } from './resetFactor';
 import { sendSmsChallenge, type SendSmsChallengeInput, type SendSmsChallengeResult } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { createFirstFactorService, type FirstFactorService } from './firstFactor';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
+import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf } from './sessions';
+import { highRiskFactorTimes } from './highRiskFactorTimes';
 import { startPhoneBinding, type StartPhoneBindingResult } from './startPhoneBinding';
 import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallengeResult } from './verifySmsChallenge';
 
@@ -35,7 +39,7 @@ export type StepGuardService = {
   consumeTransactionApproval(input: { userId: string; bindingId: string; action: string; details: TransactionDetails }): Promise<boolean>;
   startPhoneBinding(input: PhoneStartInput): Promise<StartPhoneBindingResult>;
   confirmPhoneBinding(input: PhoneConfirmInput): Promise<ConfirmPhoneBindingResult>;
-  removePhone(input: { userId: string; sessionFactors: FactorTimes; context?: RequestContext }): Promise<RemovePhoneResult>;
+  removePhone(input: { userId: string; proof: SessionProof; context?: RequestContext }): Promise<RemovePhoneResult>;
   /** The user's bound number, masked; `null` when none is bound. */
   maskedPhoneOf(userId: string): Promise<string | null>;
   phoneBindingOf(userId: string): Promise<PhoneBinding | null>;
@@ -47,16 +51,16 @@ export type StepGuardService = {
   /** The second factors the user has, as session factor ids (sms, otp, hwk, swk, backup). */
   listEnrolledFactors(userId: string): Promise<SecondFactorId[]>;
   resetFactor(input: { userId: string; factor: ResettableFactor; reason: string; admin: string }): Promise<{ removed: number }>;
-  beginTotpEnrolment(input: { accountName: string }): Promise<TotpSetup>;
+  beginTotpEnrolment(input: Parameters<typeof beginTotpEnrolment>[1]): ReturnType<typeof beginTotpEnrolment>;
   confirmTotpEnrolment(input: Parameters<typeof confirmTotpEnrolment>[1]): ReturnType<typeof confirmTotpEnrolment>;
   verifyTotp(input: Parameters<typeof verifyTotp>[1]): Promise<VerifyFactorResult>;
-  regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): Promise<{ codes: string[] }>;
+  regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): ReturnType<typeof regenerateBackupCodes>;
   verifyBackupCode(input: Parameters<typeof verifyBackupCode>[1]): ReturnType<typeof verifyBackupCode>;
   beginPasskeyRegistration(input: Parameters<typeof beginPasskeyRegistration>[1]): ReturnType<typeof beginPasskeyRegistration>;
   finishPasskeyRegistration(input: Parameters<typeof finishPasskeyRegistration>[1]): ReturnType<typeof finishPasskeyRegistration>;
   beginPasskeyAuthentication(input: Parameters<typeof beginPasskeyAuthentication>[1]): ReturnType<typeof beginPasskeyAuthentication>;
   finishPasskeyAuthentication(input: Parameters<typeof finishPasskeyAuthentication>[1]): ReturnType<typeof finishPasskeyAuthentication>;
-  trustDevice(input: Parameters<typeof trustDevice>[1]): Promise<TrustedDevice>;
+  trustDevice(input: Parameters<typeof trustDevice>[1]): ReturnType<typeof trustDevice>;
   isDeviceTrusted(userId: string, deviceId: string): Promise<boolean>;
   listTrustedDevices(userId: string): Promise<TrustedDevice[]>;
   revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean>;
@@ -68,11 +72,25 @@ export type StepGuardService = {
   deliveryOf(userId: string, challengeId: string): Promise<DeliveryRecord | null>;
   /** Whether a code can be re-sent on that channel to the user's number (voice, WhatsApp). */
   channelAvailable(channel: SmsChannel, e164: string): boolean;
+  /** The binding rule alone (e.g. before showing an enrolment form): may this session change factors now? */
+  authorizeFactorChange(input: Parameters<typeof authorizeFactorChange>[1]): Promise<{ ok: true } | FactorChangeRefusal>;
+  /** The session's factor times that can approve a high-risk action now (cool-off and removals applied). */
+  highRiskFactorTimes(input: Parameters<typeof highRiskFactorTimes>[1]): ReturnType<typeof highRiskFactorTimes>;
+  /** Whether a session (by binding id and the generation it holds) is still valid. */
+  isSessionLive(input: Parameters<typeof isSessionLive>[1]): Promise<boolean>;
+  /** The user's current session generation, which a new login takes. */
+  sessionGenerationOf(userId: string): Promise<number>;
+  /** Ends one session for good (logout). */
+  revokeSession(input: Parameters<typeof revokeSession>[1]): Promise<void>;
+  /** Ends every session of the user; returns the generation a surviving session takes. */
+  revokeAllSessions(input: Parameters<typeof revokeAllSessions>[1]): Promise<number>;
   readonly metrics: StepGuardMetrics;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
   checkHealth(): Promise<void>;
+  /** Password-guessing throttle and failed-first-factor audit (call it around the host's password check). */
+  readonly firstFactor: FirstFactorService;
 };
 
 export function createStepGuardService(ctx: ServiceContext): StepGuardService {
@@ -142,8 +160,18 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
       const parsed = normalizePhone(e164);
       return ctx.sms.supports(channel, parsed.ok ? (parsed.country ?? null) : null);
     },
+    authorizeFactorChange: async (input) => {
+      const result = await authorizeFactorChange(ctx, input);
+      return result.ok ? { ok: true } : result;
+    },
+    highRiskFactorTimes: (input) => highRiskFactorTimes(ctx, input),
+    isSessionLive: (input) => isSessionLive(ctx, input),
+    sessionGenerationOf: (userId) => sessionGenerationOf(ctx, userId),
+    revokeSession: (input) => revokeSession(ctx, input),
+    revokeAllSessions: (input) => revokeAllSessions(ctx, input),
     metrics: ctx.metrics,
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),
+    firstFactor: createFirstFactorService(ctx),
   };
 }

@@ -4,7 +4,8 @@ import { newRandomId } from '../core/random';
 import { matchTotp, newTotpSecret, totpUri } from '../core/totp/totp';
 import type { RequestContext } from '../audit/createAuditWriter';
 import type { ServiceContext } from './ServiceContext';
-import { revokeAllTrustedDevices } from './trustedDevices';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 
 export type TotpSetup = { secret: string; otpauthUri: string; qrCodeDataUrl: string; sealedSecret: string };
 
@@ -13,34 +14,51 @@ export type TotpSetup = { secret: string; otpauthUri: string; qrCodeDataUrl: str
  * (no third-party service ever sees the secret). The caller keeps `sealedSecret` (encrypted)
  * until the user confirms a code from the app.
  */
-export async function beginTotpEnrolment(ctx: ServiceContext, input: { accountName: string }): Promise<TotpSetup> {
+export async function beginTotpEnrolment(
+  ctx: ServiceContext,
+  input: { userId: string; accountName: string; proof: SessionProof },
+): Promise<({ ok: true } & TotpSetup) | FactorChangeRefusal> {
+  const allowed = await authorizeFactorChange(ctx, { userId: input.userId, proof: input.proof, change: { op: 'add', factor: 'otp' } });
+  if (!allowed.ok) return allowed;
   const secret = newTotpSecret();
   const otpauthUri = totpUri({ secret, issuer: ctx.config.serviceName, account: input.accountName });
   const qrCodeDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 1, width: 220 });
-  return { secret, otpauthUri, qrCodeDataUrl, sealedSecret: sealSecret(ctx.config.keyring, ctx.config.random, secret) };
+  return { ok: true, secret, otpauthUri, qrCodeDataUrl, sealedSecret: sealSecret(ctx.config.keyring, ctx.config.random, secret) };
 }
 
-/** Step two: the factor counts only once a code from the app proves the secret arrived. */
+/** Step two: the factor counts only once a code from the app proves the secret arrived; it is added through changeFactors. */
 export async function confirmTotpEnrolment(
   ctx: ServiceContext,
-  input: { userId: string; sealedSecret: string; code: string; label?: string; context?: RequestContext },
-): Promise<{ ok: true; factorId: string } | { ok: false; reason: 'invalid_code' }> {
+  input: { userId: string; sealedSecret: string; code: string; label?: string; proof: SessionProof; context?: RequestContext },
+): Promise<{ ok: true; factorId: string; coolOffUntilMs: number | null } | { ok: false; reason: 'invalid_code' } | FactorChangeRefusal> {
   const { config } = ctx;
   const nowMs = config.clock.nowMs();
   const { plaintext: secret } = openSecret(config.keyring, input.sealedSecret);
   const step = await matchTotp(secret, input.code, nowMs, null);
   if (step === null) return { ok: false, reason: 'invalid_code' };
   const factorId = newRandomId(config.random);
-  await ctx.audit.record({ type: 'factor_enrolled', outcome: 'success', userId: input.userId, factor: 'otp', ...(input.context ? { context: input.context } : {}) });
-  await ctx.stores.factors.add({
-    id: factorId,
-    userId: input.userId,
-    type: 'totp',
-    label: input.label ?? 'Authenticator app',
-    createdAtMs: nowMs,
-    lastUsedAtMs: nowMs,
-    data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step },
-  });
-  await revokeAllTrustedDevices(ctx, input.userId, 'factor_added');
-  return { ok: true, factorId };
+  const outcome = await changeFactors(
+    ctx,
+    {
+      userId: input.userId,
+      actor: { proof: input.proof },
+      change: { op: 'add', factor: 'otp' },
+      kind: 'totp_added',
+      newRef: factorId,
+      ...(input.context ? { context: input.context } : {}),
+    },
+    async () => {
+      await ctx.stores.factors.add({
+        id: factorId,
+        userId: input.userId,
+        type: 'totp',
+        label: input.label ?? 'Authenticator app',
+        createdAtMs: nowMs,
+        lastUsedAtMs: nowMs,
+        data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step },
+      });
+      return { ok: true as const, value: factorId };
+    },
+  );
+  return outcome.ok ? { ok: true, factorId, coolOffUntilMs: outcome.coolOffUntilMs } : outcome;
 }

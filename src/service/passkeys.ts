@@ -14,7 +14,8 @@ import { newRandomId } from '../core/random';
 import type { EnrolledFactor } from '../stores/types';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
-import { revokeAllTrustedDevices } from './trustedDevices';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -41,10 +42,15 @@ const credentialsOf = (factors: EnrolledFactor[]) =>
   factors.map((f) => ({ id: String(f.data.credentialId), transports: (f.data.transports as string[] | undefined) ?? [] }));
 
 /** Registration options for a new passkey (existing ones excluded, so one device is not added twice). */
-export async function beginPasskeyRegistration(ctx: ServiceContext, s: Session & { userName: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function beginPasskeyRegistration(
+  ctx: ServiceContext,
+  s: Session & { userName: string; proof: SessionProof },
+): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | FactorChangeRefusal> {
+  const allowed = await authorizeFactorChange(ctx, { userId: s.userId, proof: s.proof, change: { op: 'add', factor: 'webauthn' } });
+  if (!allowed.ok) return allowed;
   const { webauthn } = ctx.config;
   const existing = await ctx.stores.factors.list(s.userId, 'webauthn');
-  return generateRegistrationOptions({
+  const options = await generateRegistrationOptions({
     rpName: webauthn.rpName,
     rpID: webauthn.rpID,
     userName: s.userName,
@@ -56,13 +62,14 @@ export async function beginPasskeyRegistration(ctx: ServiceContext, s: Session &
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
     timeout: CHALLENGE_TTL_MS,
   });
+  return { ok: true, options };
 }
 
 /** Verifies a registration and stores the credential; the challenge is spent either way. */
 export async function finishPasskeyRegistration(
   ctx: ServiceContext,
-  s: Session & { response: RegistrationResponseJSON; nickname: string; context?: RequestContext },
-): Promise<{ ok: true; factorId: string } | { ok: false; reason: 'webauthn_failed' }> {
+  s: Session & { response: RegistrationResponseJSON; nickname: string; proof: SessionProof; context?: RequestContext },
+): Promise<{ ok: true; factorId: string } | { ok: false; reason: 'webauthn_failed' } | FactorChangeRefusal> {
   const { webauthn } = ctx.config;
   let verification;
   try {
@@ -80,26 +87,38 @@ export async function finishPasskeyRegistration(
   const info = verification.registrationInfo;
   const nowMs = ctx.config.clock.nowMs();
   const factorId = newRandomId(ctx.config.random);
-  await ctx.audit.record({ type: 'factor_enrolled', outcome: 'success', userId: s.userId, factor: info.credentialBackedUp ? 'swk' : 'hwk', ...(s.context ? { context: s.context } : {}) });
-  await ctx.stores.factors.add({
-    id: factorId,
-    userId: s.userId,
-    type: 'webauthn',
-    label: s.nickname,
-    createdAtMs: nowMs,
-    lastUsedAtMs: null,
-    data: {
-      credentialId: info.credential.id,
-      publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
-      counter: info.credential.counter,
-      transports: info.credential.transports ?? [],
-      deviceType: info.credentialDeviceType,
-      backedUp: info.credentialBackedUp,
-      aaguid: info.aaguid,
+  const outcome = await changeFactors(
+    ctx,
+    {
+      userId: s.userId,
+      actor: { proof: s.proof },
+      change: { op: 'add', factor: 'webauthn' },
+      kind: 'passkey_added',
+      newRef: factorId,
+      ...(s.context ? { context: s.context } : {}),
     },
-  });
-  await revokeAllTrustedDevices(ctx, s.userId, 'factor_added');
-  return { ok: true, factorId };
+    async () => {
+      await ctx.stores.factors.add({
+        id: factorId,
+        userId: s.userId,
+        type: 'webauthn',
+        label: s.nickname,
+        createdAtMs: nowMs,
+        lastUsedAtMs: null,
+        data: {
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+          counter: info.credential.counter,
+          transports: info.credential.transports ?? [],
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          aaguid: info.aaguid,
+        },
+      });
+      return { ok: true as const, value: factorId };
+    },
+  );
+  return outcome.ok ? { ok: true, factorId } : outcome;
 }
 
 /** Authentication options listing the user's passkeys. */
@@ -122,7 +141,7 @@ export async function beginPasskeyAuthentication(ctx: ServiceContext, s: Session
 export async function finishPasskeyAuthentication(
   ctx: ServiceContext,
   s: Session & { response: AuthenticationResponseJSON; context?: RequestContext },
-): Promise<{ ok: true; factor: 'hwk' | 'swk'; verifiedAtMs: number } | { ok: false; reason: 'webauthn_failed' | 'not_enrolled' } | { ok: false; reason: 'locked'; retryAfterSeconds: number }> {
+): Promise<{ ok: true; factor: 'hwk' | 'swk'; verifiedAtMs: number; ref: string } | { ok: false; reason: 'webauthn_failed' | 'not_enrolled' } | { ok: false; reason: 'locked'; retryAfterSeconds: number }> {
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
   const factor = (await stores.factors.list(s.userId, 'webauthn')).find((f) => f.data.credentialId === s.response.id);
@@ -160,5 +179,5 @@ export async function finishPasskeyAuthentication(
   const sessionFactor = credentialBackedUp ? 'swk' : 'hwk';
   await ctx.audit.record({ type: 'webauthn_verified', outcome: 'success', userId: s.userId, factor: sessionFactor, ...(s.context ? { context: s.context } : {}) });
   await stores.factors.update(s.userId, factor.id, { lastUsedAtMs: nowMs, data: { backedUp: credentialBackedUp } });
-  return { ok: true, factor: sessionFactor, verifiedAtMs: nowMs };
+  return { ok: true, factor: sessionFactor, verifiedAtMs: nowMs, ref: factor.id };
 }

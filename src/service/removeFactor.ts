@@ -1,37 +1,31 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import type { FactorTimes } from '../core/assurance/types';
-import { hasFreshFactor } from './hasFreshFactor';
+import type { FactorChangeRefusal, SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 import { listEnrolledFactors } from './listEnrolledFactors';
 import type { ServiceContext } from './ServiceContext';
-import { revokeAllTrustedDevices } from './trustedDevices';
 
-export type RemoveFactorResult = { ok: true } | { ok: false; reason: 'not_enrolled' | 'fresh_factor_required' | 'last_factor' };
+export type RemoveFactorResult = { ok: true; sessionGeneration: number | null } | { ok: false; reason: 'not_enrolled' } | FactorChangeRefusal;
 
-/** Removes one enrolled factor (an authenticator app or a passkey), never the last second factor. */
+/** Removes one authenticator app or passkey through changeFactors; never the last real factor. */
 export async function removeFactor(
   ctx: ServiceContext,
-  input: { userId: string; factorId: string; sessionFactors: FactorTimes; context?: RequestContext },
+  input: { userId: string; factorId: string; proof: SessionProof; context?: RequestContext },
 ): Promise<RemoveFactorResult> {
-  const { config, stores } = ctx;
-  const factors = await stores.factors.list(input.userId);
-  const factor = factors.find((f) => f.id === input.factorId && f.type !== 'backup_codes');
+  const factor = (await ctx.stores.factors.list(input.userId)).find((f) => f.id === input.factorId && f.type !== 'backup_codes');
   if (!factor) return { ok: false, reason: 'not_enrolled' };
-  if (!hasFreshFactor(input.sessionFactors, config.clock.nowMs(), config.phone.freshFactorSeconds, 'second')) {
-    return { ok: false, reason: 'fresh_factor_required' };
-  }
-  const others = factors.filter((f) => f.id !== factor.id && f.type !== 'backup_codes');
-  const phone = await stores.phones.getActive(input.userId);
-  if (others.length === 0 && !phone) return { ok: false, reason: 'last_factor' };
-  await ctx.audit.record({
-    type: 'factor_removed',
-    outcome: 'success',
-    userId: input.userId,
-    factor: factor.type === 'totp' ? 'otp' : 'webauthn',
-    ...(input.context ? { context: input.context } : {}),
-  });
-  await stores.factors.remove(input.userId, factor.id);
-  await revokeAllTrustedDevices(ctx, input.userId, 'factor_removed');
-  return { ok: true };
+  const totp = factor.type === 'totp';
+  const outcome = await changeFactors(
+    ctx,
+    {
+      userId: input.userId,
+      actor: { proof: input.proof },
+      change: { op: 'remove', factor: totp ? 'otp' : 'webauthn', ref: factor.id },
+      kind: totp ? 'totp_removed' : 'passkey_removed',
+      ...(input.context ? { context: input.context } : {}),
+    },
+    async () => ({ ok: true as const, value: await ctx.stores.factors.remove(input.userId, factor.id) }),
+  );
+  return outcome.ok ? { ok: true, sessionGeneration: outcome.sessionGeneration } : outcome;
 }
 
 export { listEnrolledFactors };

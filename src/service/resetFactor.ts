@@ -1,38 +1,37 @@
 import type { FactorType } from '../stores/types';
+import { changeFactors } from './changeFactors';
 import type { ServiceContext } from './ServiceContext';
-import { revokeAllTrustedDevices } from './trustedDevices';
 
 export type ResettableFactor = FactorType | 'sms';
 
-/** An administrator removes a user's factor (lost phone, lost authenticator). Always audited. */
+const FACTOR_OF = { sms: 'sms', totp: 'otp', webauthn: 'webauthn', backup_codes: 'backup' } as const;
+
+/**
+ * An operator removes a user's factor (lost phone, lost authenticator). It goes through
+ * changeFactors like any change — audited with the operator and the reason, the account
+ * cool-off, trusted devices and sessions revoked, every channel told — only the user's
+ * step-up is replaced by the operator's authority.
+ */
 export async function resetFactor(
   ctx: ServiceContext,
   input: { userId: string; factor: ResettableFactor; reason: string; admin: string },
 ): Promise<{ removed: number }> {
   const nowMs = ctx.config.clock.nowMs();
-  let removed = 0;
-  let phone: string | null = null;
-  if (input.factor === 'sms') {
-    const binding = await ctx.stores.phones.getActive(input.userId);
-    phone = binding?.e164 ?? null;
-  } else {
-    removed = (await ctx.stores.factors.list(input.userId, input.factor)).length;
-  }
-  // The record first: an unrecorded admin action is worse than a failed one.
-  await ctx.audit.record({
-    type: 'factor_reset',
-    outcome: 'success',
-    userId: input.userId,
-    actor: `admin:${input.admin}`,
-    factor: input.factor,
-    reasons: [input.reason.slice(0, 500)],
-    phone,
-  });
-  if (input.factor === 'sms') {
-    removed = (await ctx.stores.phones.remove(input.userId, nowMs)) ? 1 : 0;
-  } else {
-    removed = await ctx.stores.factors.removeAll(input.userId, input.factor);
-  }
-  await revokeAllTrustedDevices(ctx, input.userId, 'factor_reset');
-  return { removed };
+  const factor = FACTOR_OF[input.factor];
+  const outcome = await changeFactors(
+    ctx,
+    {
+      userId: input.userId,
+      actor: { admin: input.admin, reason: input.reason },
+      // The ref only names what goes; for the operator path no last-factor rule applies.
+      change: factor === 'backup' ? { op: 'replace', factor: 'backup' } : { op: 'remove', factor, ref: `reset:${input.factor}` },
+      kind: 'factor_reset',
+    },
+    async () => {
+      if (input.factor === 'sms') return { ok: true as const, value: (await ctx.stores.phones.remove(input.userId, nowMs)) ? 1 : 0 };
+      return { ok: true as const, value: await ctx.stores.factors.removeAll(input.userId, input.factor) };
+    },
+  );
+  if (!outcome.ok) throw new Error(`resetFactor: refused (${outcome.reason})`);
+  return { removed: outcome.value };
 }

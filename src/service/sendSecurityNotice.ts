@@ -1,25 +1,77 @@
 import { renderSmsNotice } from '../core/messages/renderSmsCodeMessage';
 import type { SmsTemplateSet } from '../core/messages/smsTemplates';
+import { normalizePhone } from '../core/phone/normalizePhone';
 import { newRandomId } from '../core/random';
 import { deliverSms } from './deliverSms';
+import { sendAttemptFor } from './sendAttemptFor';
 import type { ServiceContext } from './ServiceContext';
 
+export type NoticeTemplate = keyof Omit<SmsTemplateSet, 'code' | 'transaction' | 'voice'>;
+
+const DAY_MS = 86_400_000;
+
 /**
- * A security notice (number changed, backup code used) to a proven number. Best effort: a
- * notice that cannot be sent is logged and audited, and never undoes what it reports.
+ * A security notice (factor changed, backup code used) to a proven number. It passes what every
+ * SMS passes — a per-account notice budget (`factorChange.noticesPerDay`), the anti-pumping
+ * guard and the spend caps — so a signed-in account cannot pump SMS through notices. Best
+ * effort: a notice that is refused or cannot be sent is audited (`notice_blocked`,
+ * `security_notice_failed`) and never undoes or blocks what it reports.
  */
 export async function sendSecurityNotice(
   ctx: ServiceContext,
-  input: { userId: string; to: string; country: string | null; template: keyof Omit<SmsTemplateSet, 'code' | 'transaction' | 'voice'>; values?: Record<string, string>; idempotencyKey?: string },
-): Promise<boolean> {
-  const { config } = ctx;
-  const templates = config.sms.templates[config.sms.defaultLocale] as SmsTemplateSet;
-  const body = renderSmsNotice(templates[input.template], { service: config.serviceName, ...input.values });
-  const sent = await deliverSms(
-    ctx,
-    { to: input.to, body, channel: 'sms', idempotencyKey: input.idempotencyKey ?? `notice.${newRandomId(config.random)}`, locale: config.sms.defaultLocale },
-    { userId: input.userId, challengeId: null, country: input.country },
-  );
-  if (!sent.ok) await ctx.audit.record({ type: 'security_notice_failed', outcome: 'failure', userId: input.userId, reasons: [input.template], phone: input.to });
-  return sent.ok;
+  input: { userId: string; to: string; country: string | null; template: NoticeTemplate; values?: Record<string, string> },
+): Promise<'sent' | 'blocked' | 'failed'> {
+  const { config, stores } = ctx;
+  const nowMs = config.clock.nowMs();
+  const sendId = newRandomId(config.random);
+  const audit = (type: string, outcome: 'success' | 'blocked' | 'failure', reasons: string[]) =>
+    ctx.audit.record({ type, outcome, userId: input.userId, reasons: [input.template, ...reasons], phone: input.to, country: input.country });
+  try {
+    const budgetKey = `notice:${input.userId}`;
+    const budget = await stores.rateLimits.add(budgetKey, sendId, config.factorChange.noticesPerDay, DAY_MS, nowMs);
+    if (!budget.allowed) {
+      await audit('notice_blocked', 'blocked', ['notice_budget']);
+      return 'blocked';
+    }
+    const parsed = normalizePhone(input.to);
+    const e164 = parsed.ok ? parsed.e164 : input.to;
+    const decision = await ctx.pumping.check(
+      sendAttemptFor(ctx, {
+        sendId,
+        e164,
+        country: input.country,
+        lineType: parsed.ok ? (parsed.lineType ?? null) : null,
+        userId: input.userId,
+        sessionId: budgetKey,
+        ip: null,
+        boundNumber: true,
+        notice: true,
+      }),
+    );
+    if (!decision.allowed) {
+      await stores.rateLimits.remove(budgetKey, sendId);
+      ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce' });
+      await audit('notice_blocked', 'blocked', [`pumping_${decision.rule}`]);
+      return 'blocked';
+    }
+    const templates = config.sms.templates[config.sms.defaultLocale] as SmsTemplateSet;
+    const body = renderSmsNotice(templates[input.template], { service: config.serviceName, ...input.values });
+    const sent = await deliverSms(
+      ctx,
+      { to: e164, body, channel: 'sms', idempotencyKey: `notice.${sendId}`, locale: config.sms.defaultLocale },
+      { userId: input.userId, challengeId: null, country: input.country },
+    );
+    if (!sent.ok) {
+      await decision.reservation.release();
+      await audit('security_notice_failed', 'failure', []);
+      return 'failed';
+    }
+    await audit('security_notice_sent', 'success', []);
+    return 'sent';
+  } catch (err) {
+    // The operation the notice reports already happened; an outage here must not fail it.
+    ctx.logger?.error({ event: 'security_notice_failed', template: input.template, err: err instanceof Error ? err.message : String(err) }, 'A security notice could not be sent');
+    await audit('security_notice_failed', 'failure', ['error']).catch(() => undefined);
+    return 'failed';
+  }
 }

@@ -9,7 +9,6 @@ import type { SmsTemplateSet } from '../core/messages/smsTemplates';
 import { hashTransaction, type TransactionDetails } from '../core/transaction/hashTransaction';
 import type { SmsChallengeRecord } from '../stores/types';
 import type { RequestContext } from '../audit/createAuditWriter';
-import { hashPhone } from '../core/phone/hashPhone';
 import type { PumpingRule } from '../sms/pumpingRules';
 import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
@@ -17,6 +16,7 @@ import { inCoolOff } from './inCoolOff';
 import { deliverSms } from './deliverSms';
 import { providerCodeMarker } from './providerCode';
 import { withTimeout } from '../sms/withTimeout';
+import { sendAttemptFor } from './sendAttemptFor';
 
 export type SendSmsChallengeInput = {
   userId: string;
@@ -73,17 +73,19 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     : null;
 
   // Independent reads at once: the send path waits for one round trip, not three.
-  const [lockedUntilMs, bound, current] = await Promise.all([
+  const [lockedUntilMs, bound, current, coolOff] = await Promise.all([
     stores.challenges.lockedUntil(input.userId, nowMs),
     input.phone ? Promise.resolve(null) : stores.phones.getActive(input.userId),
     input.currentChallengeId ? stores.challenges.get(input.userId, input.currentChallengeId, nowMs) : Promise.resolve(null),
+    requirement?.highRisk && !input.phone ? stores.coolOffs.get(input.userId, nowMs) : Promise.resolve(null),
   ]);
   if (lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lockedUntilMs, nowMs) };
   let phone = input.phone;
   if (!phone) {
     if (!bound) return { ok: false, reason: 'no_phone' };
     // A number changed days ago may be an attacker's SIM: it cannot approve high-risk actions yet.
-    if (requirement?.highRisk && inCoolOff(bound, config.phone.changeCoolOffSeconds, nowMs)) {
+    // So is a number bound during the account's cool-off (after any factor change).
+    if (requirement?.highRisk && (inCoolOff(bound, config.phone.changeCoolOffSeconds, nowMs) || coolOff?.addedRefs.includes(bound.phoneHash))) {
       return { ok: false, reason: 'sms_not_accepted' };
     }
     phone = bound.e164;
@@ -116,20 +118,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // numbering plan's: VoIP ranges often look like mobile ones. No answer: the plan's type.
   const intel = binding && config.risk.phoneIntel ? await config.risk.phoneIntel.lookup(e164).catch(() => null) : null;
   const lineType = intel?.lineType ?? (parsed.ok ? (parsed.lineType ?? null) : null);
-  const decision = await ctx.pumping.check({
-    sendId,
-    e164,
-    phoneHash: hashPhone(config.secrets.pepper, e164),
-    prefixHash: hashPhone(config.secrets.pepper, `prefix:${e164.slice(0, Math.max(4, e164.length - sms.pumping.prefix.dropDigits))}`),
-    country,
-    lineType,
-    userId: input.userId,
-    sessionId: input.bindingId,
-    ip: input.context?.ip ?? null,
-    boundNumber: !binding,
-    allowedCountries: config.phone.allowedCountries,
-    blockedLineTypes: config.phone.blockedLineTypes,
-  });
+  const decision = await ctx.pumping.check(
+    sendAttemptFor(ctx, { sendId, e164, country, lineType, userId: input.userId, sessionId: input.bindingId, ip: input.context?.ip ?? null, boundNumber: !binding }),
+  );
   const auditGuard = (type: string, outcome: 'blocked' | 'success', rules: PumpingRule[]) =>
     ctx.audit.record({
       type,

@@ -1,19 +1,19 @@
 import type { RequestContext } from '../audit/createAuditWriter';
-import type { FactorTimes } from '../core/assurance/types';
-import { hasFreshFactor } from './hasFreshFactor';
 import { normalizePhone } from '../core/phone/normalizePhone';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
 import { sendSmsChallenge, type SendSmsChallengeResult } from './sendSmsChallenge';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 
 export type StartPhoneBindingResult =
   | SendSmsChallengeResult
   | { ok: false; reason: 'invalid_phone'; detail: string }
-  | { ok: false; reason: 'fresh_password_required' | 'fresh_factor_required' };
+  | FactorChangeRefusal;
 
 /**
  * Step one of binding or changing a number: check the number and the caller's right to change
- * it, then text a code to the new number. Whether the number is already taken is deliberately
- * not checked here: the answer must look the same either way (see confirmPhoneBinding).
+ * factors (the binding rule, checked again at step two), then text a code to the new number.
+ * Whether the number is already taken is deliberately not checked here: the answer must look
+ * the same either way (see confirmPhoneBinding).
  */
 export async function startPhoneBinding(
   ctx: ServiceContext,
@@ -21,20 +21,22 @@ export async function startPhoneBinding(
     userId: string;
     bindingId: string;
     phoneInput: string;
-    sessionFactors: FactorTimes;
+    proof: SessionProof;
     currentChallengeId?: string;
     context?: RequestContext;
     locale?: string;
   },
 ): Promise<StartPhoneBindingResult> {
   const { config } = ctx;
-  const nowMs = config.clock.nowMs();
   const parsed = normalizePhone(input.phoneInput, config.phone.defaultCountry);
   if (!parsed.ok) return { ok: false, reason: 'invalid_phone', detail: parsed.detail };
   const current = await ctx.stores.phones.getActive(input.userId);
-  const seconds = config.phone.freshFactorSeconds;
-  if (!current && !hasFreshFactor(input.sessionFactors, nowMs, seconds, 'password')) return { ok: false, reason: 'fresh_password_required' };
-  if (current && !hasFreshFactor(input.sessionFactors, nowMs, seconds, 'second')) return { ok: false, reason: 'fresh_factor_required' };
+  const allowed = await authorizeFactorChange(ctx, {
+    userId: input.userId,
+    proof: input.proof,
+    change: current ? { op: 'replace', factor: 'sms' } : { op: 'add', factor: 'sms' },
+  });
+  if (!allowed.ok) return allowed;
   return sendSmsChallenge(ctx, {
     userId: input.userId,
     bindingId: input.bindingId,

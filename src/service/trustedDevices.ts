@@ -2,9 +2,19 @@ import type { RequestContext } from '../audit/createAuditWriter';
 import { newRandomId } from '../core/random';
 import type { TrustedDevice } from '../stores/types';
 import type { ServiceContext } from './ServiceContext';
+import type { FactorChangeRefusal, SessionProof } from './authorizeFactorChange';
+import { changeFactors } from './changeFactors';
 
-/** Remembers this device for `trustedDevices.days` after a successful second factor. */
-export async function trustDevice(ctx: ServiceContext, input: { userId: string; label: string; context?: RequestContext }): Promise<TrustedDevice> {
+/**
+ * Remembers this device for `trustedDevices.days` after a successful second factor. Trust lets
+ * a device skip low-risk step-ups, so it passes the binding rule like a factor (a factor added
+ * during the cool-off cannot grant it); it starts no cool-off and texts nobody, but it is
+ * audited and the host's hook hears of it.
+ */
+export async function trustDevice(
+  ctx: ServiceContext,
+  input: { userId: string; label: string; proof: SessionProof; context?: RequestContext },
+): Promise<{ ok: true; device: TrustedDevice } | FactorChangeRefusal> {
   const nowMs = ctx.config.clock.nowMs();
   const device: TrustedDevice = {
     id: newRandomId(ctx.config.random),
@@ -13,9 +23,15 @@ export async function trustDevice(ctx: ServiceContext, input: { userId: string; 
     createdAtMs: nowMs,
     expiresAtMs: nowMs + ctx.config.trustedDevices.days * 86_400_000,
   };
-  await ctx.audit.record({ type: 'device_trusted', outcome: 'success', userId: input.userId, ...(input.context ? { context: input.context } : {}) });
-  await ctx.stores.trustedDevices.add(device, nowMs);
-  return device;
+  const outcome = await changeFactors(
+    ctx,
+    { userId: input.userId, actor: { proof: input.proof }, change: { op: 'trust_device' }, kind: 'device_trusted', ...(input.context ? { context: input.context } : {}) },
+    async () => {
+      await ctx.stores.trustedDevices.add(device, nowMs);
+      return { ok: true as const, value: device };
+    },
+  );
+  return outcome.ok ? { ok: true, device } : outcome;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { constantTimeEqual } from '../core/otp/constantTimeEqual';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
+import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { isProviderCodeMarker } from './providerCode';
 import { secondsUntil } from './sendSmsChallenge';
@@ -21,7 +22,7 @@ export type VerifySmsChallengeInput = {
 };
 
 export type VerifySmsChallengeResult =
-  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number; phone: string }
+  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number; phone: string; /** The number's keyed hash: which instance the session verified. */ ref: string }
   | { ok: false; reason: 'invalid_code'; attemptsLeft: number }
   | { ok: false; reason: 'expired' }
   | { ok: false; reason: 'locked' | 'too_many_attempts'; retryAfterSeconds: number };
@@ -94,7 +95,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     await stores.approvals.grant({ userId: input.userId, bindingId: input.bindingId, action: purpose, txHash }, expiresAtMs, nowMs);
   }
   logger?.info({ event: 'otp_verified', userId: input.userId, action: purpose }, 'SMS code verified');
-  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone };
+  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone, ref: hashPhone(config.secrets.pepper, phone) };
 }
 
 /**

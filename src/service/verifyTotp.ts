@@ -5,7 +5,7 @@ import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
 
 export type VerifyFactorResult =
-  | { ok: true; verifiedAtMs: number }
+  | { ok: true; verifiedAtMs: number; /** The authenticator app that matched (its factor id). */ ref: string }
   | { ok: false; reason: 'invalid_code' | 'not_enrolled' }
   | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
@@ -40,7 +40,7 @@ export async function verifyTotp(ctx: ServiceContext, input: { userId: string; c
     // Re-seal under the current key when the secret was sealed under a retired one (rotation).
     const patch = keyId === config.keyring.currentKeyId ? {} : { data: { secret: sealSecret(config.keyring, config.random, secret) } };
     await stores.factors.update(input.userId, factor.id, { lastUsedAtMs: nowMs, ...patch });
-    return { ok: true, verifiedAtMs: nowMs };
+    return { ok: true, verifiedAtMs: nowMs, ref: factor.id };
   }
   await audit(reserved.lockedUntilMs !== null ? 'second_factor_locked' : 'otp_failed', 'failure', ['invalid_code']);
   if (reserved.lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };

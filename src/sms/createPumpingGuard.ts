@@ -22,6 +22,13 @@ export type SendAttempt = {
   ip: string | null;
   /** The user's bound number, which already proved it receives codes (a step-up), not a new one. */
   boundNumber: boolean;
+  /**
+   * A security notice rather than a code: it spends the account's notice budget (checked by the
+   * caller) instead of the code budgets — so notices never starve a user's codes — passes the
+   * static rules, the open breaker and the spend caps, and is not counted as a send awaiting a
+   * verification. @default false
+   */
+  notice?: boolean;
   allowedCountries: readonly string[] | undefined;
   blockedLineTypes: readonly string[];
 };
@@ -65,8 +72,8 @@ export function createPumpingGuard(deps: {
   const windowMs = b.windowSeconds * 1000;
   const policy: BreakerPolicy = { minSends: b.minSends, minConversion: b.minConversion, windowMs, openMs: b.openSeconds * 1000, maxOpenMs: b.maxOpenSeconds * 1000 };
   // Judges and counts the send in one atomic step; tells the operator when it opened the breaker.
-  const admit = async (country: string) => {
-    const result = await breakers.admit(country, policy, clock.nowMs(), true);
+  const admit = async (country: string, count: boolean) => {
+    const result = await breakers.admit(country, policy, clock.nowMs(), count);
     if (result.tripped) {
       deps.onBreakerOpened?.({ country, openSeconds: (result.openUntilMs - clock.nowMs()) / 1000, level: result.level, sent: result.sent, verified: result.verified });
     }
@@ -107,8 +114,9 @@ export function createPumpingGuard(deps: {
         checks.push({ rule, key: `${rule}:${subject}:${budget.windowSeconds}`, member: attempt.sendId, limit: budget.limit, windowMs: budget.windowSeconds * 1000 });
       }
     };
-    budgets('phone_budget', attempt.phoneHash, config.phoneBudgets);
-    budgets('user_budget', attempt.userId, config.userBudgets);
+    const codeSend = !attempt.notice;
+    budgets('phone_budget', codeSend ? attempt.phoneHash : null, config.phoneBudgets);
+    budgets('user_budget', codeSend ? attempt.userId : null, config.userBudgets);
     // Address and range rules only for numbers not yet proven: that is where pumping happens.
     // A bound number proved it reaches its owner; its step-ups must not starve behind an office
     // NAT, a travelling user's addresses, or a company's block of consecutive numbers.
@@ -116,7 +124,7 @@ export function createPumpingGuard(deps: {
     // An IPv6 client counts by its network (a /64 by default): addresses inside it are free to pick.
     const address = attempt.ip === null ? null : clientAddressKey(attempt.ip, config.ipv6PrefixLength);
     budgets('ip_budget', newNumber ? address : null, config.ipBudgets);
-    budgets('session_budget', attempt.sessionId, config.sessionBudgets);
+    budgets('session_budget', codeSend ? attempt.sessionId : null, config.sessionBudgets);
     if (newNumber && mode('prefix_velocity') !== 'off') {
       const p = config.prefix;
       checks.push({ rule: 'prefix_velocity', key: `prefix:${attempt.prefixHash}`, member: attempt.phoneHash, limit: p.distinctNumbers, windowMs: p.windowSeconds * 1000 });
@@ -138,9 +146,9 @@ export function createPumpingGuard(deps: {
     const [windowResults, capResults, breaker] = await Promise.all([
       Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
       Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
-      breakerCountry ? admit(breakerCountry) : Promise.resolve(null),
+      breakerCountry ? admit(breakerCountry, codeSend) : Promise.resolve(null),
     ]);
-    const counted = breakerCountry !== null && breaker !== null && !breaker.open;
+    const counted = codeSend && breakerCountry !== null && breaker !== null && !breaker.open;
 
     const release = async () => {
       await Promise.all([

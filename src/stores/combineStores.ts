@@ -3,7 +3,7 @@ import type { StepGuardStores } from './types';
 /** What Redis (or memory) keeps: everything that expires. */
 export type EphemeralStores = Pick<
   StepGuardStores,
-  'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'
+  'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'ping'
 >;
 /** What MongoDB (or memory) keeps: what must last. */
 export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'audit'>;
@@ -19,6 +19,9 @@ export function combineStores(ephemeral: EphemeralStores, durable: DurableStores
     approvals: ephemeral.approvals,
     risk: ephemeral.risk,
     trustedDevices: ephemeral.trustedDevices,
+    firstFactor: ephemeral.firstFactor,
+    coolOffs: ephemeral.coolOffs,
+    sessions: ephemeral.sessions,
     phones: durable.phones,
     factors: durable.factors,
     audit: durable.audit,

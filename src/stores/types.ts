@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../core/audit/auditChain';
 import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
+import type { FirstFactorThrottleStore } from './FirstFactorThrottleStore';
 
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
@@ -319,6 +320,38 @@ export interface TrustedDeviceStore {
   revokeAll(userId: string): Promise<number>;
 }
 
+/**
+ * The account's cool-off after a factor change: while it runs, factors added during it (their
+ * refs: a phone hash, a factor id) do not satisfy high-risk actions.
+ */
+export type CoolOff = { startedAtMs: number; untilMs: number; addedRefs: string[] };
+
+export interface CoolOffStore {
+  /**
+   * Atomically starts the cool-off, or extends a running one (keeping its start and what was
+   * added during it) to at least `untilMs`, remembering `addedRef` when given.
+   */
+  start(userId: string, input: { nowMs: number; untilMs: number; addedRef?: string }): Promise<CoolOff>;
+  /** The running cool-off at `nowMs`, or `null`. */
+  get(userId: string, nowMs: number): Promise<CoolOff | null>;
+}
+
+/** Whether a session is still valid: its own revocation and the user's session generation. */
+export type SessionStatus = { revoked: boolean; generation: number };
+
+/**
+ * Revocations that in-flight requests cannot undo: they live outside the session, so a request
+ * that writes a stale session back after a logout cannot resurrect it.
+ */
+export interface SessionRevocationStore {
+  /** One round trip: is this session (by its binding id) revoked, and the user's generation. */
+  status(userId: string, bindingId: string, nowMs: number): Promise<SessionStatus>;
+  /** Revokes one session until `untilMs` (at least the session's own lifetime). */
+  revoke(userId: string, bindingId: string, untilMs: number, nowMs: number): Promise<void>;
+  /** Revokes every session issued before now: returns the new generation, kept until `untilMs`. */
+  revokeAll(userId: string, untilMs: number, nowMs: number): Promise<number>;
+}
+
 /** The stores a guard runs on. */
 export type StepGuardStores = {
   challenges: ChallengeStore;
@@ -329,6 +362,10 @@ export type StepGuardStores = {
   approvals: ApprovalStore;
   risk: RiskStore;
   trustedDevices: TrustedDeviceStore;
+  /** Password-guessing throttle per account and per client address. */
+  firstFactor: FirstFactorThrottleStore;
+  coolOffs: CoolOffStore;
+  sessions: SessionRevocationStore;
   phones: PhoneBindingStore;
   factors: FactorStore;
   audit: AuditStore;

@@ -138,7 +138,13 @@ describe('binding and changing a phone number', () => {
     await c.post('/auth/2fa/phone', { phone: '+16505550100' }).expect(202);
     await c.post('/auth/2fa/phone/verify', { code: t.sms.lastCode() }).expect(200);
     const chain = t.audit.unsafeChain('u1');
-    expect(chain.map((e) => e.type)).toEqual(['login_succeeded', 'risk_decision', 'otp_sent', 'otp_verified', 'step_up_satisfied', 'otp_sent', 'otp_verified', 'phone_changed']);
+    // The change goes through the one gate: a fresh policy decision for factor_change, the change
+    // audited, the other sessions revoked, and the old number told.
+    expect(chain.map((e) => e.type)).toEqual([
+      'login_succeeded', 'risk_decision', 'otp_sent', 'otp_verified', 'step_up_satisfied',
+      'risk_decision', 'otp_sent', 'otp_verified', 'factor_changed', 'sessions_revoked', 'security_notice_sent',
+    ]);
+    expect(chain.find((e) => e.type === 'factor_changed')?.reasons).toContain('change=phone_changed');
     expect(verifyAuditChain(deriveAuditKey(PEPPER), chain).ok).toBe(true);
     const text = JSON.stringify(chain);
     expect(text).not.toContain('6505550100');

@@ -75,8 +75,9 @@ describeForEachStore('TOTP and backup codes', (useRedis) => {
     await c.post('/auth/2fa/backup-codes/verify', { code: second.body.codes[0] }).expect(401);
     const view = await c.get('/auth/2fa/factors').expect(200);
     expect(view.body.backupCodesRemaining).toBe(9);
-    const types = t.audit.unsafeChain('u1').map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['backup_codes_regenerated', 'backup_code_used']));
+    const chain = t.audit.unsafeChain('u1');
+    expect(chain.map((e) => e.type)).toEqual(expect.arrayContaining(['factor_changed', 'backup_code_used']));
+    expect(chain.filter((e) => e.type === 'factor_changed').map((e) => e.reasons)).toContainEqual(expect.arrayContaining(['change=backup_codes_regenerated']));
   });
 
   it('lets exactly one of 20 concurrent submissions of a backup code succeed', async () => {

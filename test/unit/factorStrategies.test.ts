@@ -26,11 +26,15 @@ describe('factor strategies', () => {
   const clock = fakeClock();
   const guard = createStepGuard({ environment: 'test', clock });
   const secret = newTotpSecret();
+  let totpId = '';
 
   beforeAll(async () => {
     // Enrol through the service, as the routes do, with a secret the test knows.
     const sealedSecret = sealSecret(guard.config.keyring, guard.config.random, secret);
-    await guard.service.confirmTotpEnrolment({ userId: 'u1', sealedSecret, code: await totpCodeAt(secret, clock.nowMs()) });
+    // A first factor needs only a fresh password (the binding rule).
+    const enrolled = await guard.service.confirmTotpEnrolment({ userId: 'u1', sealedSecret, code: await totpCodeAt(secret, clock.nowMs()), proof: { factors: { pwd: clock.nowMs() } } });
+    if (!enrolled.ok) throw new Error(`enrolment refused: ${enrolled.reason}`);
+    totpId = enrolled.factorId;
     expect(await guard.service.listEnrolledFactors('u1')).toEqual(['otp']);
   });
 
@@ -53,7 +57,11 @@ describe('factor strategies', () => {
   });
 
   it('backup-code: one success per code', async () => {
-    const { codes } = await guard.service.regenerateBackupCodes({ userId: 'u1' });
+    // The account has an app now: regenerating needs a fresh step-up with it.
+    const now = clock.nowMs();
+    const regenerated = await guard.service.regenerateBackupCodes({ userId: 'u1', proof: { factors: { pwd: now, otp: now }, refs: { otp: totpId } } });
+    if (!regenerated.ok) throw new Error(`regeneration refused: ${regenerated.reason}`);
+    const { codes } = regenerated;
     expect(await run(guard.strategies.backupCode, { code: codes[0] })).toEqual([{ kind: 'success', info: expect.objectContaining({ remaining: 9 }) }]);
     expect(await run(guard.strategies.backupCode, { code: codes[0] })).toEqual([{ kind: 'fail', status: 401 }]);
     expect(await run(guard.strategies.backupCode, { code: ['x'] })).toEqual([{ kind: 'fail', status: 400 }]);

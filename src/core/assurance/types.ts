@@ -17,6 +17,12 @@ export type AssuranceLevel = (typeof LEVELS)[number];
 /** When each factor was last verified in this session, in epoch milliseconds. */
 export type FactorTimes = Partial<Record<FactorId, number>>;
 
+/**
+ * Which enrolled instance each session factor was verified with (a phone hash, a factor id),
+ * so a factor removed or added during a cool-off can be told apart from the one the user had.
+ */
+export type FactorRefs = Partial<Record<SecondFactorId, string>>;
+
 /** What an action demands of the session. */
 export type ActionRequirement = {
   level: AssuranceLevel;

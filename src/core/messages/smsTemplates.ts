@@ -15,6 +15,8 @@ export type SmsTemplateSet = {
   phoneChanged: string;
   backupCodeUsed: string;
   backupCodesRegenerated: string;
+  /** A factor was added, replaced or removed (other than the number itself). */
+  factorChanged: string;
 };
 
 export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
@@ -26,6 +28,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     phoneChanged: 'Your {service} phone number was changed to a number ending in {last2}. If this was not you, contact support now.',
     backupCodeUsed: 'A {service} backup code was just used to sign in. If this was not you, contact support now.',
     backupCodesRegenerated: 'Your {service} backup codes were regenerated. If this was not you, contact support now.',
+    factorChanged: 'Your {service} sign-in methods were changed. If this was not you, contact support now.',
   },
   de: {
     code: '{code} ist Ihr {service} Bestätigungscode. Nicht weitergeben.',
@@ -35,6 +38,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     phoneChanged: 'Ihre {service} Telefonnummer wurde auf eine Nummer mit Endung {last2} geändert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
     backupCodeUsed: 'Ein {service} Backup-Code wurde gerade zur Anmeldung verwendet. Waren Sie das nicht, melden Sie sich sofort beim Support.',
     backupCodesRegenerated: 'Ihre {service} Backup-Codes wurden neu erstellt. Waren Sie das nicht, melden Sie sich sofort beim Support.',
+    factorChanged: 'Ihre {service} Anmeldemethoden wurden geändert. Waren Sie das nicht, melden Sie sich sofort beim Support.',
   },
   fr: {
     code: '{code} est votre code de vérification {service}. Ne le partagez pas.',
@@ -44,6 +48,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     phoneChanged: 'Votre numéro {service} a été remplacé par un numéro finissant par {last2}. Si ce n\'est pas vous, contactez le support.',
     backupCodeUsed: 'Un code de secours {service} vient d\'être utilisé pour se connecter. Si ce n\'est pas vous, contactez le support.',
     backupCodesRegenerated: 'Vos codes de secours {service} ont été régénérés. Si ce n\'est pas vous, contactez le support.',
+    factorChanged: 'Vos méthodes de connexion {service} ont été modifiées. Si ce n\'est pas vous, contactez le support.',
   },
   es: {
     code: '{code} es tu código de verificación de {service}. No lo compartas.',
@@ -53,6 +58,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     phoneChanged: 'Tu número de {service} se cambió por uno que termina en {last2}. Si no fuiste tú, contacta con soporte ya.',
     backupCodeUsed: 'Se acaba de usar un código de respaldo de {service} para entrar. Si no fuiste tú, contacta con soporte ya.',
     backupCodesRegenerated: 'Tus códigos de respaldo de {service} se han regenerado. Si no fuiste tú, contacta con soporte ya.',
+    factorChanged: 'Tus métodos de acceso de {service} han cambiado. Si no fuiste tú, contacta con soporte ya.',
   },
   pt: {
     code: '{code} é o seu código de verificação {service}. Não o partilhe.',
@@ -62,6 +68,7 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<string, SmsTemplateSet>> = {
     phoneChanged: 'O seu número {service} foi alterado para um número terminado em {last2}. Se não foi você, contacte o suporte.',
     backupCodeUsed: 'Um código de recuperação {service} foi usado para entrar. Se não foi você, contacte o suporte.',
     backupCodesRegenerated: 'Os seus códigos de recuperação {service} foram gerados de novo. Se não foi você, contacte o suporte.',
+    factorChanged: 'Os seus métodos de acesso {service} foram alterados. Se não foi você, contacte o suporte.',
   },
 };
 

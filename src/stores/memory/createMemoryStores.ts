@@ -10,6 +10,9 @@ import { MemoryCounterStore } from './MemoryCounterStore';
 import { MemoryDeliveryStore } from './MemoryDeliveryStore';
 import { MemoryRiskStore } from './MemoryRiskStore';
 import { MemoryTrustedDeviceStore } from './MemoryTrustedDeviceStore';
+import { MemoryFirstFactorThrottleStore } from './MemoryFirstFactorThrottleStore';
+import { MemoryCoolOffStore } from './MemoryCoolOffStore';
+import { MemorySessionRevocationStore } from './MemorySessionRevocationStore';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
 export function createMemoryStores(): StepGuardStores {
@@ -22,6 +25,9 @@ export function createMemoryStores(): StepGuardStores {
     approvals: new MemoryApprovalStore(),
     risk: new MemoryRiskStore(),
     trustedDevices: new MemoryTrustedDeviceStore(),
+    firstFactor: new MemoryFirstFactorThrottleStore(),
+    coolOffs: new MemoryCoolOffStore(),
+    sessions: new MemorySessionRevocationStore(),
     ...createMemoryDurableStores(),
     ping: async () => undefined,
   };

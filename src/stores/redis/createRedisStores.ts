@@ -8,13 +8,16 @@ import { RedisCounterStore } from './RedisCounterStore';
 import { RedisDeliveryStore } from './RedisDeliveryStore';
 import { RedisRiskStore } from './RedisRiskStore';
 import { RedisTrustedDeviceStore } from './RedisTrustedDeviceStore';
+import { RedisFirstFactorThrottleStore } from './RedisFirstFactorThrottleStore';
+import { RedisCoolOffStore } from './RedisCoolOffStore';
+import { RedisSessionRevocationStore } from './RedisSessionRevocationStore';
 import type { RedisLike } from './scripts';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
@@ -25,6 +28,9 @@ export function createRedisStores(
     approvals: new RedisApprovalStore(redis, keys),
     risk: new RedisRiskStore(redis, keys),
     trustedDevices: new RedisTrustedDeviceStore(redis, keys),
+    firstFactor: new RedisFirstFactorThrottleStore(redis, keys),
+    coolOffs: new RedisCoolOffStore(redis, keys),
+    sessions: new RedisSessionRevocationStore(redis, keys),
     ping: async () => {
       await redis.ping();
     },

@@ -15,8 +15,14 @@ export function redisKeys(prefix: string) {
     countries: (userId: string) => `${user(userId)}:risk:countries`,
     lastSeen: (userId: string) => `${user(userId)}:risk:last`,
     trusted: (userId: string) => `${user(userId)}:trusted`,
+    coolOff: (userId: string) => `${user(userId)}:cooloff`,
+    coolOffAdded: (userId: string) => `${user(userId)}:cooloff:added`,
+    sessionGeneration: (userId: string) => `${user(userId)}:sess:gen`,
+    sessionRevoked: (userId: string, bindingId: string) => `${user(userId)}:sess:rv:${bindingId}`,
     window: (key: string) => `${prefix}:{rl:${encodeURIComponent(key)}}`,
     counter: (key: string) => `${prefix}:{ct:${encodeURIComponent(key)}}`,
+    /** First-factor throttle: one key (account or address digest) per hash tag. */
+    firstFactor: (key: string) => `${prefix}:{ff:${encodeURIComponent(key)}}`,
     /** One hash tag per country: the breaker script reads and writes all three at once. */
     breaker: (country: string) => {
       const base = `${prefix}:{cc:${encodeURIComponent(country)}}`;

@@ -178,6 +178,34 @@ for i = 1, #fields do out[#out + 1] = fields[i] end
 return out
 `,
   },
+  // KEYS: cool-off hash, cool-off added set   ARGV: nowMs, untilMs, addedRef ('' for none)
+  // -> {startedAtMs, untilMs, ...addedRefs}
+  sgStartCoolOff: {
+    keys: 2,
+    lua: `
+local now = tonumber(ARGV[1])
+local wanted = tonumber(ARGV[2])
+local f = redis.call('HMGET', KEYS[1], 'start', 'until')
+local start = tonumber(f[1])
+local untilMs = tonumber(f[2])
+if not untilMs or untilMs <= now then
+  start = now
+  untilMs = wanted
+  redis.call('DEL', KEYS[2])
+elseif wanted > untilMs then
+  untilMs = wanted
+end
+redis.call('HSET', KEYS[1], 'start', string.format('%d', start), 'until', string.format('%d', untilMs))
+if ARGV[3] ~= '' then redis.call('SADD', KEYS[2], ARGV[3]) end
+local ttl = math.max(1, untilMs - now)
+redis.call('PEXPIRE', KEYS[1], ttl)
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ttl) end
+local out = {string.format('%d', start), string.format('%d', untilMs)}
+local added = redis.call('SMEMBERS', KEYS[2])
+for i = 1, #added do out[#out + 1] = added[i] end
+return out
+`,
+  },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,0 +1,50 @@
+import type { RequestContext } from '../audit/createAuditWriter';
+import { emitSecurityEvent } from './emitSecurityEvent';
+import type { ServiceContext } from './ServiceContext';
+
+/**
+ * Whether a session is still valid: not revoked by itself (logout) and issued at or after the
+ * user's current generation (sign out everywhere, factor removal). Read from the store on every
+ * check, so a request in flight that writes a stale session back cannot resurrect it.
+ */
+export async function isSessionLive(ctx: ServiceContext, input: { userId: string; bindingId: string; generation: number }): Promise<boolean> {
+  const status = await ctx.stores.sessions.status(input.userId, input.bindingId, ctx.config.clock.nowMs());
+  return !status.revoked && input.generation >= status.generation;
+}
+
+/** The user's current session generation: a new session (a login) is issued under it. */
+export async function sessionGenerationOf(ctx: ServiceContext, userId: string): Promise<number> {
+  return (await ctx.stores.sessions.status(userId, '', ctx.config.clock.nowMs())).generation;
+}
+
+/** Ends one session for good (logout): remembered as revoked for `sessions.revocationTtlSeconds`. */
+export async function revokeSession(ctx: ServiceContext, input: { userId: string; bindingId: string; context?: RequestContext }): Promise<void> {
+  const nowMs = ctx.config.clock.nowMs();
+  await ctx.stores.sessions.revoke(input.userId, input.bindingId, nowMs + ctx.config.sessions.revocationTtlSeconds * 1000, nowMs);
+  await ctx.audit.record({ type: 'session_revoked', outcome: 'success', userId: input.userId, ...(input.context ? { context: input.context } : {}) });
+}
+
+/**
+ * Ends every session of the user issued so far (sign out everywhere, password change, factor
+ * removal). Returns the new generation: a session that should live on (the one that asked)
+ * takes it.
+ */
+export async function revokeAllSessions(
+  ctx: ServiceContext,
+  input: { userId: string; reason: string; actor?: string; notify?: boolean; context?: RequestContext },
+): Promise<number> {
+  const nowMs = ctx.config.clock.nowMs();
+  const generation = await ctx.stores.sessions.revokeAll(input.userId, nowMs + ctx.config.sessions.revocationTtlSeconds * 1000, nowMs);
+  await ctx.audit.record({
+    type: 'sessions_revoked',
+    outcome: 'success',
+    userId: input.userId,
+    reasons: [input.reason],
+    ...(input.actor ? { actor: input.actor } : {}),
+    ...(input.context ? { context: input.context } : {}),
+  });
+  if (input.notify !== false) {
+    await emitSecurityEvent(ctx, { type: 'sessions_revoked', userId: input.userId, change: input.reason, factor: null, atMs: nowMs, coolOffUntilMs: null, actor: input.actor ?? 'user' });
+  }
+  return generation;
+}

@@ -1,0 +1,24 @@
+import type { SessionRevocationStore, SessionStatus } from '../types';
+import { ExpiringMap } from './ExpiringMap';
+
+/** Session revocations in process memory, following the caller's clock. */
+export class MemorySessionRevocationStore implements SessionRevocationStore {
+  private readonly revoked = new ExpiringMap<true>();
+  private readonly generations = new ExpiringMap<number>();
+
+  async status(userId: string, bindingId: string, nowMs: number): Promise<SessionStatus> {
+    return { revoked: this.revoked.get(key(userId, bindingId), nowMs) === true, generation: this.generations.get(userId, nowMs) ?? 0 };
+  }
+
+  async revoke(userId: string, bindingId: string, untilMs: number, nowMs: number): Promise<void> {
+    this.revoked.set(key(userId, bindingId), true, untilMs, nowMs);
+  }
+
+  async revokeAll(userId: string, untilMs: number, nowMs: number): Promise<number> {
+    const next = (this.generations.get(userId, nowMs) ?? 0) + 1;
+    this.generations.set(userId, next, untilMs, nowMs);
+    return next;
+  }
+}
+
+const key = (userId: string, bindingId: string) => `${userId}\u0000${bindingId}`;
