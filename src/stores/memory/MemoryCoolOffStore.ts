@@ -12,11 +12,11 @@ export class MemoryCoolOffStore implements CoolOffStore {
       : { startedAtMs: input.nowMs, untilMs: input.untilMs, addedRefs: [] };
     if (input.addedRef && !next.addedRefs.includes(input.addedRef)) next.addedRefs.push(input.addedRef);
     this.coolOffs.set(userId, next, next.untilMs, input.nowMs);
-    return { ...next, addedRefs: [...next.addedRefs] };
+    return { ...next, addedRefs: [...next.addedRefs].sort() };
   }
 
   async get(userId: string, nowMs: number): Promise<CoolOff | null> {
     const running = this.coolOffs.get(userId, nowMs);
-    return running ? { ...running, addedRefs: [...running.addedRefs] } : null;
+    return running ? { ...running, addedRefs: [...running.addedRefs].sort() } : null;
   }
 }
