@@ -7,6 +7,8 @@ import { verifyAuditEvents } from '../audit/verifyAuditEvents';
 import { deriveAuditKey, type AuditEvent } from '../core/audit/auditChain';
 import { createStepGuard } from '../createStepGuard';
 import { createMongoStores, ensureMongoIndexes } from '../stores/mongo/createMongoStores';
+import { createRedisClient } from '../stores/redis/createRedisClient';
+import type { RedisLike } from '../stores/redis/scripts';
 
 /**
  * The admin command line: audit verify/export and factor list/reset. Exit codes: 0 done,
@@ -21,7 +23,9 @@ Usage:
   stepguard factors list --user ID
   stepguard factors reset --user ID --factor sms|totp|webauthn|backup_codes --reason TEXT [--admin NAME]
 
-Environment: MONGODB_URI (the store), STEPGUARD_PEPPER (the audit MAC key; the server's value).
+Environment: MONGODB_URI (the store), STEPGUARD_PEPPER (the audit MAC key; the server's value),
+REDIS_URL and REDIS_KEY_PREFIX (the app's Redis: a reset revokes the user's sessions and starts
+the account cool-off there).
 Every command takes --help.`,
   'audit verify': `stepguard audit verify [--user ID] [--file EXPORT.jsonl] [--retention-days N]
 
@@ -106,6 +110,7 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
     return 0;
   }
   let connection: Connection | undefined;
+  let redis: RedisLike | undefined;
   try {
     switch (key) {
       case 'audit verify': {
@@ -157,10 +162,15 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
         }
         const pepper = required('STEPGUARD_PEPPER');
         connection = await connect();
+        if (process.env.REDIS_URL) redis = await createRedisClient(process.env.REDIS_URL);
+        else if (key === 'factors reset') {
+          // The reset still happens, but the app would not see its sessions revoked nor its cool-off.
+          process.stderr.write('WARNING: REDIS_URL is not set: the user\'s sessions are NOT revoked and the account cool-off is NOT recorded where the app reads it.\n');
+        }
         const guard = createStepGuard({
           // Not 'production': the CLI encrypts nothing, so it needs no encryption key.
           environment: 'development',
-          stores: { mongo: connection },
+          stores: { mongo: connection, ...(redis ? { redis, keyPrefix: process.env.REDIS_KEY_PREFIX || 'sg' } : {}) },
           secrets: { pepper, sessionSecret: pepper },
           sms: { provider: { name: 'none', send: async () => ({ providerMessageId: 'none', status: 'failed' }) } },
         });
@@ -186,6 +196,7 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
     }
   } finally {
     await connection?.close().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
   }
 }
 
