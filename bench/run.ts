@@ -121,6 +121,8 @@ function client(base: string) {
       jar.set(k as string, v as string);
     }
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    // Tokens are bound to the session and rotate on login and step-up: keep the newest.
+    if (typeof json.csrfToken === 'string') csrf = json.csrfToken;
     return { status: res.status, json };
   };
   return {

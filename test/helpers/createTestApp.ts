@@ -71,17 +71,34 @@ export async function createTestApp(
     environment: 'test',
   });
 
-  /** A browser-like client: keeps cookies, fetches a CSRF token, speaks JSON. */
+  /**
+   * A browser-like client: keeps cookies, fetches a CSRF token, speaks JSON. Tokens are bound to
+   * the session and rotate on login and step-up, so it keeps the newest one any answer carried
+   * (`csrfToken` in JSON, `_csrf` in a page).
+   */
   async function client() {
     const agent = request.agent(app);
-    const csrfToken = (await agent.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    let csrfToken = '';
+    agent.on('response', (res: { body?: unknown; text?: string }) => {
+      const fromJson = (res.body as { csrfToken?: unknown } | undefined)?.csrfToken;
+      const fromPage = typeof res.text === 'string' ? /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1] : undefined;
+      if (typeof fromJson === 'string') csrfToken = fromJson;
+      else if (fromPage) csrfToken = fromPage;
+    });
+    const refreshCsrf = async () => (await agent.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    await refreshCsrf();
     const post = (path: string, body?: object) => {
       const req = agent.post(path).set('x-csrf-token', csrfToken).set('accept', 'application/json');
       return body === undefined ? req : req.send(body);
     };
     return {
       agent,
-      csrfToken,
+      /** The newest token this session was given. */
+      get csrfToken() {
+        return csrfToken;
+      },
+      /** Asks for a token again (after a redirect that changed the session without a page or JSON answer). */
+      refreshCsrf,
       post,
       get: (path: string) => agent.get(path).set('accept', 'application/json'),
       login: (username = DEMO_ACCOUNT.username, password = DEMO_ACCOUNT.password) =>

@@ -51,6 +51,8 @@ export class SimClient {
             } catch {
               parsed = { text };
             }
+            // Tokens are bound to the session and rotate on login and step-up: keep the newest.
+            if (typeof parsed.csrfToken === 'string') this.csrfToken = parsed.csrfToken;
             resolve({ status: res.statusCode ?? 0, body: parsed });
           });
         },

@@ -42,9 +42,11 @@ describe('HTML step-up flow and returnTo', () => {
   it.each(['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aLocation:x', 'http:/evil'])(
     'refuses the external returnTo %s',
     async (returnTo) => {
-      const { form, page } = await htmlClient();
+      const { c, form, page } = await htmlClient();
       await form('/auth/login', { username: 'alice', password: 'alice-demo-password' }).expect(303);
       const res = await page(`/auth/2fa?returnTo=${encodeURIComponent(returnTo)}`);
+      // Login rotated the session's CSRF token and the error page carries none: ask again.
+      await c.refreshCsrf();
       if (res.status === 400) {
         expect(res.text).toContain('returnTo must be a path on this site');
       } else {

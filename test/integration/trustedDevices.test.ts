@@ -25,6 +25,7 @@ describeForEachStore('trusted devices', (useRedis) => {
     expect(c.cookie('sg.trust')).toMatch(/^[\w-]{22}\.[\w-]+$/);
     // A new session on the same browser: log out, log in again.
     await c.post('/auth/logout', {}).expect(200);
+    await c.refreshCsrf(); // logout ended the session its token was bound to
     await c.login().expect(200);
     return c;
   }
@@ -40,6 +41,7 @@ describeForEachStore('trusted devices', (useRedis) => {
   it('does not trust a device that did not ask to be remembered', async () => {
     const c = await rememberedClient();
     await c.post('/auth/logout', {}).expect(200);
+    await c.refreshCsrf(); // logout ended the session its token was bound to
     await c.login().expect(200);
     await c.get('/account').expect(401);
   });
@@ -71,6 +73,7 @@ describeForEachStore('trusted devices', (useRedis) => {
     const setup = await c.post('/auth/2fa/totp/setup', {}).expect(201);
     await c.post('/auth/2fa/totp/confirm', { code: await totpCodeAt(setup.body.secret, t.clock.nowMs()) }).expect(201);
     await c.post('/auth/logout', {}).expect(200);
+    await c.refreshCsrf(); // logout ended the session its token was bound to
     await c.login().expect(200);
     await c.get('/account').expect(401);
     expect(t.audit.unsafeChain('u1').map((e) => e.type)).toContain('trusted_devices_revoked');
@@ -81,6 +84,7 @@ describeForEachStore('trusted devices', (useRedis) => {
     const value = c.cookie('sg.trust') as string;
     const [id] = value.split('.');
     await c.post('/auth/logout', {}).expect(200);
+    await c.refreshCsrf(); // logout ended the session its token was bound to
     c.agent.jar.setCookie(`sg.trust=${id}.forgedmacforgedmacforgedmac`, '127.0.0.1', '/');
     await c.login().expect(200);
     await c.get('/account').expect(401);
