@@ -31,7 +31,9 @@
         if (mode === 'authentication' && remember && remember.checked) body.remember = true;
         var done = await post(base + '/webauthn/' + mode + '/verify', body, csrf);
         if (!done.ok) throw new Error(done.body.error.message);
-        window.location.assign(mode === 'registration' ? base + '/factors' : done.body.returnTo || '/');
+        // Where to go is the server's answer (checked by safeReturnTo), never this page's query string.
+        var next = typeof done.body.returnTo === 'string' && done.body.returnTo ? done.body.returnTo : '/';
+        window.location.assign(mode === 'registration' ? base + '/factors' : next);
       } catch (e) {
         if (status) status.textContent = (e && e.message) || 'The passkey did not work. Try again or use another factor.';
         button.disabled = false;
