@@ -59,6 +59,10 @@ export const ERRORS = {
     status: 429,
     message: 'We cannot send a code to this number right now. Try again later, or use another way to verify.',
   },
+  too_many_login_attempts: {
+    status: 429,
+    message: 'Too many sign-in attempts. Wait a little, then try again.',
+  },
   unsigned_receipt: { status: 401, message: 'The receipt is not signed, not fresh, or not ours.' },
   internal: { status: 500, message: 'Something went wrong on our side.' },
   sms_unavailable: { status: 503, message: 'The text message could not be sent. Try again shortly.' },

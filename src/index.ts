@@ -44,6 +44,8 @@ export { safeReturnTo } from './http/safeReturnTo';
 export { trustProxyWarning } from './http/trustProxyWarning';
 export { clientAddressKey, UNREADABLE_ADDRESS_KEY } from './core/net/clientAddressKey';
 export { packageRoot } from './http/packageRoot';
+export { answerEveryRequest, type AnswerEveryRequestOptions } from './http/answerEveryRequest';
+export type { FirstFactorGate } from './http/createFirstFactorGate';
 export { evaluatePolicy, defaultRules, validatePolicyRules } from './core/policy';
 export type { RiskSignals, PolicyRule, PolicyDecision, Condition, Effect, OnNoStrongFactor } from './core/policy';
 export { csvGeoLookup } from './risk/csvGeoLookup';

@@ -43,6 +43,11 @@ export class DemoUserStore {
     return user && match ? { id: user.id, username: user.username } : null;
   }
 
+  /** The id of the account with this username, if there is one (for audit records, never for answers). */
+  idOf(username: string): string | null {
+    return this.byName.get(username.toLowerCase())?.id ?? null;
+  }
+
   get(id: string): DemoUser | null {
     const user = this.byId.get(id);
     return user ? { id: user.id, username: user.username } : null;

@@ -25,6 +25,7 @@ import {
   answerEveryRequest,
 } from '../index';
 import { DemoUserStore, type DemoUser } from './DemoUserStore';
+import { BoundedMemorySessionStore } from './BoundedMemorySessionStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
 
 export type DemoAppOptions = {
@@ -185,7 +186,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
-      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:` }) } : {}),
+      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:` }) } : { store: new BoundedMemorySessionStore() }),
     }),
   );
   app.use(passport.initialize());

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fromAuditLine, toAuditLine } from '../../audit/auditEventLines';
 import type { AuditEvent } from '../../core/audit/auditChain';
 import { matches } from '../memory/MemoryAuditStore';
@@ -7,12 +8,12 @@ import type { AuditFilter, AuditStore } from '../types';
 /**
  * The audit trail as an append-only JSON-lines file, in the export format, so
  * `stepguard audit verify --file` checks it directly. For the demo and single-node setups
- * without MongoDB. The file is read once at start; every event is appended synchronously
- * (one process writes it), so a crash never leaves an event half-known.
+ * without MongoDB. Every event is appended synchronously (one process writes it), so a crash
+ * never leaves an event half-known. The file holds everything; memory holds only each chain's
+ * head (read once at start), so the process does not grow with the trail: `list` reads the file.
  */
 export class FileAuditStore implements AuditStore {
   private readonly heads = new Map<string, { seq: number; mac: string; tsMs: number }>();
-  private readonly events: AuditEvent[] = [];
 
   constructor(private readonly path: string) {
     if (!existsSync(path)) return;
@@ -21,7 +22,6 @@ export class FileAuditStore implements AuditStore {
       .forEach((line, i) => {
         if (line.trim() === '') return;
         const event = fromAuditLine(line, i + 1);
-        this.events.push(event);
         const head = this.heads.get(event.chainId);
         if (!head || event.seq > head.seq) this.heads.set(event.chainId, { seq: event.seq, mac: event.mac, tsMs: event.tsMs });
       });
@@ -35,13 +35,22 @@ export class FileAuditStore implements AuditStore {
     const head = this.heads.get(event.chainId);
     if (head && event.seq <= head.seq) return 'conflict';
     appendFileSync(this.path, `${toAuditLine(event)}\n`, 'utf8');
-    this.events.push({ ...event, reasons: [...event.reasons] });
     this.heads.set(event.chainId, { seq: event.seq, mac: event.mac, tsMs: event.tsMs });
     return 'ok';
   }
 
   async *list(filter: AuditFilter): AsyncIterable<AuditEvent> {
-    const sorted = [...this.events].sort((a, b) => (a.chainId === b.chainId ? a.seq - b.seq : a.chainId < b.chainId ? -1 : 1));
-    for (const event of sorted) if (matches(event, filter)) yield { ...event, reasons: [...event.reasons] };
+    if (!existsSync(this.path)) return;
+    // Only the matching events are held, and only while listing.
+    const found: AuditEvent[] = [];
+    let lineNumber = 0;
+    for await (const line of createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity })) {
+      lineNumber += 1;
+      if (line.trim() === '') continue;
+      const event = fromAuditLine(line, lineNumber);
+      if (matches(event, filter)) found.push(event);
+    }
+    found.sort((a, b) => (a.chainId === b.chainId ? a.seq - b.seq : a.chainId < b.chainId ? -1 : 1));
+    yield* found;
   }
 }
