@@ -150,7 +150,8 @@ export function createRouter(internals: GuardInternals): Router {
     const state = internals.ensureState(req, userId);
     // Not a secret: which factor to offer first next time on this browser.
     res.cookie(LAST_FACTOR_COOKIE, factor, { httpOnly: true, sameSite: 'lax', secure: config.http.secureCookies, path: '/', maxAge: 400 * 86_400_000 });
-    const returnTo = state.pending?.returnTo;
+    // Checked again on the way out: a session saved before a fix may hold a value refused today.
+    const returnTo = safeReturnTo(state.pending?.returnTo, config.http.allowedReturnOrigins) ?? undefined;
     const pendingAction = done.action ?? state.pending?.action ?? 'login';
     delete state.pending;
     await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
