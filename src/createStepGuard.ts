@@ -62,6 +62,11 @@ export type StepGuard = {
    */
   signOut(req: Request, options?: { everywhere?: boolean }): Promise<void>;
   /**
+   * Signs out every other session of the signed-in user and keeps this one (after a password
+   * change, or "sign out everywhere else"); audited and told to `onSecurityEvent`.
+   */
+  revokeOtherSessions(req: Request, options?: { reason?: string }): Promise<void>;
+  /**
    * Middleware after `passport.session()`: a revoked session continues as signed out (its
    * data replaced by an empty session), so `req.user` never comes from a dead session.
    */
@@ -191,6 +196,11 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       (req as Request & { user?: unknown }).user = undefined;
       if (!req.session) return;
       await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+    },
+    revokeOtherSessions: async (req, opts) => {
+      const userId = requireUserId(req);
+      const generation = await service.revokeAllSessions({ userId, reason: opts?.reason ?? 'sign_out_everywhere' });
+      internals.ensureState(req, userId).generation = generation;
     },
     sessionCheck: () => createSessionCheck(config, service),
     sessionInfo: (req) => {

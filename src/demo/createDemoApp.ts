@@ -178,9 +178,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.use(`${guard.config.http.basePath}/webhooks`, guard.webhooks());
   app.get('/metrics', guard.metricsHandler({ ...(options.metricsToken ? { bearerToken: options.metricsToken } : {}), ...(options.metricsPublic ? { public: true } : {}) }));
 
+  const sessionCookieName = guard.config.http.secureCookies ? '__Host-sg.sid' : 'sg.sid';
   app.use(
     session({
-      name: 'sg.sid',
+      // Over HTTPS the __Host- prefix keeps a sibling subdomain from planting a session cookie.
+      name: sessionCookieName,
       secret: guard.config.secrets.sessionSecret,
       resave: false,
       saveUninitialized: false,
@@ -291,7 +293,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     try {
       // Revoked in the store before the session is destroyed: requests in flight cannot revive it.
       await guard.signOut(req);
-      res.clearCookie('sg.sid');
+      res.clearCookie(sessionCookieName, { path: '/', secure: guard.config.http.secureCookies, httpOnly: true, sameSite: 'lax' });
       if (wantsHtml(req)) return res.redirect(303, '/');
       res.json({ ok: true });
     } catch (err) {

@@ -37,8 +37,8 @@ describe('names that select config, and responses that carry secrets', () => {
   });
 
   it('a policy may still name its own action "constructor"', () => {
-    const guard = createStepGuard({ environment: 'test', policy: { actions: { constructor: { level: 'aal2', maxAgeSeconds: 60 } } } });
-    expect(guard.config.actions.constructor?.maxAgeSeconds).toBe(60);
+    const guard = createStepGuard({ environment: 'test', policy: { actions: { constructor: { level: 'aal2' as const, maxAgeSeconds: 60 } } } });
+    expect(guard.config.actions['constructor' as string]?.maxAgeSeconds).toBe(60);
     expect(() => guard.requireStepUp('constructor')).not.toThrow();
   });
 
