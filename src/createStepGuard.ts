@@ -11,7 +11,7 @@ import type { GuardInternals } from './http/GuardInternals';
 import { createViewRenderer } from './http/renderView';
 import { sendError } from './http/respond';
 import { createRequireStepUp, type RequireStepUpOptions } from './http/requireStepUp';
-import { ensureState, readState, recordFactor } from './http/sessionState';
+import { ensureState, readState, recordFactor, reissueSession } from './http/sessionState';
 import { createSessionCheck } from './http/sessionLiveness';
 import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
 import { failClosed } from './service/StoreUnavailableError';
@@ -191,7 +191,10 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     signOut: async (req, opts) => {
       const userId = config.getUserId(req);
       const state = userId ? readState(req, userId) : undefined;
-      if (userId && opts?.everywhere) await service.revokeAllSessions({ userId, reason: 'sign_out_everywhere' });
+      if (userId && opts?.everywhere) {
+        await service.revokeAllSessions({ userId, reason: 'sign_out_everywhere' });
+        await service.revokeAllTrustedDevices(userId, 'sign_out_everywhere');
+      }
       else if (userId && state) await service.revokeSession({ userId, bindingId: state.bindingId });
       (req as Request & { user?: unknown }).user = undefined;
       if (!req.session) return;
@@ -199,8 +202,15 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     },
     revokeOtherSessions: async (req, opts) => {
       const userId = requireUserId(req);
-      const generation = await service.revokeAllSessions({ userId, reason: opts?.reason ?? 'sign_out_everywhere' });
-      internals.ensureState(req, userId).generation = generation;
+      const state = internals.ensureState(req, userId);
+      const generation = await service.revokeAllSessions({
+        userId,
+        reason: opts?.reason ?? 'sign_out_everywhere',
+        caller: { bindingId: state.bindingId, generation: state.generation ?? 0 },
+      });
+      // This session was itself signed out a moment ago: it does not get to survive the others.
+      if (generation === null) throw new Error('stepguard: revokeOtherSessions called from a session that is no longer valid');
+      await reissueSession(req, userId, generation, config.random);
     },
     sessionCheck: () => createSessionCheck(config, service),
     sessionInfo: (req) => {

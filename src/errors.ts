@@ -15,7 +15,7 @@ export const ERRORS = {
   fresh_password_required: { status: 401, message: 'Sign in again with your password (within the last 5 minutes) to add a phone number.' },
   fresh_factor_required: {
     status: 401,
-    message: 'Verify it is you with a second factor (within the last 5 minutes) before changing your phone number.',
+    message: 'Verify it is you with a second factor you already had (within the last 5 minutes) before changing how you sign in.',
   },
   webauthn_failed: { status: 401, message: 'The passkey could not be verified. Try again, or use another factor.' },
   invalid_code: { status: 401, message: 'That code is not right. Check the latest message and try again.' },

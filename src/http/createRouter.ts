@@ -11,7 +11,7 @@ import { packageRoot } from './packageRoot';
 import { parseBody } from './parseBody';
 import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
-import { forgetFactors, readState, recordFactor } from './sessionState';
+import { forgetFactors, readState, recordFactor, reissueSession } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
 import type { SessionProof } from '../service/authorizeFactorChange';
@@ -193,11 +193,13 @@ export function createRouter(internals: GuardInternals): Router {
    * After a change: a removal or a new number revoked the user's other sessions — this one takes
    * the new generation and stays; a removed factor stops counting in this session too.
    */
-  function afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string) {
+  async function afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string) {
     const state = internals.ensureState(req, userId);
-    if (result.sessionGeneration !== undefined && result.sessionGeneration !== null) state.generation = result.sessionGeneration;
     if (removedRef) forgetFactors(state, (_factor, ref) => ref !== removedRef);
     delete state.risk;
+    if (result.sessionGeneration !== undefined && result.sessionGeneration !== null) {
+      await reissueSession(req, userId, result.sessionGeneration, config.random);
+    }
   }
 
   /**
@@ -241,7 +243,7 @@ export function createRouter(internals: GuardInternals): Router {
         return void (await refuseChange(req, res, userId, result.reason));
       }
       delete state.totpSetup;
-      afterChange(req, userId, {});
+      await afterChange(req, userId, {});
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
       res.status(201).json({ enrolled: true, factor: 'otp' });
   }));
@@ -256,7 +258,7 @@ export function createRouter(internals: GuardInternals): Router {
       const result = await service.regenerateBackupCodes({ userId, proof: await proofOf(req, res, userId), context: requestContext(req) });
       if (!result.ok) return void (await refuseChange(req, res, userId, result.reason));
       const { codes } = result;
-      afterChange(req, userId, {});
+      await afterChange(req, userId, {});
       if (!wantsHtml(req)) return void res.status(201).json({ codes, remaining: codes.length });
       await renderFactorsPage(req, res, 201, { ...(await factorsView(userId)), newBackupCodes: codes });
   }));
@@ -304,7 +306,7 @@ export function createRouter(internals: GuardInternals): Router {
         if (result.reason === 'webauthn_failed') return void (await fail(req, res, 'webauthn_failed'));
         return void (await refuseChange(req, res, userId, result.reason));
       }
-      afterChange(req, userId, {});
+      await afterChange(req, userId, {});
       res.status(201).json({ enrolled: true, factorId: result.factorId });
   }));
 
@@ -335,9 +337,10 @@ export function createRouter(internals: GuardInternals): Router {
       }
       const result = await run(req, res, userId, body);
       if (!result.ok) return void (await refuseChange(req, res, userId, result.reason));
-      afterChange(req, userId, result as { sessionGeneration?: number | null }, typeof result.removedRef === 'string' ? result.removedRef : undefined);
+      await afterChange(req, userId, result as { sessionGeneration?: number | null }, typeof result.removedRef === 'string' ? result.removedRef : undefined);
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/factors`);
-      res.json({ ok: true });
+      // The session may have a new id (others were signed out): hand over its CSRF token.
+      res.json({ ok: true, csrfToken: csrf.token(req, res) });
     });
 
   router.post('/factors/:id/remove', csrf.protect, manage(csrfOnly, async (req, res, userId) => {
@@ -348,18 +351,25 @@ export function createRouter(internals: GuardInternals): Router {
   router.post('/factors/:id/rename', csrf.protect, manage(nicknameSchema, async (req, _res, userId, body) =>
     (await service.renameFactor(userId, String(req.params.id), String(body.nickname))) ? { ok: true } : { ok: false, reason: 'not_enrolled' },
   ));
-  router.post('/trusted-devices/:id/revoke', csrf.protect, manage(csrfOnly, async (req, _res, userId) =>
-    (await service.revokeTrustedDevice(userId, String(req.params.id))) ? { ok: true } : { ok: false, reason: 'not_found' },
-  ));
-  router.post('/trusted-devices/revoke-all', csrf.protect, manage(csrfOnly, async (_req, _res, userId) => {
-    await service.revokeAllTrustedDevices(userId, 'user_request');
-    return { ok: true };
+  router.post('/trusted-devices/:id/revoke', csrf.protect, manage(csrfOnly, async (req, res, userId) => {
+    const result = await service.forgetTrustedDevices({ userId, deviceId: String(req.params.id), proof: await proofOf(req, res, userId), context: requestContext(req) });
+    return result.ok && result.removed === 0 ? { ok: false, reason: 'not_found' } : result;
   }));
-  // "Sign out everywhere else": every other session of the user ends now; this one stays.
-  router.post('/sessions/revoke-all', csrf.protect, manage(csrfOnly, async (req, _res, userId) => ({
-    ok: true,
-    sessionGeneration: await service.revokeAllSessions({ userId, reason: 'sign_out_everywhere', context: requestContext(req) }),
-  })));
+  router.post('/trusted-devices/revoke-all', csrf.protect, manage(csrfOnly, async (req, res, userId) =>
+    service.forgetTrustedDevices({ userId, proof: await proofOf(req, res, userId), context: requestContext(req) }),
+  ));
+  // "Sign out everywhere else": every other session of the user (and remembered device) ends
+  // now; this one stays, under a new id, so a copy of its cookie ends too.
+  router.post('/sessions/revoke-all', csrf.protect, manage(csrfOnly, async (req, res, userId) => {
+    const state = internals.ensureState(req, userId);
+    const result = await service.signOutEverywhereElse({
+      userId,
+      proof: await proofOf(req, res, userId),
+      caller: { bindingId: state.bindingId, generation: state.generation ?? 0 },
+      context: requestContext(req),
+    });
+    return result.ok ? { ok: true, sessionGeneration: result.generation } : result;
+  }));
 
   async function factorsView(userId: string) {
     const factors = await service.listFactors(userId);

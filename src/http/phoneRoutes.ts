@@ -75,12 +75,14 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         return void (await fail(req, res, code, details));
       }
       delete state.phone;
-      afterChange(req, userId, result);
+      await afterChange(req, userId, result);
       if (wantsHtml(req)) return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound' }));
       res.json({
         phone: result.maskedPhone,
         changed: result.changed,
         coolOffUntil: result.coolOffUntilMs === null ? null : new Date(result.coolOffUntilMs).toISOString(),
+        // A new number signed out the other sessions and gave this one a new id: its new token.
+        csrfToken: csrf.token(req, res),
       });
   }));
 
@@ -91,9 +93,9 @@ export function mountPhoneRoutes(kit: RouteKit): void {
         if (isChangeRefusal(result.reason)) return void (await refuseChange(req, res, userId, result.reason, `${config.http.basePath}/phone`));
         return void (await fail(req, res, toError(result).code));
       }
-      afterChange(req, userId, result, removedRef);
+      await afterChange(req, userId, result, removedRef);
       if (wantsHtml(req)) return res.redirect(303, `${config.http.basePath}/phone`);
-      res.json({ removed: true });
+      res.json({ removed: true, csrfToken: csrf.token(req, res) });
   }));
 
 

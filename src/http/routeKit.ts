@@ -29,7 +29,7 @@ export type RouteKit = {
   /** What the session proves for the binding rule (factor times, instances, the policy's requirement). */
   proofOf(req: Request, res: Response, userId: string): Promise<SessionProof>;
   /** Applies a change's effects to this session (new generation, removed factor forgotten). */
-  afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string): void;
+  afterChange(req: Request, userId: string, result: { sessionGeneration?: number | null }, removedRef?: string): Promise<void>;
   /** Answers a refused change: browsers step up and come back; API clients get the error. */
   refuseChange(req: Request, res: Response, userId: string, reason: string, back?: string): Promise<void>;
   verifySchema: z.ZodType<{ code: string; remember?: boolean | 'on' | undefined; _csrf?: string | undefined }>;

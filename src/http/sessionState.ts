@@ -82,6 +82,16 @@ export function forgetFactors(state: StepGuardSessionState, keep: (factor: Facto
   state.factors = factors;
 }
 
+/**
+ * After the user's other sessions were revoked (sign out everywhere, a factor removed): this
+ * session takes the new generation under a new id, so a copy of its cookie (the stolen one)
+ * dies with the others, and its CSRF token rotates.
+ */
+export async function reissueSession(req: Request, userId: string, generation: number, random: RandomSource): Promise<void> {
+  ensureState(req, userId, random).generation = generation;
+  await regenerateSession(req);
+}
+
 /** Where the CSRF module keeps the session's CSRF secret (see csrf.ts); dropped on regeneration. */
 export const SESSION_CSRF_KEY = 'stepguardCsrf';
 

@@ -9,7 +9,9 @@ export type FactorChange =
   | { op: 'add'; factor: 'sms' | 'otp' | 'webauthn' | 'backup' }
   | { op: 'replace'; factor: 'sms' | 'backup' }
   | { op: 'remove'; factor: 'sms' | 'otp' | 'webauthn'; ref: string }
-  | { op: 'trust_device' };
+  | { op: 'trust_device' }
+  /** Not a factor, but as sensitive: sign out everywhere else, forget trusted devices. */
+  | { op: 'revoke_access' };
 
 /** What the session proves: its factor times, which instances they were verified with, and the policy's requirement. */
 export type SessionProof = {

@@ -62,7 +62,7 @@ export async function changeFactors<T, R extends string = never>(
     account = await loadAccountFactors(ctx, input.userId, nowMs);
   }
   const actor = 'admin' in input.actor ? `admin:${input.actor.admin}` : 'user';
-  const factor = input.change.op === 'trust_device' ? 'device' : (AUDIT_FACTOR[input.change.factor] ?? null);
+  const factor = input.change.op === 'trust_device' || input.change.op === 'revoke_access' ? 'device' : (AUDIT_FACTOR[input.change.factor] ?? null);
   await ctx.audit.record({
     type: 'factor_changed',
     outcome: 'success',
@@ -75,7 +75,7 @@ export async function changeFactors<T, R extends string = never>(
   });
 
   let coolOffUntilMs: number | null = null;
-  const isAuthenticatorChange = input.change.op !== 'trust_device';
+  const isAuthenticatorChange = input.change.op !== 'trust_device' && input.change.op !== 'revoke_access';
   const coolOffRuns = account.coolOff !== null && account.coolOff.untilMs > nowMs;
   if (isAuthenticatorChange && config.factorChange.coolOffSeconds > 0 && (account.instances.length > 0 || coolOffRuns || config.factorChange.coolOffFirstFactor)) {
     const coolOff = await stores.coolOffs.start(input.userId, {

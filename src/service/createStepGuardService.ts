@@ -13,7 +13,7 @@ import type { DeliveryRecord, EnrolledFactor, PhoneBinding, TrustedDevice } from
 import type { SmsChannel } from '../sms/types';
 import type { StepGuardMetrics } from '../metrics/createMetrics';
 import { applyDeliveryReceipt, type ApplyDeliveryReceiptResult } from './applyDeliveryReceipt';
-import { revokeAllTrustedDevices, trustDevice } from './trustedDevices';
+import { forgetTrustedDevices, revokeAllTrustedDevices, trustDevice } from './trustedDevices';
 import { removeFactor, type RemoveFactorResult } from './removeFactor';
 import { confirmPhoneBinding, type ConfirmPhoneBindingResult } from './confirmPhoneBinding';
 import { consumeTransactionApproval } from './consumeTransactionApproval';
@@ -24,7 +24,7 @@ import { sendSmsChallenge, type SendSmsChallengeInput, type SendSmsChallengeResu
 import type { ServiceContext } from './ServiceContext';
 import { createFirstFactorService, type FirstFactorService } from './firstFactor';
 import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
-import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf } from './sessions';
+import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf, signOutEverywhereElse } from './sessions';
 import { highRiskFactorTimes } from './highRiskFactorTimes';
 import { startPhoneBinding, type StartPhoneBindingResult } from './startPhoneBinding';
 import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallengeResult } from './verifySmsChallenge';
@@ -63,7 +63,9 @@ export type StepGuardService = {
   trustDevice(input: Parameters<typeof trustDevice>[1]): ReturnType<typeof trustDevice>;
   isDeviceTrusted(userId: string, deviceId: string): Promise<boolean>;
   listTrustedDevices(userId: string): Promise<TrustedDevice[]>;
-  revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean>;
+  /** The user forgets one remembered device (`deviceId`) or all, under the binding rule. */
+  forgetTrustedDevices(input: Parameters<typeof forgetTrustedDevices>[1]): ReturnType<typeof forgetTrustedDevices>;
+  /** Operators and internal effects: every trusted device of the user stops counting. */
   revokeAllTrustedDevices(userId: string, reason: string): Promise<number>;
   removeFactor(input: Parameters<typeof removeFactor>[1]): Promise<RemoveFactorResult>;
   renameFactor(userId: string, factorId: string, label: string): Promise<boolean>;
@@ -83,7 +85,9 @@ export type StepGuardService = {
   /** Ends one session for good (logout). */
   revokeSession(input: Parameters<typeof revokeSession>[1]): Promise<void>;
   /** Ends every session of the user; returns the generation a surviving session takes. */
-  revokeAllSessions(input: Parameters<typeof revokeAllSessions>[1]): Promise<number>;
+  revokeAllSessions(input: Parameters<typeof revokeAllSessions>[1]): Promise<number | null>;
+  /** A signed-in user's "sign out everywhere else": the binding rule, then atomically while the caller is live. */
+  signOutEverywhereElse(input: Parameters<typeof signOutEverywhereElse>[1]): ReturnType<typeof signOutEverywhereElse>;
   readonly metrics: StepGuardMetrics;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
@@ -142,11 +146,7 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     trustDevice: (input) => trustDevice(ctx, input),
     isDeviceTrusted: (userId, deviceId) => stores.trustedDevices.isTrusted(userId, deviceId, config.clock.nowMs()),
     listTrustedDevices: (userId) => stores.trustedDevices.list(userId, config.clock.nowMs()),
-    revokeTrustedDevice: async (userId, deviceId) => {
-      const revoked = await stores.trustedDevices.revoke(userId, deviceId);
-      if (revoked) await ctx.audit.record({ type: 'trusted_device_revoked', outcome: 'success', userId });
-      return revoked;
-    },
+    forgetTrustedDevices: (input) => forgetTrustedDevices(ctx, input),
     revokeAllTrustedDevices: (userId, reason) => revokeAllTrustedDevices(ctx, userId, reason),
     removeFactor: (input) => removeFactor(ctx, input),
     renameFactor: (userId, factorId, label) => stores.factors.update(userId, factorId, { label: label.slice(0, 40) }),
@@ -169,6 +169,7 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     sessionGenerationOf: (userId) => sessionGenerationOf(ctx, userId),
     revokeSession: (input) => revokeSession(ctx, input),
     revokeAllSessions: (input) => revokeAllSessions(ctx, input),
+    signOutEverywhereElse: (input) => signOutEverywhereElse(ctx, input),
     metrics: ctx.metrics,
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),

@@ -1,5 +1,7 @@
 import type { RequestContext } from '../audit/createAuditWriter';
 import { emitSecurityEvent } from './emitSecurityEvent';
+import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
+import { revokeAllTrustedDevices } from './trustedDevices';
 import type { ServiceContext } from './ServiceContext';
 
 /**
@@ -31,10 +33,11 @@ export async function revokeSession(ctx: ServiceContext, input: { userId: string
  */
 export async function revokeAllSessions(
   ctx: ServiceContext,
-  input: { userId: string; reason: string; actor?: string; notify?: boolean; context?: RequestContext },
-): Promise<number> {
+  input: { userId: string; reason: string; actor?: string; notify?: boolean; context?: RequestContext; caller?: { bindingId: string; generation: number } },
+): Promise<number | null> {
   const nowMs = ctx.config.clock.nowMs();
-  const generation = await ctx.stores.sessions.revokeAll(input.userId, nowMs + ctx.config.sessions.revocationTtlSeconds * 1000, nowMs);
+  const generation = await ctx.stores.sessions.revokeAll(input.userId, nowMs + ctx.config.sessions.revocationTtlSeconds * 1000, nowMs, input.caller);
+  if (generation === null) return null;
   await ctx.audit.record({
     type: 'sessions_revoked',
     outcome: 'success',
@@ -47,4 +50,23 @@ export async function revokeAllSessions(
     await emitSecurityEvent(ctx, { type: 'sessions_revoked', userId: input.userId, change: input.reason, factor: null, atMs: nowMs, coolOffUntilMs: null, actor: input.actor ?? 'user' });
   }
   return generation;
+}
+
+/**
+ * "Sign out everywhere else", asked by a signed-in user: it passes the binding rule like a
+ * factor change (a password alone must not sign the owner out and keep its own session), and
+ * it happens only while the asking session is still live, atomically, so a request in flight
+ * from a session just signed out cannot turn the tables. Trusted devices go too: a thief's
+ * remembered browser must not outlive the owner's "sign out everywhere".
+ */
+export async function signOutEverywhereElse(
+  ctx: ServiceContext,
+  input: { userId: string; proof: SessionProof; caller: { bindingId: string; generation: number }; context?: RequestContext },
+): Promise<{ ok: true; generation: number } | FactorChangeRefusal | { ok: false; reason: 'unauthenticated' }> {
+  const allowed = await authorizeFactorChange(ctx, { userId: input.userId, proof: input.proof, change: { op: 'revoke_access' } });
+  if (!allowed.ok) return allowed;
+  const generation = await revokeAllSessions(ctx, { userId: input.userId, reason: 'sign_out_everywhere', caller: input.caller, ...(input.context ? { context: input.context } : {}) });
+  if (generation === null) return { ok: false, reason: 'unauthenticated' };
+  await revokeAllTrustedDevices(ctx, input.userId, 'sign_out_everywhere');
+  return { ok: true, generation };
 }

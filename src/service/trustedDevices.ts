@@ -4,6 +4,7 @@ import type { TrustedDevice } from '../stores/types';
 import type { ServiceContext } from './ServiceContext';
 import type { FactorChangeRefusal, SessionProof } from './authorizeFactorChange';
 import { changeFactors } from './changeFactors';
+import { authorizeFactorChange } from './authorizeFactorChange';
 
 /**
  * Remembers this device for `trustedDevices.days` after a successful second factor. Trust lets
@@ -32,6 +33,22 @@ export async function trustDevice(
     },
   );
   return outcome.ok ? { ok: true, device } : outcome;
+}
+
+/**
+ * The user forgets one remembered device, or all: as sensitive as a factor change (the binding
+ * rule), so a password alone cannot strip the owner's devices; audited.
+ */
+export async function forgetTrustedDevices(
+  ctx: ServiceContext,
+  input: { userId: string; proof: SessionProof; deviceId?: string; context?: RequestContext },
+): Promise<{ ok: true; removed: number } | FactorChangeRefusal> {
+  const allowed = await authorizeFactorChange(ctx, { userId: input.userId, proof: input.proof, change: { op: 'revoke_access' } });
+  if (!allowed.ok) return allowed;
+  if (input.deviceId === undefined) return { ok: true, removed: await revokeAllTrustedDevices(ctx, input.userId, 'user_request') };
+  const revoked = await ctx.stores.trustedDevices.revoke(input.userId, input.deviceId);
+  if (revoked) await ctx.audit.record({ type: 'trusted_device_revoked', outcome: 'success', userId: input.userId, ...(input.context ? { context: input.context } : {}) });
+  return { ok: true, removed: revoked ? 1 : 0 };
 }
 
 /**

@@ -348,8 +348,13 @@ export interface SessionRevocationStore {
   status(userId: string, bindingId: string, nowMs: number): Promise<SessionStatus>;
   /** Revokes one session until `untilMs` (at least the session's own lifetime). */
   revoke(userId: string, bindingId: string, untilMs: number, nowMs: number): Promise<void>;
-  /** Revokes every session issued before now: returns the new generation, kept until `untilMs`. */
-  revokeAll(userId: string, untilMs: number, nowMs: number): Promise<number>;
+  /**
+   * Revokes every session issued before now: returns the new generation, kept until `untilMs`.
+   * With `caller`, atomically and only while that session is still live (not revoked, not below
+   * the generation): `null` otherwise, so a request already in flight from a session that was
+   * just signed out cannot sign everyone else out and adopt the newest generation.
+   */
+  revokeAll(userId: string, untilMs: number, nowMs: number, caller?: { bindingId: string; generation: number }): Promise<number | null>;
 }
 
 /** The stores a guard runs on. */

@@ -65,9 +65,21 @@ function contract(name: string, make: () => Promise<Adapters>) {
     it('revoking everything raises the generation, once per call, even under concurrency', async () => {
       expect(await a.sessions.revokeAll('u1', T0 + DAY, T0)).toBe(1);
       const next = await Promise.all(Array.from({ length: 10 }, () => a.sessions.revokeAll('u1', T0 + DAY, T0)));
-      expect([...next].sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect([...next].sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
       expect((await a.sessions.status('u1', 'any', T0)).generation).toBe(11);
       expect((await a.sessions.status('u2', 'any', T0)).generation).toBe(0);
+    });
+
+    it('a caller that is no longer live cannot revoke everyone else (atomically, under concurrency)', async () => {
+      expect(await a.sessions.revokeAll('u1', T0 + DAY, T0, { bindingId: 'owner', generation: 0 })).toBe(1);
+      // A session of generation 0 was signed out by that: its requests in flight change nothing.
+      expect(await a.sessions.revokeAll('u1', T0 + DAY, T0, { bindingId: 'thief', generation: 0 })).toBeNull();
+      await a.sessions.revoke('u1', 'gone', T0 + DAY, T0);
+      expect(await a.sessions.revokeAll('u1', T0 + DAY, T0, { bindingId: 'gone', generation: 1 })).toBeNull();
+      // Of many concurrent callers at the same generation, exactly one wins.
+      const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => a.sessions.revokeAll('u1', T0 + DAY, T0, { bindingId: `s${i}`, generation: 1 })));
+      expect(raced.filter((g) => g !== null)).toEqual([2]);
+      expect((await a.sessions.status('u1', 'x', T0)).generation).toBe(2);
     });
   });
 }

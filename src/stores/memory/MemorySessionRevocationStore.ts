@@ -14,8 +14,10 @@ export class MemorySessionRevocationStore implements SessionRevocationStore {
     this.revoked.set(key(userId, bindingId), true, untilMs, nowMs);
   }
 
-  async revokeAll(userId: string, untilMs: number, nowMs: number): Promise<number> {
-    const next = (this.generations.get(userId, nowMs) ?? 0) + 1;
+  async revokeAll(userId: string, untilMs: number, nowMs: number, caller?: { bindingId: string; generation: number }): Promise<number | null> {
+    const current = this.generations.get(userId, nowMs) ?? 0;
+    if (caller && (this.revoked.get(key(userId, caller.bindingId), nowMs) === true || caller.generation < current)) return null;
+    const next = current + 1;
     this.generations.set(userId, next, untilMs, nowMs);
     return next;
   }

@@ -1,16 +1,20 @@
 import type { SessionRevocationStore, SessionStatus } from '../types';
 import type { RedisKeys } from './redisKeys';
-import type { RedisLike } from './scripts';
+import { withScripts, type RedisLike } from './scripts';
 
 /**
  * Revoked sessions (a key per binding id, with a TTL) and the user's session generation, in
  * the user's slot, so one MGET answers both for every request.
  */
 export class RedisSessionRevocationStore implements SessionRevocationStore {
+  private readonly redis: ReturnType<typeof withScripts>;
+
   constructor(
-    private readonly redis: RedisLike,
+    redis: RedisLike,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.redis = withScripts(redis);
+  }
 
   async status(userId: string, bindingId: string, _nowMs: number): Promise<SessionStatus> {
     const [generation, revoked] = await this.redis.mget(this.keys.sessionGeneration(userId), this.keys.sessionRevoked(userId, bindingId));
@@ -21,11 +25,14 @@ export class RedisSessionRevocationStore implements SessionRevocationStore {
     await this.redis.set(this.keys.sessionRevoked(userId, bindingId), '1', 'PX', Math.max(1, untilMs - nowMs));
   }
 
-  async revokeAll(userId: string, untilMs: number, nowMs: number): Promise<number> {
-    const key = this.keys.sessionGeneration(userId);
-    const replies = await this.redis.multi().incr(key).pexpire(key, Math.max(1, untilMs - nowMs)).exec();
-    const [err, generation] = replies?.[0] ?? [new Error('no reply')];
-    if (err) throw err;
-    return Number(generation);
+  async revokeAll(userId: string, untilMs: number, nowMs: number, caller?: { bindingId: string; generation: number }): Promise<number | null> {
+    const generation = await this.redis.sgRevokeAllSessions(
+      this.keys.sessionGeneration(userId),
+      this.keys.sessionRevoked(userId, caller?.bindingId ?? ''),
+      caller ? 1 : 0,
+      caller?.generation ?? 0,
+      Math.max(1, untilMs - nowMs),
+    );
+    return Number(generation) < 0 ? null : Number(generation);
   }
 }

@@ -206,6 +206,18 @@ for i = 1, #added do out[#out + 1] = added[i] end
 return out
 `,
   },
+  // KEYS: generation, the caller's revoked key   ARGV: checkCaller (0|1), callerGeneration, keepMs
+  // -> the new generation, or -1 when the caller is no longer live
+  sgRevokeAllSessions: {
+    keys: 2,
+    lua: `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if ARGV[1] == '1' and (redis.call('EXISTS', KEYS[2]) == 1 or tonumber(ARGV[2]) < current) then return -1 end
+local next = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return next
+`,
+  },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
