@@ -38,13 +38,18 @@ suite('nginx auth_request in front of an upstream (real nginx)', () => {
     const browser = request.agent(`http://127.0.0.1:${nginx.port}`);
     await browser.get('/app/report').expect(401);
 
-    const csrf = (await browser.get('/auth/csrf').expect(200)).body.csrfToken as string;
-    const json = (path: string, body: object) => browser.post(path).set('x-csrf-token', csrf).set('accept', 'application/json').send(body);
-    await json('/auth/login', { username: 'alice', password: 'alice-demo-password' }).expect(200);
+    // Tokens are bound to the session and rotate on login and step-up: keep the newest one.
+    let csrf = (await browser.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    const json = async (path: string, body: object) => {
+      const res = await browser.post(path).set('x-csrf-token', csrf).set('accept', 'application/json').send(body);
+      if (typeof res.body?.csrfToken === 'string') csrf = res.body.csrfToken;
+      return res;
+    };
+    expect((await json('/auth/login', { username: 'alice', password: 'alice-demo-password' })).status).toBe(200);
     await browser.get('/app/report').expect(401); // a password is not enough
 
-    await json('/auth/2fa/sms/send', {}).expect(202);
-    await json('/auth/2fa/sms/verify', { code: t.sms.lastCode() }).expect(200);
+    expect((await json('/auth/2fa/sms/send', {})).status).toBe(202);
+    expect((await json('/auth/2fa/sms/verify', { code: t.sms.lastCode() })).status).toBe(200);
     const page = await browser.get('/app/report').expect(200);
     expect(page.text).toBe('upstream page for user=u1 acr=aal2');
     expect(nginx.errorLog()).not.toMatch(/\[(emerg|crit)\]/);

@@ -31,6 +31,8 @@ describe('the stepguard admin CLI (the real bin)', () => {
     await c.post('/auth/2fa/phone', { phone: '+16505550100' }).expect(202);
     await c.post('/auth/2fa/phone/verify', { code: t.sms.lastCode() }).expect(200);
     await c.login('alice', 'wrong-password-here').expect(401);
+    // A failure for a name that is no account goes to the system chain (a second chain).
+    await c.login('nobody-here', 'wrong-password-here').expect(401);
     lines = [];
     for await (const e of t.stores.audit.list({})) lines.push(toAuditLine(e));
     exportFile = join(mkdtempSync(join(tmpdir(), 'stepguard-cli-')), 'audit.jsonl');
