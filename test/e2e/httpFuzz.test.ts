@@ -9,7 +9,7 @@ const POST_ROUTES = [
   '/auth/2fa/sms/send', '/auth/2fa/sms/verify', '/auth/2fa/phone', '/auth/2fa/phone/verify', '/auth/2fa/phone/remove',
   '/auth/2fa/totp/setup', '/auth/2fa/totp/confirm', '/auth/2fa/totp/verify', '/auth/2fa/backup-codes', '/auth/2fa/backup-codes/verify',
   '/auth/2fa/webauthn/registration/options', '/auth/2fa/webauthn/registration/verify', '/auth/2fa/webauthn/authentication/options',
-  '/auth/2fa/webauthn/authentication/verify', '/auth/2fa/factors/x/remove', '/auth/2fa/trusted-devices/revoke-all',
+  '/auth/2fa/webauthn/authentication/verify', '/auth/2fa/factors/x/remove', '/auth/2fa/trusted-devices/revoke-all', '/auth/2fa/sessions/revoke-all',
   '/auth/2fa/webhooks/console', '/auth/2fa/webhooks/twilio', '/auth/2fa/webhooks/%E0%A4%A',
 ];
 const GET_ROUTES = ['/auth/2fa/sms/status', '/metrics', '/account', '/auth/session', '/auth/2fa', '/auth/2fa/methods', '/auth/2fa/sms', '/auth/2fa/forward-auth', '/auth/2fa/factors', '/login', '/transfer/confirm'];
@@ -54,10 +54,27 @@ const requestArb = fc.record({
   body: bodyArb,
   contentType: contentTypeArb,
   csrf: fc.constantFrom('none', 'garbage', 'double'),
-  query: fc.constantFrom('', '?returnTo=https://evil.example', '?returnTo=%00', '?action=%E0%A4%A', '?a=1&a=2&a=3', '?returnTo=' + '/x'.repeat(2000)),
+  // The edges issue 16 found: open redirects after normalisation, names that select config.
+  query: fc.constantFrom(
+    '', '?returnTo=https://evil.example', '?returnTo=%00', '?action=%E0%A4%A', '?a=1&a=2&a=3', '?returnTo=' + '/x'.repeat(2000),
+    '?returnTo=/.//evil.example/phish', '?returnTo=/%2e%2e//evil.example', '?returnTo=/a/..//evil.example', '?returnTo=/%5C%5Cevil.example',
+    '?action=constructor', '?action=__proto__', '?action=toString',
+  ),
+  // Forward-auth's rule matching (issue 16.2): hosts and paths spelt every way, and conflicts.
+  forwarded: fc.constantFrom(
+    [] as [string, string][],
+    [['x-forwarded-host', 'payroll.example.test.'], ['x-forwarded-uri', '/']],
+    [['x-forwarded-host', 'payroll.example.test:1'], ['x-forwarded-uri', '/']],
+    [['x-forwarded-host', 'app.example.test'], ['x-forwarded-uri', '/ADMIN/payroll']],
+    [['x-forwarded-host', 'app.example.test'], ['x-forwarded-uri', '/%61dmin/../admin//x']],
+    [['x-forwarded-host', 'app.example.test'], ['x-forwarded-uri', '/admin%2fx']],
+    [['x-forwarded-host', 'app.example.test'], ['x-forwarded-uri', '/%E0%A4%A']],
+    [['x-original-url', 'https://a.example.test/x'], ['x-forwarded-host', 'b.example.test'], ['x-forwarded-uri', '/y']],
+    [['x-forwarded-host', 'a.example.test'], ['x-forwarded-host', 'b.example.test'], ['x-forwarded-uri', '/']],
+  ),
   gzip: fc.boolean(),
-}).map(({ post, route, body, contentType, csrf, query, gzip }): RawRequest => {
-  const headers: [string, string][] = [];
+}).map(({ post, route, body, contentType, csrf, query, forwarded, gzip }): RawRequest => {
+  const headers: [string, string][] = [...forwarded];
   if (contentType) headers.push(['content-type', contentType]);
   if (csrf === 'garbage') headers.push(['x-csrf-token', 'a.b']);
   if (csrf === 'double') headers.push(['x-csrf-token', 'a.b'], ['x-csrf-token', 'c.d']);
