@@ -296,17 +296,24 @@ export class World {
    * After every step: who the attacker's jar is now, and the invariants on it. A jar is probed
    * when it sent a request in the step or, for the thief (whose cookie is alice's own session),
    * when any request could have touched a session: sign-in, sign-out, step-ups, factor changes.
-   * The owner's tabs are followed from their own answers (see `jar`), not probed.
+   * A tab follows its own answers (see `jar`); it is probed when another jar did such a request
+   * (sign out everywhere, a factor removed elsewhere, the thief's logout of a shared session).
    */
   private async probeAll(m: Model, actor: 'owner' | 'attacker' | 'env', responses: { jar: string; res: JarResponse }[]): Promise<void> {
-    const sessionEvent = responses.some((r) => r.res.method === 'POST' && SESSION_TOUCHING.test(r.res.path));
+    const eventJars = new Set(responses.filter((r) => r.res.method === 'POST' && SESSION_TOUCHING.test(r.res.path)).map((r) => r.jar));
     const touched = responses.some((r) => r.jar === this.attacker.name);
     const attack = this.checks('attacker');
+    const wasSignedIn = m.tabs.map((tab) => tab.signedIn);
+    for (const [i, jar] of this.tabs.entries()) {
+      const elsewhere = [...eventJars].some((name) => name !== jar.name);
+      if (this.tabState[i]?.signedIn && elsewhere) await this.probe(jar); // the answer updates tabState
+      Object.assign(m.tabs[i] as Model['tabs'][number], this.tabState[i]);
+    }
     if (this.kind === 'password' && touched) {
       const p = this.attacker.cookie('sg.sid') ? await this.probe(this.attacker) : { authenticated: false, userId: null, acr: null };
       m.attackerSignedIn = p.authenticated && p.userId === ALICE.id;
       if (attack && m.attackerSignedIn && p.acr !== 'aal1') this.fail('attacker', `the attacker's session of alice is at ${p.acr}`);
-    } else if (this.kind === 'stolen-cookie' && m.captured !== 'none' && (touched || sessionEvent)) {
+    } else if (this.kind === 'stolen-cookie' && m.captured !== 'none' && (touched || eventJars.size > 0)) {
       const p = await this.probe(this.attacker);
       const high = p.authenticated && p.acr !== 'aal1';
       if (m.captured === 'aal1') {
@@ -321,12 +328,9 @@ export class World {
       const p = await this.probe(this.attacker);
       m.bobSignedIn = p.authenticated;
       if (attack && p.authenticated && p.userId !== this.bobId) this.fail('attacker', `bob's cookie now belongs to ${p.userId}`);
-      if (attack && actor === 'attacker' && sessionEvent) {
-        for (const [i, jar] of this.tabs.entries()) {
-          if (m.tabs[i]?.signedIn && !(await this.probe(jar)).authenticated) this.fail('attacker', `bob signed alice's tab ${i} out`);
-        }
+      if (attack && actor === 'attacker') {
+        for (const [i, was] of wasSignedIn.entries()) if (was && !m.tabs[i]?.signedIn) this.fail('attacker', `bob signed alice's tab ${i} out`);
       }
     }
-    for (const [i, tab] of m.tabs.entries()) Object.assign(tab, this.tabState[i]);
   }
 }

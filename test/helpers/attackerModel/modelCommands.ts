@@ -79,7 +79,7 @@ function ownerCommands(kind: AttackerKind): fc.Arbitrary<fc.AsyncCommand<Model, 
     fc.tuple(tab, fc.integer({ min: 1, max: 900 })).map(([t, a]) => owner(`owner.transfer(tab ${t}, ${a})`, (w, m) => ownerTransfer(w, m, t, a))),
     fc.tuple(tab, fc.integer({ min: 1, max: 900 })).map(([t, a]) => owner(`owner.transfer(tab ${t}, ${a})`, (w, m) => ownerTransfer(w, m, t, a))),
     tab.map((t) => owner(`owner.logout(tab ${t})`, (w, m) => ownerLogout(w, m, t))),
-    tab.map((t) => owner(`owner.revokeAllSessions(tab ${t})`, (w, m) => ownerRevokeAll(w, m, t))),
+    fc.tuple(tab, fresh).map(([t, f]) => owner(`owner.signOutEverywhereElse(tab ${t}, ${viaLabel(f)})`, (w, m) => ownerRevokeAll(w, m, t, f))),
     tab.map((t) => owner(`owner.logoutRacingInFlightRequests(tab ${t})`, (w, m) => ownerLogoutRace(w, m, t))),
     fc.constantFrom(60, 240, 301, 3600, 86_400, 8 * 86_400).map(
       (s) =>
