@@ -26,7 +26,7 @@ describe('binding and changing a phone number', () => {
     expect((await c.send().expect(409)).body.error.code).toBe('no_phone');
     await c.post('/auth/2fa/phone/verify', { code: wrongCode(t.sms.lastCode()) }).expect(401);
     const done = await c.post('/auth/2fa/phone/verify', { code: t.sms.lastCode() }).expect(200);
-    expect(done.body).toEqual({ phone: '+1 ••••••••00', changed: false, coolOffUntil: null });
+    expect(done.body).toEqual({ phone: '+1 ••••••••00', changed: false, coolOffUntil: null, csrfToken: expect.any(String) });
     await c.send().expect(202);
     expect(t.sms.messages.at(-1)?.to).toBe('+16505550100');
   });

@@ -59,10 +59,18 @@ describeForEachStore('trusted devices', (useRedis) => {
   it('is revoked by the user, one or all', async () => {
     const c = await rememberByVerify();
     const [device] = (await c.get('/auth/2fa/factors').expect(200)).body.trustedDevices;
+    // Forgetting devices is as sensitive as a factor change: a password (and the device) is not enough.
+    expect((await c.post(`/auth/2fa/trusted-devices/${device.id}/revoke`, {}).expect(401)).body.error.code).toBe('fresh_factor_required');
+    await c.send().expect(202);
+    await c.verify(t.sms.lastCode()).expect(200);
     await c.post(`/auth/2fa/trusted-devices/${device.id}/revoke`, {}).expect(200);
-    await c.get('/account').expect(401);
     await c.post('/auth/2fa/trusted-devices/nope/revoke', {}).expect(404);
     await c.post('/auth/2fa/trusted-devices/bad%20id/revoke', {}).expect(400);
+    // The next session on this browser is no longer trusted.
+    await c.post('/auth/logout', {}).expect(200);
+    await c.refreshCsrf();
+    await c.login().expect(200);
+    await c.get('/account').expect(401);
   });
 
   it('is revoked when a factor is added', async () => {
