@@ -6,7 +6,7 @@ import { RedisCoolOffStore } from '../../src/stores/redis/RedisCoolOffStore';
 import { RedisSessionRevocationStore } from '../../src/stores/redis/RedisSessionRevocationStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
 import type { StepGuardStores } from '../../src/stores/types';
-import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
+import { connectTestRedis, TEST_REDIS_URL, TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
 
 type Adapters = Pick<StepGuardStores, 'coolOffs' | 'sessions'> & { close?: () => Promise<void> };
 
@@ -92,7 +92,7 @@ if (TEST_REDIS_URL) {
     const keys = redisKeys(keyPrefix);
     return { coolOffs: new RedisCoolOffStore(redis, keys), sessions: new RedisSessionRevocationStore(redis, keys), close: () => (redis as Redis).quit().then(() => undefined) };
   });
-  const clusterNodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+  const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
       const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });

@@ -15,7 +15,7 @@ import { redisKeys } from '../../src/stores/redis/redisKeys';
 import type { ChallengeStore, LockoutPolicy, SmsChallengeRecord, StepGuardStores } from '../../src/stores/types';
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
-import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
+import { connectTestRedis, TEST_REDIS_URL, TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
 import { Cluster, type Redis } from 'ioredis';
 
 type Adapters = Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'trustedDevices'>;
@@ -298,7 +298,7 @@ if (TEST_REDIS_URL) {
       close: () => (redis as Redis).quit().then(() => undefined),
     };
   });
-  const clusterNodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+  const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
       const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });

@@ -4,7 +4,7 @@ import type { FirstFactorThrottleStore, ThrottlePolicy } from '../../src/stores/
 import { MemoryFirstFactorThrottleStore } from '../../src/stores/memory/MemoryFirstFactorThrottleStore';
 import { RedisFirstFactorThrottleStore } from '../../src/stores/redis/RedisFirstFactorThrottleStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import { connectTestRedis, TEST_REDIS_URL } from '../helpers/withRedis';
+import { connectTestRedis, TEST_REDIS_URL, TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
 
 const T0 = Date.UTC(2026, 0, 1);
 const POLICY: ThrottlePolicy = { freeFailures: 5, baseDelayMs: 30_000, maxDelayMs: 900_000, memoryMs: 3_600_000 };
@@ -106,7 +106,7 @@ if (TEST_REDIS_URL) {
     expect(await redis.pttl(keys.firstFactor('long'))).toBeGreaterThan(POLICY.memoryMs);
     await redis.quit();
   });
-  const clusterNodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+  const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
       const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });

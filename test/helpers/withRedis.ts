@@ -21,3 +21,9 @@ export async function connectTestRedis(): Promise<{ redis: Redis; keyPrefix: str
   await redis.connect();
   return { redis, keyPrefix: `t${randomBytes(6).toString('hex')}` };
 }
+
+/** The test Redis Cluster's nodes (started by globalSetup), or undefined when there is none. */
+export const TEST_REDIS_CLUSTER_NODES = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({
+  host: n.split(':')[0] as string,
+  port: Number(n.split(':')[1]),
+}));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { useCheapPasswordHashing } from '../helpers/cheapPasswordHashing';
-import { TEST_REDIS_URL } from '../helpers/withRedis';
+import { TEST_REDIS_URL, TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
 import { FAIL_FAST_REDIS_OPTIONS } from '../../src/stores/redis/createRedisClient';
 import { modelCommands } from '../helpers/attackerModel/modelCommands';
 import { initialModel, type AttackerKind } from '../helpers/attackerModel/modelTypes';
@@ -41,7 +41,7 @@ const KINDS: { kind: AttackerKind; title: string }[] = [
 ];
 
 type Target = 'memory' | 'redis' | 'cluster';
-const clusterNodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+const clusterNodes = TEST_REDIS_CLUSTER_NODES;
 const available: Record<Target, boolean> = { memory: true, redis: Boolean(TEST_REDIS_URL), cluster: Boolean(clusterNodes) };
 
 for (const target of ['memory', 'redis', 'cluster'] as Target[]) {

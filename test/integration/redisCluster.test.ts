@@ -1,7 +1,8 @@
 import { Cluster } from 'ioredis';
+import { TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
 import { createTestApp, wrongCode } from '../helpers/createTestApp';
 
-const nodes = process.env.STEPGUARD_TEST_REDIS_CLUSTER?.split(',').map((n) => ({ host: n.split(':')[0] as string, port: Number(n.split(':')[1]) }));
+const nodes = TEST_REDIS_CLUSTER_NODES;
 const suite = nodes ? describe : describe.skip;
 if (!nodes) console.warn('SKIPPED (no redis-server): Redis Cluster HTTP suite');
 
