@@ -138,6 +138,8 @@ export async function ownerRemoveThenAdd(w: World, m: Model, tab: number, number
   if (!(await w.t.guard.service.listEnrolledFactors(ALICE.id)).some((f) => f !== 'sms' && f !== 'backup')) await ownerEnrolTotp(w, m, tab, via);
   await ownerRemovePhone(w, m, tab, via);
   await ownerBindPhone(w, m, tab, number, via === 'sms' ? 'otp' : via);
+  // Does the new number approve payments? Not during the cool-off (checked in ownerTransfer).
+  await ownerTransfer(w, m, tab, 25);
 }
 
 /** Change the number, then change it back. */
@@ -145,6 +147,7 @@ export async function ownerChangeAndBack(w: World, m: Model, tab: number, number
   const original = await w.boundPhone();
   await ownerBindPhone(w, m, tab, number, via);
   if (original && !isAttackerNumber(original)) await ownerBindPhone(w, m, tab, original, via);
+  await ownerTransfer(w, m, tab, 25);
 }
 
 export async function ownerRegenerateBackupCodes(w: World, m: Model, tab: number, fresh: Via | null): Promise<void> {
