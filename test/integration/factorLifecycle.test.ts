@@ -1,12 +1,13 @@
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
-import { describeForEachStore } from '../helpers/forEachStore';
+import { connectTestCluster, describeForEachBackend } from '../helpers/forEachStore';
+import type { Cluster } from 'ioredis';
 import { HttpJar, listen } from '../helpers/httpJar';
 import { totpCode } from '../helpers/attackerModel/ownerMoves';
 
 /**
  * Issue 11: one regression test per hole found by walking the factor lifecycle as an attacker
  * would. Each drives the demo over HTTP (own cookie jars, CSRF tokens as the answers hand them
- * over) with the fake clock, on memory and on Redis.
+ * over) with the fake clock, on memory, on Redis and on the 3-master Redis Cluster.
  */
 
 const ALICE = { username: 'alice', password: 'alice-demo-password', phone: '+14155550123' };
@@ -15,16 +16,24 @@ const P2 = '+12125550142';
 const ATTACKER_PHONE = '+14155559001';
 const hasCode = (body: string) => /#\d+\s*$/.test(body);
 
-describeForEachStore('factor lifecycle (issue 11)', (useRedis) => {
+describeForEachBackend('factor lifecycle (issue 11)', (backend) => {
   let t: TestApp;
   let server: { baseUrl: string; close(): Promise<void> };
+  let cluster: Cluster | undefined;
   beforeEach(async () => {
-    t = await createTestApp({ redis: useRedis });
+    if (backend === 'cluster') {
+      const connected = connectTestCluster();
+      cluster = connected.cluster;
+      t = await createTestApp({ redis: cluster, keyPrefix: connected.keyPrefix });
+    } else {
+      t = await createTestApp({ redis: backend === 'redis' });
+    }
     server = await listen(t.app);
   });
   afterEach(async () => {
     await server.close();
     await t.close();
+    await cluster?.quit().catch(() => undefined);
   });
 
   const jar = (name: string) => new HttpJar(server.baseUrl, name);
