@@ -12,7 +12,7 @@ export const ERRORS = {
     status: 401,
     message: 'This action needs a recent second factor. Verify one of the acceptable factors and try again.',
   },
-  fresh_password_required: { status: 401, message: 'Sign in again with your password (within the last 5 minutes) to add a phone number.' },
+  fresh_password_required: { status: 401, message: 'Sign in again with your password (within the last 5 minutes) to add a second factor.' },
   fresh_factor_required: {
     status: 401,
     message: 'Verify it is you with a second factor you already had (within the last 5 minutes) before changing how you sign in.',
