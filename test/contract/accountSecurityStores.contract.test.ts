@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
+import { connectTestCluster } from '../helpers/forEachStore';
+import type { Redis } from 'ioredis';
 import { MemoryCoolOffStore } from '../../src/stores/memory/MemoryCoolOffStore';
 import { MemorySessionRevocationStore } from '../../src/stores/memory/MemorySessionRevocationStore';
 import { RedisCoolOffStore } from '../../src/stores/redis/RedisCoolOffStore';
@@ -95,9 +95,8 @@ if (TEST_REDIS_URL) {
   const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
-      const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });
-      cluster.on('error', () => undefined);
-      const keys = redisKeys(`c${randomUUID().slice(0, 8)}`);
+      const { cluster, keyPrefix } = connectTestCluster();
+      const keys = redisKeys(keyPrefix);
       return { coolOffs: new RedisCoolOffStore(cluster, keys), sessions: new RedisSessionRevocationStore(cluster, keys), close: () => cluster.quit().then(() => undefined) };
     });
   }

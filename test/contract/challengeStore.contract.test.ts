@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connectTestCluster } from '../helpers/forEachStore';
 import { MemoryChallengeStore } from '../../src/stores/memory/MemoryChallengeStore';
 import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
 import { MemoryApprovalStore } from '../../src/stores/memory/MemoryApprovalStore';
@@ -16,7 +17,7 @@ import type { ChallengeStore, LockoutPolicy, SmsChallengeRecord, StepGuardStores
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
 import { connectTestRedis, TEST_REDIS_URL, TEST_REDIS_CLUSTER_NODES } from '../helpers/withRedis';
-import { Cluster, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 type Adapters = Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'trustedDevices'>;
 
@@ -301,9 +302,8 @@ if (TEST_REDIS_URL) {
   const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
-      const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });
-      cluster.on('error', () => undefined);
-      const keys = redisKeys(`c${randomUUID().slice(0, 8)}`);
+      const { cluster, keyPrefix } = connectTestCluster();
+      const keys = redisKeys(keyPrefix);
       return {
         challenges: new RedisChallengeStore(cluster, keys),
         rateLimits: new RedisRateLimitStore(cluster, keys),

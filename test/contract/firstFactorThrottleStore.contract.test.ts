@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
+import { connectTestCluster } from '../helpers/forEachStore';
+import type { Redis } from 'ioredis';
 import type { FirstFactorThrottleStore, ThrottlePolicy } from '../../src/stores/FirstFactorThrottleStore';
 import { MemoryFirstFactorThrottleStore } from '../../src/stores/memory/MemoryFirstFactorThrottleStore';
 import { RedisFirstFactorThrottleStore } from '../../src/stores/redis/RedisFirstFactorThrottleStore';
@@ -109,9 +109,8 @@ if (TEST_REDIS_URL) {
   const clusterNodes = TEST_REDIS_CLUSTER_NODES;
   if (clusterNodes) {
     contract('redis cluster (3 masters)', async () => {
-      const cluster = new Cluster(clusterNodes, { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });
-      cluster.on('error', () => undefined);
-      return { store: new RedisFirstFactorThrottleStore(cluster, redisKeys(`c${randomUUID().slice(0, 8)}`)), close: () => cluster.quit().then(() => undefined) };
+      const { cluster, keyPrefix } = connectTestCluster();
+      return { store: new RedisFirstFactorThrottleStore(cluster, redisKeys(keyPrefix)), close: () => cluster.quit().then(() => undefined) };
     });
   }
 } else {
