@@ -1,9 +1,13 @@
-import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { parseStepGuardOptions, type StepGuardConfig, type StepGuardOptions } from './config';
 import { deriveAssurance, type Assurance } from './core/assurance/deriveAssurance';
-import type { FactorId, FactorTimes } from './core/assurance/types';
+import type { FactorTimes, SecondFactorId } from './core/assurance/types';
 import { createCsrf, type Csrf } from './http/csrf';
-import { createErrorHandler } from './http/createErrorHandler';
+import { createErrorHandler, isStoreOutage } from './http/createErrorHandler';
+import { finishStepUp, type FinishedStepUp } from './http/finishStepUp';
+import { mountAtBasePath } from './http/mountAtBasePath';
+import { middlewareFactory } from './http/middlewareFactory';
+import { requireSession } from './http/requireSession';
 import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstFactorGate';
 import { createRouter } from './http/createRouter';
 import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
@@ -34,28 +38,47 @@ import { TotpStrategy } from '../strategies/TotpStrategy';
 import { WebAuthnStrategy } from '../strategies/WebAuthnStrategy';
 import { BackupCodeStrategy } from '../strategies/BackupCodeStrategy';
 
+/** `guard.firstFactor()`: middleware after the host's password check; `.check` / `.recordFailure` throttle guessing. */
+export type FirstFactor = FirstFactorGate & {
+  /**
+   * Middleware for the login route, after the password was verified and `req.user` set (e.g.
+   * after `passport.authenticate('local')`): records the password as the first factor under
+   * the user's current session generation and clears the account's failure count.
+   */
+  (): RequestHandler;
+};
+
 export type StepGuard = {
   readonly config: StepGuardConfig;
   readonly service: StepGuardService;
-  /** The JSON + HTML routes; mount at `http.basePath` (default `/auth/2fa`). */
-  router(): Router;
+  /**
+   * `app.use(guard.router())` after `session()` and `passport.session()`, before your own CSRF
+   * middleware. It places itself at `http.basePath` (default `/auth/2fa`) with its own body
+   * parsers, CSRF check, `/csrf`, pages and error answers, and on every request treats a revoked
+   * session (logout, sign out everywhere, a factor removed) as signed out.
+   */
+  router(): RequestHandler;
+  /**
+   * Delivery receipts at `<basePath>/webhooks/:provider`: `app.use(guard.webhooks())` before
+   * any body parser, session and CSRF middleware (signatures cover the raw body).
+   */
+  webhooks(): RequestHandler;
   /** The SSO-gateway check (nginx auth_request, Traefik forwardAuth); also at `<basePath>/forward-auth`. */
   forwardAuth(options?: ForwardAuthOptions): RequestHandler;
   /** Guards a route by action (see `policy.actions`). */
   requireStepUp(action: string, options?: RequireStepUpOptions): RequestHandler;
-  /**
-   * Call right after the first factor succeeded (e.g. in the password login route). When
-   * `firstFactor.check` ran for this request, it also clears the account's failure count.
-   */
+  /** `guard.firstFactor()` middleware, and the password-guessing throttle `check` / `recordFailure`. */
+  readonly firstFactor: FirstFactor;
+  /** What `guard.firstFactor()` does, for login routes with a custom callback (`req.login(user, ...)`). */
   recordFirstFactor(req: Request): Promise<void>;
-  /** Password-guessing throttle for the host's login route: `check` before, `recordFailure` after a wrong password. */
-  readonly firstFactor: FirstFactorGate;
   /**
-   * Writes a successful second factor into the session (for host routes using the strategies):
-   * pass the strategy's `info` (it names the instance verified, `ref`); without it the factor
-   * counts for ordinary step-ups but not for high-risk actions or factor changes.
+   * Finishes a step-up with a verified second factor, exactly as stepguard's own routes do (the
+   * Passport strategies call it themselves): recorded with its instance (`info.ref`, from the
+   * service's result; without it the factor does not count for high-risk actions or factor
+   * changes), a new session id when the level rose, the risk engine's success record, the
+   * `step_up_satisfied` audit and the pending action cleared.
    */
-  recordSecondFactor(req: Request, factor: Exclude<FactorId, 'pwd'>, info?: { ref?: unknown }): Promise<void>;
+  recordSecondFactor(req: Request, factor: SecondFactorId, info?: { ref?: unknown; verifiedAtMs?: number; action?: string; remember?: boolean }): Promise<FinishedStepUp>;
   /**
    * Signs the session out for good: revoked in the store first (so requests in flight cannot
    * write it back to life), then destroyed. `everywhere` ends every session of the user.
@@ -66,25 +89,18 @@ export type StepGuard = {
    * change, or "sign out everywhere else"); audited and told to `onSecurityEvent`.
    */
   revokeOtherSessions(req: Request, options?: { reason?: string }): Promise<void>;
-  /**
-   * Middleware after `passport.session()`: a revoked session continues as signed out (its
-   * data replaced by an empty session), so `req.user` never comes from a dead session.
-   */
-  sessionCheck(): RequestHandler;
   /** `acr`, `amr`, auth time and per-factor times of the signed-in user's session. */
   sessionInfo(req: Request): (Assurance & { userId: string; factors: FactorTimes }) | null;
-  /** CSRF: `token(req, res)` for pages and clients, `protect` middleware for state-changing routes. */
+  /** CSRF for the host's own routes, if it has none: `token(req, res)` for pages and clients, `protect` middleware. */
   readonly csrf: Csrf;
-  /**
-   * Delivery receipts (`POST /:provider`). Mount at `<basePath>/webhooks` before any body
-   * parser and CSRF middleware: signatures cover the raw body.
-   */
-  webhooks(): Router;
   /** Prometheus metrics for `GET /metrics`; in production it refuses to be built without `bearerToken` unless `{ public: true }`. */
   metricsHandler(options?: MetricsHandlerOptions): RequestHandler;
-  /** Error middleware that answers `{ error: { code, message } }`, `503` for store outages. */
+  /**
+   * Optional, last: answers store outages raised in your routes by stepguard calls (`503`,
+   * fail closed); every other error passes on to your own handler.
+   */
   errorHandler(): ErrorRequestHandler;
-  /** Passport strategies, ready for `passport.use()`. */
+  /** Passport strategies, ready for `passport.use()` (also in `stepguard/passport`). */
   readonly strategies: { smsOtp: SmsOtpStrategy; totp: TotpStrategy; webauthn: WebAuthnStrategy; backupCode: BackupCodeStrategy };
 };
 
@@ -93,8 +109,11 @@ export type StepGuard = {
  * wires the stores and SMS provider to the service, and returns the middleware and routes.
  *
  * @example
- * const guard = createStepGuard({ stores: { redis }, secrets: { pepper, sessionSecret } });
- * app.use('/auth/2fa', guard.router());
+ * const guard = createStepGuard({ stores: { redis, mongo }, secrets: { pepper, sessionSecret } });
+ * app.use(guard.webhooks());
+ * app.use(session(...), passport.initialize(), passport.session());
+ * app.use(guard.router());
+ * app.post('/login', passport.authenticate('local'), guard.firstFactor(), (req, res) => res.redirect('/account'));
  * app.get('/account', guard.requireStepUp('login'), handler);
  */
 export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
@@ -163,31 +182,56 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     errorHandler,
   };
 
-  const firstFactor = createFirstFactorGate(service.firstFactor);
+  const firstFactorGate = createFirstFactorGate(service.firstFactor);
+  // Errors in the host's own routes stay the host's; only an outage of stepguard's stores is answered here.
+  const outageHandler: ErrorRequestHandler = function stepguardOutageHandler(err, req, res, next) {
+    if (!isStoreOutage(err)) return next(err);
+    errorHandler(err, req, res, next);
+  };
   const requireUserId = (req: Request): string => {
     const userId = config.getUserId(req);
     if (!userId) throw new Error('stepguard: no signed-in user on this request (getUserId returned nothing)');
     return userId;
   };
 
+  const recordFirstFactor = async (req: Request): Promise<void> => {
+    const userId = requireUserId(req);
+    await firstFactorGate.recordSuccess(req);
+    // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
+    const generation = await service.sessionGenerationOf(userId);
+    await recordFactor(req, userId, 'pwd', config.clock.nowMs(), config.random);
+    internals.ensureState(req, userId).generation = generation;
+  };
+  const firstFactor: FirstFactor = Object.assign(
+    () =>
+      function stepguardFirstFactor(req: Request, _res: Response, next: NextFunction): void {
+        recordFirstFactor(req).then(() => next(), next);
+      },
+    firstFactorGate,
+  );
+  const basePath = config.http.basePath;
+  const sessionCheck = createSessionCheck(config, service);
+
   const guard: StepGuard = {
     config,
     service,
     csrf,
-    router: () => createRouter(internals),
-    requireStepUp: (action, opts) => createRequireStepUp(internals, action, opts),
-    forwardAuth: (opts) => createForwardAuth(internals, opts),
-    firstFactor,
-    recordFirstFactor: async (req) => {
-      const userId = requireUserId(req);
-      await firstFactor.recordSuccess(req);
-      // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
-      const generation = await service.sessionGenerationOf(userId);
-      await recordFactor(req, userId, 'pwd', config.clock.nowMs(), config.random);
-      internals.ensureState(req, userId).generation = generation;
+    router: middlewareFactory('guard.router', () => mountAtBasePath('guard.router()', basePath, createRouter(internals), [requireSession, sessionCheck])),
+    webhooks: middlewareFactory('guard.webhooks', () => mountAtBasePath('guard.webhooks()', `${basePath}/webhooks`, createWebhookRouter(internals))),
+    requireStepUp: middlewareFactory('guard.requireStepUp', (action: string, opts?: RequireStepUpOptions) => createRequireStepUp(internals, action, opts)),
+    forwardAuth: middlewareFactory('guard.forwardAuth', (opts?: ForwardAuthOptions) => createForwardAuth(internals, opts)),
+    firstFactor: middlewareFactory('guard.firstFactor', firstFactor),
+    recordFirstFactor,
+    recordSecondFactor: (req, factor, info) => {
+      if (!req.res) throw new Error('stepguard: recordSecondFactor needs an Express request (req.res is missing)');
+      return finishStepUp(internals, req, req.res, requireUserId(req), {
+        factor,
+        verifiedAtMs: info?.verifiedAtMs ?? config.clock.nowMs(),
+        ...(typeof info?.ref === 'string' ? { ref: info.ref } : {}),
+        ...(info?.action ? { action: info.action } : {}),
+        remember: info?.remember === true,
+      });
     },
-    recordSecondFactor: (req, factor, info) =>
-      recordFactor(req, requireUserId(req), factor, config.clock.nowMs(), config.random, typeof info?.ref === 'string' ? info.ref : undefined),
     signOut: async (req, opts) => {
       const userId = config.getUserId(req);
       const state = userId ? readState(req, userId) : undefined;
@@ -212,16 +256,14 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       if (generation === null) throw new Error('stepguard: revokeOtherSessions called from a session that is no longer valid');
       await reissueSession(req, userId, generation, config.random);
     },
-    sessionCheck: () => createSessionCheck(config, service),
     sessionInfo: (req) => {
       const userId = config.getUserId(req);
       const state = userId ? readState(req, userId) : undefined;
       if (!userId || !state) return null;
       return { userId, factors: { ...state.factors }, ...deriveAssurance(state.factors) };
     },
-    webhooks: () => createWebhookRouter(internals),
-    metricsHandler: (opts) => createMetricsHandler(metrics, opts, { environment: config.environment }),
-    errorHandler: () => errorHandler,
+    metricsHandler: middlewareFactory('guard.metricsHandler', (opts?: MetricsHandlerOptions) => createMetricsHandler(metrics, opts, { environment: config.environment })),
+    errorHandler: middlewareFactory('guard.errorHandler', () => outageHandler),
     strategies: undefined as unknown as StepGuard['strategies'],
   };
   (guard as { strategies: StepGuard['strategies'] }).strategies = {

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
+import type { SecondFactorId } from '../src/core/assurance/types';
 import type { StepGuard } from '../src/createStepGuard';
 import { finishStrategy, refuse } from './finishStrategy';
 
@@ -15,6 +16,7 @@ export abstract class CodeStrategy extends Strategy {
 
   protected constructor(
     options: { guard: StepGuard; codeField?: string },
+    private readonly factor: SecondFactorId,
     private readonly isWellFormed: (code: string) => boolean,
     private readonly verify: Verify,
   ) {
@@ -29,6 +31,6 @@ export abstract class CodeStrategy extends Strategy {
     const code = (req.body as Record<string, unknown> | undefined)?.[this.codeField];
     if (!userId) return refuse(this, 'unauthenticated');
     if (typeof code !== 'string' || !this.isWellFormed(code)) return refuse(this, 'invalid_request');
-    finishStrategy(this, req, this.verify(this.guard, userId, code));
+    finishStrategy(this, req, this.guard, this.factor, this.verify(this.guard, userId, code));
   }
 }

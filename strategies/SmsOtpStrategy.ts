@@ -14,9 +14,9 @@ export type SmsOtpStrategyOptions = {
 /**
  * Passport strategy `sms-otp`: a step-up over an existing login. Reads the code and the
  * session's pending challenge, asks the service once, and ends in exactly one of
- * `success(user, info)`, `fail(challenge, status)` or `error(err)`. It does not write the
- * assurance level: the route does that (`guard.recordSecondFactor(req, 'sms')`). Use it with
- * `{ session: false }`, since `req.user` is already established by the first factor.
+ * `success(user, info)`, `fail(challenge, status)` or `error(err)`. A valid code finishes the
+ * step-up through the same function as stepguard's own verify route (`guard.recordSecondFactor`).
+ * Use it with `{ session: false }`, since `req.user` is already established by the first factor.
  */
 export class SmsOtpStrategy extends Strategy {
   name = 'sms-otp';
@@ -43,6 +43,8 @@ export class SmsOtpStrategy extends Strategy {
     finishStrategy(
       this,
       req,
+      this.guard,
+      'sms',
       this.guard.service.verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up' }),
     );
   }

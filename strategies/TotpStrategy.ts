@@ -3,13 +3,13 @@ import { CodeStrategy } from './CodeStrategy';
 
 /**
  * Passport strategy `totp`: a step-up with an authenticator-app code over an existing login.
- * Use with `{ session: false }`, then `guard.recordSecondFactor(req, 'otp')` in the route.
+ * Use with `{ session: false }`: a valid code finishes the step-up (as stepguard's own route does).
  */
 export class TotpStrategy extends CodeStrategy {
   name = 'totp';
 
   /** @param options.codeField body field with the code. @default 'code' */
   constructor(options: { guard: StepGuard; codeField?: string }) {
-    super(options, (code) => /^\d{6}$/.test(code), (guard, userId, code) => guard.service.verifyTotp({ userId, code }));
+    super(options, 'otp', (code) => /^\d{6}$/.test(code), (guard, userId, code) => guard.service.verifyTotp({ userId, code }));
   }
 }

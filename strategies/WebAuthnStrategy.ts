@@ -7,7 +7,7 @@ import { finishStrategy, refuse } from './finishStrategy';
 /**
  * Passport strategy `webauthn`: a step-up with a passkey assertion (`req.body.response`, from
  * `startAuthentication`) against the challenge issued by `/webauthn/authentication/options`.
- * Use with `{ session: false }`, then `guard.recordSecondFactor(req, info.factor)`.
+ * Use with `{ session: false }`: a valid assertion finishes the step-up (as stepguard's own route does).
  */
 export class WebAuthnStrategy extends Strategy {
   name = 'webauthn';
@@ -26,6 +26,6 @@ export class WebAuthnStrategy extends Strategy {
     if (!userId) return refuse(this, 'unauthenticated');
     if (!response || typeof response !== 'object' || typeof response.id !== 'string') return refuse(this, 'invalid_request');
     if (!state) return refuse(this, 'no_challenge');
-    finishStrategy(this, req, this.guard.service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: response as never }));
+    finishStrategy(this, req, this.guard, 'swk', this.guard.service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: response as never }));
   }
 }

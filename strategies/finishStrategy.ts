@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import type { Strategy } from 'passport-strategy';
+import type { SecondFactorId } from '../src/core/assurance/types';
+import type { StepGuard } from '../src/createStepGuard';
 import { ERRORS, type ErrorCode } from '../src/errors';
 
 type Outcome = { ok: true } & Record<string, unknown>;
@@ -7,11 +9,26 @@ type Refusal = { ok: false; reason: string } & Record<string, unknown>;
 
 /**
  * Ends a step-up strategy in exactly one of success / fail / error, whatever the service said.
+ * A verified factor finishes the step-up through `guard.recordSecondFactor`, the same function
+ * stepguard's own routes use (session, risk record, audit, pending action), before `success`.
  * Shared by the factor strategies so each stays "read input, call one function".
  */
-export function finishStrategy(strategy: Strategy, req: Request, run: Promise<Outcome | Refusal>): void {
+export function finishStrategy(strategy: Strategy, req: Request, guard: StepGuard, factor: SecondFactorId, run: Promise<Outcome | Refusal>): void {
   const user = (req as Request & { user?: unknown }).user;
-  run.then(
+  const remember = (req.body as { remember?: unknown } | undefined)?.remember;
+  run
+    .then(async (result) => {
+      if (!result.ok) return result;
+      const verified = typeof result.factor === 'string' ? (result.factor as SecondFactorId) : factor;
+      const finished = await guard.recordSecondFactor(req, verified, {
+        ref: result.ref,
+        ...(typeof result.verifiedAtMs === 'number' ? { verifiedAtMs: result.verifiedAtMs } : {}),
+        ...(typeof result.action === 'string' ? { action: result.action } : {}),
+        remember: remember === true || remember === 'on',
+      });
+      return { ...result, acr: finished.acr, amr: finished.amr, remembered: finished.remembered };
+    })
+    .then(
     (result) => {
       if (result.ok) return strategy.success(user, result);
       const { reason, ok: _ok, ...details } = result;

@@ -19,14 +19,15 @@ import {
   type StepGuard,
   type StepGuardOptions,
   type StepGuardStores,
-  FileAuditStore,
-  packageRoot,
   safeReturnTo,
   answerEveryRequest,
 } from '../index';
+import { FileAuditStore } from '../stores';
+import { packageRoot } from '../http/packageRoot';
 import { DemoUserStore, type DemoUser } from './DemoUserStore';
 import { BoundedMemorySessionStore } from './BoundedMemorySessionStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
+import { demoErrorHandler } from './demoErrorHandler';
 
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
@@ -175,7 +176,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   });
 
   // Before sessions, body parsers and CSRF: providers post signed raw bodies and have no session.
-  app.use(`${guard.config.http.basePath}/webhooks`, guard.webhooks());
+  app.use(guard.webhooks());
   app.get('/metrics', guard.metricsHandler({ ...(options.metricsToken ? { bearerToken: options.metricsToken } : {}), ...(options.metricsPublic ? { public: true } : {}) }));
 
   const sessionCookieName = guard.config.http.secureCookies ? '__Host-sg.sid' : 'sg.sid';
@@ -193,8 +194,9 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   );
   app.use(passport.initialize());
   app.use(passport.session());
-  // A session revoked by a logout, "sign out everywhere" or a factor removal counts as signed out.
-  app.use(guard.sessionCheck());
+  // stepguard's pages and API at /auth/2fa (own parsers and CSRF); on every request, a session
+  // revoked by a logout, "sign out everywhere" or a factor removal counts as signed out.
+  app.use(guard.router());
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   app.use(guard.csrf.protect);
@@ -313,8 +315,6 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     });
   });
 
-  app.use(guard.config.http.basePath, guard.router());
-
   app.get('/account', guard.requireStepUp('login'), (req, res) => {
     const info = req.stepguard;
     if (wantsHtml(req)) return res.render('account', { user: req.user, info, csrfToken: guard.csrf.token(req, res) });
@@ -359,6 +359,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
 
   app.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
   app.use(guard.errorHandler());
+  app.use(demoErrorHandler(logger));
   return { app, guard, users };
 }
 

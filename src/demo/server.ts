@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createConnection, type Connection } from 'mongoose';
-import { createRedisClient, csvGeoLookup, ensureMongoIndexes, maxmindGeoLookup, StepGuardConfigError, trustProxyWarning } from '../index';
+import { createRedisClient, ensureMongoIndexes, StepGuardConfigError, trustProxyWarning } from '../index';
+import { csvGeoLookup, maxmindGeoLookup } from '../policy';
 import { smsProvidersFromEnv } from './smsProvidersFromEnv';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 

@@ -1,4 +1,5 @@
-import { ConsoleSmsProvider, HttpSmsProvider, StepGuardConfigError, TwilioSmsProvider, VonageSmsProvider, type SmsProvider } from '../index';
+import { StepGuardConfigError } from '../index';
+import { ConsoleSmsProvider, HttpSmsProvider, TwilioSmsProvider, VonageSmsProvider, type SmsProvider } from '../sms';
 
 /**
  * The demo's providers from `SMS_PROVIDER`: a comma-separated priority list of `console`,

@@ -24,7 +24,7 @@ export function createErrorHandler(render: ViewRenderer, logger: Logger | undefi
 }
 
 function classify(err: unknown): { code: ErrorCode; details?: Record<string, unknown> } {
-  if (err instanceof StoreUnavailableError || isRedisConnectionError(err)) return { code: 'service_unavailable' };
+  if (isStoreOutage(err)) return { code: 'service_unavailable' };
   const e = err as { type?: string; status?: number; statusCode?: number };
   switch (e?.type) {
     case 'entity.parse.failed':
@@ -43,6 +43,11 @@ function classify(err: unknown): { code: ErrorCode; details?: Record<string, unk
     return { code: status === 404 ? 'not_found' : 'invalid_request' };
   }
   return { code: 'internal' };
+}
+
+/** A store that cannot answer: stepguard fails closed with `503`. */
+export function isStoreOutage(err: unknown): boolean {
+  return err instanceof StoreUnavailableError || isRedisConnectionError(err);
 }
 
 /** ioredis' own errors when the server is gone (offline queue disabled, retries exhausted, closed). */

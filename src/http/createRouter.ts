@@ -2,7 +2,6 @@ import { resolveLocale } from '../core/messages/resolveLocale';
 import express, { type Request, type Response, type Router } from 'express';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
 import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
 import type { ErrorCode } from '../errors';
@@ -11,17 +10,18 @@ import { packageRoot } from './packageRoot';
 import { parseBody } from './parseBody';
 import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
-import { forgetFactors, readState, recordFactor, reissueSession } from './sessionState';
+import { forgetFactors, readState, reissueSession } from './sessionState';
 import { describeFactor } from './describeFactor';
 import { requestContext } from './requestContext';
 import type { SessionProof } from '../service/authorizeFactorChange';
 import { sessionLive } from './sessionLiveness';
-import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { readCookie } from './readCookie';
 import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
-import { toError, type CompletedStepUp, type RouteKit } from './routeKit';
+import { toError, type RouteKit } from './routeKit';
+import { finishStepUp, LAST_FACTOR_COOKIE, type CompletedStepUp } from './finishStepUp';
+import { sessionProof } from './sessionProof';
 
 const ACTION = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an action name such as "login"');
 
@@ -144,49 +144,18 @@ export function createRouter(internals: GuardInternals): Router {
     _csrf: z.string().optional(),
   });
 
-  /** A second factor succeeded: record it (with the instance it was), remember the device, and send the user on. */
-  async function completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp) {
-    const { factor, verifiedAtMs } = done;
-    const state = internals.ensureState(req, userId);
-    // Not a secret: which factor to offer first next time on this browser.
-    res.cookie(LAST_FACTOR_COOKIE, factor, { httpOnly: true, sameSite: 'lax', secure: config.http.secureCookies, path: '/', maxAge: 400 * 86_400_000 });
-    // Checked again on the way out: a session saved before a fix may hold a value refused today.
-    const returnTo = safeReturnTo(state.pending?.returnTo, config.http.allowedReturnOrigins) ?? undefined;
-    const pendingAction = done.action ?? state.pending?.action ?? 'login';
-    delete state.pending;
-    await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
-    await internals.risk.recordSuccess(req, userId);
-    await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action: pendingAction, context: requestContext(req) });
-    let remembered = false;
-    if (done.remember) {
-      // Trust passes the binding rule: a factor added during the cool-off cannot grant it.
-      const trusted = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), proof: await proofOf(req, res, userId), context: requestContext(req) });
-      if (trusted.ok) {
-        trustCookie.set(res, userId, trusted.device.id, trusted.device.expiresAtMs);
-        remembered = true;
-      }
-    }
-    const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
-    if (wantsHtml(req)) return void res.redirect(303, returnTo ?? '/');
-    // The session id changed with the level, and the CSRF token is bound to the session: hand over the new one.
-    res.json({ verified: true, factor, action: pendingAction, acr: assurance.acr, amr: assurance.amr, remembered, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
+  /** A second factor succeeded: finish the step-up (the same function the strategies use) and send the user on. */
+  function proofOf(req: Request, res: Response, userId: string): Promise<SessionProof> {
+    return sessionProof(internals, req, res, userId);
   }
 
-  /**
-   * What this session proves for the binding rule: its factor times, the instances they were
-   * verified with, and the risk policy's requirement for `factor_change` on this request.
-   */
-  async function proofOf(req: Request, res: Response, userId: string): Promise<SessionProof> {
-    const state = internals.ensureState(req, userId);
-    const base = config.actions.factor_change as ActionRequirement;
-    const decision = await internals.risk.decide(req, res, userId, 'factor_change');
-    const requirement: ActionRequirement =
-      decision.outcome === 'deny'
-        ? { ...base, factors: [] }
-        : decision.outcome === 'allow'
-          ? base
-          : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
-    return { factors: state.factors, refs: state.refs ?? {}, requirement };
+  async function completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp) {
+    const finished = await finishStepUp(internals, req, res, userId, done);
+    const next = finished.continueId ? `${config.http.basePath}/continue/${finished.continueId}` : finished.returnTo;
+    if (wantsHtml(req)) return void res.redirect(303, next ?? '/');
+    // The session id changed with the level, and the CSRF token is bound to the session: hand over the new one.
+    const { factor, action, acr, amr, remembered, returnTo } = finished;
+    res.json({ verified: true, factor, action, acr, amr, remembered, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
   }
 
   /**
@@ -324,7 +293,6 @@ export function createRouter(internals: GuardInternals): Router {
       await completeStepUp(req, res, userId, { factor: result.factor, verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
 
-  const trustCookie = trustedDeviceCookie(config);
 
   /** Factor management routes share this shape: signed in, valid body, a service call, then JSON or back to the page. */
   const manage = (
@@ -426,13 +394,5 @@ export function createRouter(internals: GuardInternals): Router {
   return router;
 }
 
-/** A readable device name from the user agent: "Chrome on Linux". */
-function deviceLabel(userAgent: string | undefined): string {
-  const ua = userAgent ?? '';
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'an unknown system';
-  return `${browser} on ${os}`;
-}
 
-const LAST_FACTOR_COOKIE = 'sg.last-factor';
 

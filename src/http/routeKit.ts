@@ -1,19 +1,11 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import type { SecondFactorId } from '../core/assurance/types';
 import { ERRORS, type ErrorCode } from '../errors';
 import type { GuardInternals } from './GuardInternals';
 import type { SessionProof } from '../service/authorizeFactorChange';
+import type { CompletedStepUp } from './finishStepUp';
 
-/** A second factor that just succeeded, as completeStepUp records it. */
-export type CompletedStepUp = {
-  factor: SecondFactorId;
-  verifiedAtMs: number;
-  /** The instance verified (phone hash, factor id). */
-  ref: string;
-  remember: boolean;
-  action?: string;
-};
+export type { CompletedStepUp } from './finishStepUp';
 
 /** What the route modules (SMS, phone, ...) share with createRouter. */
 export type RouteKit = {

@@ -29,7 +29,7 @@ export type StepGuardSessionState = {
   /** Cached policy decisions per action, valid while the IP and device stay the same. */
   risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision }>;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
-  pending?: { action: string; returnTo?: string; transaction?: TransactionDetails };
+  pending?: { action: string; returnTo?: string; transaction?: TransactionDetails; /** A stashed form to re-submit after the step-up. */ continueId?: string };
 };
 
 declare module 'express-session' {

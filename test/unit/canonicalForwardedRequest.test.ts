@@ -7,7 +7,7 @@ import {
   forwardAuthActionFor,
   type CanonicalForwardAuthRule,
 } from '../../src/core/forward';
-import { parseStepGuardOptions } from '../../src';
+import { parseStepGuardOptions } from '../../src/config';
 
 const RULES: CanonicalForwardAuthRule[] = [
   { hostname: 'payroll.example.test', pathPrefix: '/', action: 'factor_change' },

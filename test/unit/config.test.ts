@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseStepGuardOptions, StepGuardConfigError, type StepGuardOptions } from '../../src';
+import { StepGuardConfigError, type StepGuardOptions } from '../../src';
+import { parseStepGuardOptions } from '../../src/config';
 import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
 
 const secrets = { pepper: 'p'.repeat(40), sessionSecret: 's'.repeat(40), encryptionKeys: { k1: Buffer.alloc(32, 7).toString('base64') } };

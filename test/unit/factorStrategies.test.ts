@@ -1,25 +1,37 @@
-import type { Request } from 'express';
-import { BackupCodeStrategy, createStepGuard, TotpStrategy, WebAuthnStrategy } from '../../src';
+import express, { type Request } from 'express';
+import session from 'express-session';
+import request from 'supertest';
+import { createStepGuard } from '../../src';
+import { BackupCodeStrategy, TotpStrategy, WebAuthnStrategy } from '../../src/passport';
 import { sealSecret } from '../../src/core/crypto/secretBox';
 import { newTotpSecret, totpCodeAt } from '../../src/core/totp/totp';
 import { fakeClock } from '../helpers/fakeClock';
 
 type Ending = { kind: 'success' | 'fail' | 'error'; status?: number; info?: unknown };
 
-/** Runs a strategy on a fake request and resolves with how it ended, counting the endings. */
-function run(strategy: TotpStrategy | BackupCodeStrategy | WebAuthnStrategy, body: unknown, user: unknown = { id: 'u1' }): Promise<Ending[]> {
-  return new Promise((resolve) => {
-    const endings: Ending[] = [];
+/**
+ * Runs a strategy inside a real Express request (session included: a success finishes the
+ * step-up, which writes the session) and resolves with how it ended, counting the endings.
+ */
+async function run(strategy: TotpStrategy | BackupCodeStrategy | WebAuthnStrategy, body: unknown, user: unknown = { id: 'u1' }): Promise<Ending[]> {
+  const endings: Ending[] = [];
+  const app = express();
+  app.use(session({ secret: 'x'.repeat(40), resave: false, saveUninitialized: false }));
+  app.use(express.json());
+  app.post('/verify', (req, res) => {
+    (req as unknown as { user: unknown }).user = user;
     const s = Object.create(strategy) as Record<string, unknown> & { authenticate(req: Request): void };
     const done = (e: Ending) => {
       endings.push(e);
-      setTimeout(() => resolve(endings), 20);
+      setTimeout(() => res.json({ ok: true }), 20);
     };
     s.success = (_u: unknown, info: unknown) => done({ kind: 'success', info });
     s.fail = (_c: unknown, status?: number) => done({ kind: 'fail', status });
     s.error = () => done({ kind: 'error' });
-    s.authenticate({ user, body, session: {} } as unknown as Request);
+    s.authenticate(req);
   });
+  await request(app).post('/verify').send(body as object);
+  return endings;
 }
 
 describe('factor strategies', () => {

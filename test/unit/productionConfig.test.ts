@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createStepGuard, parseStepGuardOptions, StepGuardConfigError, type StepGuardOptions } from '../../src';
+import { createStepGuard, StepGuardConfigError, type StepGuardOptions } from '../../src';
+import { parseStepGuardOptions } from '../../src/config';
 import { createMemoryStores } from '../../src/stores/memory/createMemoryStores';
 import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
 

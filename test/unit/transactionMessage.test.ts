@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BUILT_IN_TEMPLATES, countSmsSegments, renderSmsCodeMessage, renderVoiceCodeMessage, type SmsTemplateSet } from '../../src/core/messages';
-import { parseStepGuardOptions } from '../../src';
+import { parseStepGuardOptions } from '../../src/config';
 
 // PSD2 dynamic linking: the payer must see which payee and amount a code approves. The code is
 // bound to the exact transaction (hashTransaction over the exact strings), so two payees the

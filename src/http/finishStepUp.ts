@@ -1,0 +1,73 @@
+import type { Request, Response } from 'express';
+import { deriveAssurance, type Assurance } from '../core/assurance/deriveAssurance';
+import type { SecondFactorId } from '../core/assurance/types';
+import type { GuardInternals } from './GuardInternals';
+import { requestContext } from './requestContext';
+import { safeReturnTo } from './safeReturnTo';
+import { readState, recordFactor } from './sessionState';
+import { sessionProof } from './sessionProof';
+import { trustedDeviceCookie } from './trustedDeviceCookie';
+
+/** A second factor that just succeeded. */
+export type CompletedStepUp = {
+  factor: SecondFactorId;
+  verifiedAtMs: number;
+  /** The instance verified (phone hash, factor id); without it the factor is not counted for high-risk actions. */
+  ref?: string;
+  remember?: boolean;
+  /** The action the challenge was bound to (SMS), else the session's pending one. */
+  action?: string;
+};
+
+export type FinishedStepUp = Assurance & {
+  factor: SecondFactorId;
+  action: string;
+  remembered: boolean;
+  /** Where the step-up was asked from, checked again on the way out. */
+  returnTo?: string;
+  /** A stashed form waiting to be re-submitted (see stashedForms). */
+  continueId?: string;
+};
+
+/** Not a secret: which factor to offer first next time on this browser. */
+export const LAST_FACTOR_COOKIE = 'sg.last-factor';
+
+/**
+ * The one way a step-up ends, for stepguard's routes and the Passport strategies alike: the
+ * factor (and the instance) recorded with a new session id when the level rose, the risk engine
+ * told of the success, `step_up_satisfied` audited, the pending action cleared, and the device
+ * remembered when asked for (through the binding rule, so a factor added during the cool-off
+ * cannot grant trust).
+ */
+export async function finishStepUp(internals: GuardInternals, req: Request, res: Response, userId: string, done: CompletedStepUp): Promise<FinishedStepUp> {
+  const { config, service } = internals;
+  const { factor, verifiedAtMs } = done;
+  const state = internals.ensureState(req, userId);
+  res.cookie(LAST_FACTOR_COOKIE, factor, { httpOnly: true, sameSite: 'lax', secure: config.http.secureCookies, path: '/', maxAge: 400 * 86_400_000 });
+  // Checked again on the way out: a session saved before a fix may hold a value refused today.
+  const returnTo = safeReturnTo(state.pending?.returnTo, config.http.allowedReturnOrigins) ?? undefined;
+  const continueId = state.pending?.continueId;
+  const action = done.action ?? state.pending?.action ?? 'login';
+  delete state.pending;
+  await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
+  await internals.risk.recordSuccess(req, userId);
+  await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
+  let remembered = false;
+  if (done.remember) {
+    const trusted = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), proof: await sessionProof(internals, req, res, userId), context: requestContext(req) });
+    if (trusted.ok) {
+      trustedDeviceCookie(config).set(res, userId, trusted.device.id, trusted.device.expiresAtMs);
+      remembered = true;
+    }
+  }
+  const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
+  return { ...assurance, factor, action, remembered, ...(returnTo ? { returnTo } : {}), ...(continueId ? { continueId } : {}) };
+}
+
+/** A readable device name from the user agent: "Chrome on Linux". */
+function deviceLabel(userAgent: string | undefined): string {
+  const ua = userAgent ?? '';
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'an unknown system';
+  return `${browser} on ${os}`;
+}

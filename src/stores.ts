@@ -1,0 +1,9 @@
+// stepguard/stores: the ports, the adapters, and the contract suite to test your own adapter with.
+export type * from './stores/types';
+export { createMemoryStores, createMemoryDurableStores } from './stores/memory/createMemoryStores';
+export { createRedisStores } from './stores/redis/createRedisStores';
+export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';
+export { ioredisSessionClient } from './stores/redis/ioredisSessionClient';
+export { createMongoStores, ensureMongoIndexes } from './stores/mongo/createMongoStores';
+export { FileAuditStore } from './stores/file/FileAuditStore';
+export { combineStores } from './stores/combineStores';
