@@ -8,6 +8,7 @@ import { finishStepUp, type FinishedStepUp } from './http/finishStepUp';
 import { mountAtBasePath } from './http/mountAtBasePath';
 import { middlewareFactory } from './http/middlewareFactory';
 import { requireSession } from './http/requireSession';
+import { warnMemoryDurableStores } from './warnMemoryDurableStores';
 import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstFactorGate';
 import { createRouter } from './http/createRouter';
 import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
@@ -125,6 +126,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       'stepguard generated random secrets for this process (development only): codes and CSRF tokens will not survive a restart or work across nodes',
     );
   }
+  warnMemoryDurableStores(config);
   const stores = failClosedStores(buildStores(config));
   const routes = config.sms.routes.length > 0 ? config.sms.routes : [{ provider: new ConsoleSmsProvider({ environment: config.environment, clock: config.clock }) }];
   for (const { provider } of routes) {
@@ -163,7 +165,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     retentionDays: config.audit.retentionDays,
   });
   const service = createStepGuardService({ config, stores, sms, pumping, metrics, audit, logger });
-  const render = createViewRenderer(config.http.viewsDirectory);
+  const render = createViewRenderer(config);
   const csrf = createCsrf({
     secret: config.secrets.sessionSecret,
     random: config.random,
