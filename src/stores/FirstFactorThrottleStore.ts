@@ -1,7 +1,7 @@
 /**
  * The first-factor throttle's port: consecutive password failures per key (an account's
  * canonical username, or a client address), and the growing delay they earn. Memory and Redis
- * adapters pass the same contract (test/contract/firstFactorThrottleStore.contract.test.ts).
+ * adapters pass the same contract (src/stores/contract/firstFactorThrottleStoreContract.ts).
  */
 import type { ThrottlePolicy } from '../core/throttle/throttleDelayMs';
 

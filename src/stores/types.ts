@@ -5,8 +5,9 @@ import type { FirstFactorThrottleStore } from './FirstFactorThrottleStore';
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
  * memory adapter (the embedded default) and a Redis or MongoDB adapter, and all adapters of a
- * port pass the same contract suite in test/contract/. Every method that depends on time takes
- * `nowMs` from the caller, so expiry follows the injected clock, not the store's.
+ * port pass the same contract suite (src/stores/contract/, describeStoreContract: yours can
+ * too). Every method that depends on time takes `nowMs` from the caller, so expiry follows the
+ * injected clock, not the store's.
  */
 
 /** An SMS challenge as stored. The code exists only as `codeHash`. */
