@@ -7,3 +7,4 @@ export { ioredisSessionClient } from './stores/redis/ioredisSessionClient';
 export { createMongoStores, ensureMongoIndexes } from './stores/mongo/createMongoStores';
 export { FileAuditStore } from './stores/file/FileAuditStore';
 export { combineStores } from './stores/combineStores';
+export { describeStoreContract, STORE_CONTRACT_CASES, STORE_CONTRACT_PORTS } from './stores/contract';

@@ -30,7 +30,7 @@ describe('the public API', () => {
   it('each subpath exports what its name says', () => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     expect(Object.keys(require('../../src/passport'))).toEqual(expect.arrayContaining(['SmsOtpStrategy', 'TotpStrategy', 'WebAuthnStrategy', 'BackupCodeStrategy']));
-    expect(Object.keys(require('../../src/stores'))).toEqual(expect.arrayContaining(['createMemoryStores', 'createRedisStores', 'createMongoStores', 'FileAuditStore']));
+    expect(Object.keys(require('../../src/stores'))).toEqual(expect.arrayContaining(['createMemoryStores', 'createRedisStores', 'createMongoStores', 'FileAuditStore', 'describeStoreContract']));
     expect(Object.keys(require('../../src/policy'))).toEqual(expect.arrayContaining(['evaluatePolicy', 'defaultRules', 'csvGeoLookup']));
     expect(Object.keys(require('../../src/sms'))).toEqual(expect.arrayContaining(['ConsoleSmsProvider', 'TwilioSmsProvider', 'createSmsRouter', 'BUILT_IN_TEMPLATES']));
     expect(Object.keys(require('../../src/audit'))).toEqual(expect.arrayContaining(['verifyAuditChain', 'deriveAuditKey']));
