@@ -9,6 +9,8 @@ import { mountAtBasePath } from './http/mountAtBasePath';
 import { middlewareFactory } from './http/middlewareFactory';
 import { requireSession } from './http/requireSession';
 import { warnMemoryDurableStores } from './warnMemoryDurableStores';
+import { upstreamFactors, type UpstreamClaims } from './core/assurance/upstreamFactors';
+import { requestContext } from './http/requestContext';
 import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstFactorGate';
 import { createRouter } from './http/createRouter';
 import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
@@ -42,11 +44,18 @@ import { BackupCodeStrategy } from '../strategies/BackupCodeStrategy';
 /** `guard.firstFactor()`: middleware after the host's password check; `.check` / `.recordFailure` throttle guessing. */
 export type FirstFactor = FirstFactorGate & {
   /**
-   * Middleware for the login route, after the password was verified and `req.user` set (e.g.
-   * after `passport.authenticate('local')`): records the password as the first factor under
-   * the user's current session generation and clears the account's failure count.
+   * Middleware for the login route, after the first factor was verified and `req.user` set (e.g.
+   * after `passport.authenticate('local')`): records it under the user's current session
+   * generation and clears the account's failure count. For a sign-in at an upstream identity
+   * provider, `upstream(req)` returns its claims: MFA done there counts here only for an issuer
+   * in `policy.trustedIssuers`.
    */
-  (): RequestHandler;
+  (options?: FirstFactorOptions): RequestHandler;
+};
+
+export type FirstFactorOptions = {
+  /** The upstream sign-in's claims (`iss`, `amr`, `acr`, `auth_time` of its ID token or assertion). */
+  upstream?: (req: Request) => UpstreamClaims | undefined;
 };
 
 export type StepGuard = {
@@ -71,7 +80,7 @@ export type StepGuard = {
   /** `guard.firstFactor()` middleware, and the password-guessing throttle `check` / `recordFailure`. */
   readonly firstFactor: FirstFactor;
   /** What `guard.firstFactor()` does, for login routes with a custom callback (`req.login(user, ...)`). */
-  recordFirstFactor(req: Request): Promise<void>;
+  recordFirstFactor(req: Request, options?: { upstream?: UpstreamClaims }): Promise<void>;
   /**
    * Finishes a step-up with a verified second factor, exactly as stepguard's own routes do (the
    * Passport strategies call it themselves): recorded with its instance (`info.ref`, from the
@@ -196,18 +205,41 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     return userId;
   };
 
-  const recordFirstFactor = async (req: Request): Promise<void> => {
+  const recordFirstFactor = async (req: Request, opts?: { upstream?: UpstreamClaims }): Promise<void> => {
     const userId = requireUserId(req);
     await firstFactorGate.recordSuccess(req);
     // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
     const generation = await service.sessionGenerationOf(userId);
-    await recordFactor(req, userId, 'pwd', config.clock.nowMs(), config.random);
+    const nowMs = config.clock.nowMs();
+    await recordFactor(req, userId, 'pwd', nowMs, config.random);
     internals.ensureState(req, userId).generation = generation;
+    if (opts?.upstream) await recordUpstreamFactors(req, userId, opts.upstream, nowMs);
+  };
+  /**
+   * MFA done at a trusted upstream counts as its mapped factors, dated at its auth_time, without
+   * an instance (`ref`): enough for ordinary step-ups within their max age, never for high-risk
+   * actions or factor changes, which need a factor enrolled here. Accepted or not, audited with the issuer.
+   */
+  const recordUpstreamFactors = async (req: Request, userId: string, claims: UpstreamClaims, nowMs: number): Promise<void> => {
+    const result = upstreamFactors(config.policy.trustedIssuers, claims, nowMs);
+    const reasons = [`issuer:${String(claims.issuer).slice(0, 200)}`, `amr:${(claims.amr ?? []).slice(0, 10).join(',').slice(0, 100)}`];
+    if (!result.ok) {
+      await service.audit({ type: 'upstream_mfa_ignored', outcome: 'info', userId, reasons: [...reasons, result.reason], context: requestContext(req) });
+      return;
+    }
+    for (const factor of result.factors) await recordFactor(req, userId, factor, result.atMs, config.random);
+    await service.audit({ type: 'upstream_mfa_accepted', outcome: 'success', userId, factor: result.factors.join(','), reasons, context: requestContext(req) });
   };
   const firstFactor: FirstFactor = Object.assign(
-    () =>
+    (options?: FirstFactorOptions) =>
       function stepguardFirstFactor(req: Request, _res: Response, next: NextFunction): void {
-        recordFirstFactor(req).then(() => next(), next);
+        let upstream: UpstreamClaims | undefined;
+        try {
+          upstream = options?.upstream?.(req);
+        } catch (err) {
+          return next(err);
+        }
+        recordFirstFactor(req, upstream ? { upstream } : undefined).then(() => next(), next);
       },
     firstFactorGate,
   );

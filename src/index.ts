@@ -2,7 +2,8 @@
 // stepguard/passport (strategies), stepguard/stores (ports, adapters, contract suite),
 // stepguard/policy (risk policy and lookups), stepguard/sms (providers, templates), stepguard/audit.
 export { createStepGuard } from './createStepGuard';
-export type { StepGuard, FirstFactor } from './createStepGuard';
+export type { StepGuard, FirstFactor, FirstFactorOptions } from './createStepGuard';
+export type { TrustedIssuer, UpstreamClaims } from './core/assurance/upstreamFactors';
 export type { StepGuardOptions, StepGuardConfig, Logger, ForwardAuthRule } from './config';
 export { ERRORS, StepGuardConfigError } from './errors';
 export type { ErrorCode } from './errors';
