@@ -4,6 +4,7 @@
 export { createStepGuard } from './createStepGuard';
 export type { StepGuard, FirstFactor, FirstFactorOptions } from './createStepGuard';
 export type { TrustedIssuer, UpstreamClaims } from './core/assurance/upstreamFactors';
+export type { UserIdentity } from './core/forward/identityHeaders';
 export type { StepGuardOptions, StepGuardConfig, Logger, ForwardAuthRule } from './config';
 export { ERRORS, StepGuardConfigError } from './errors';
 export type { ErrorCode } from './errors';

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { canonicalForwardedRequest } from '../core/forward/canonicalForwardedRequest';
 import { forwardAuthActionFor } from '../core/forward/forwardAuthActionFor';
+import { identityHeaders } from '../core/forward/identityHeaders';
 import { errorBody } from '../errors';
 import { assessStepUp, stepUpChallengeHeader } from './assessStepUp';
 import type { GuardInternals } from './GuardInternals';
@@ -22,7 +23,8 @@ export type ForwardAuthOptions = {
  * `-Host` and `-Uri` (Traefik), read through `canonicalForwardedRequest` (one spelling per host
  * and path; anything unreadable or conflicting is `400`, never a weaker rule); rules map its
  * host and path to an action. Access answers `200`
- * with `Remote-User`, `Remote-Acr`, `Remote-Amr` and `Remote-Auth-Time` for the upstream.
+ * with `Remote-User` (the username from `getIdentity`, else the id), `Remote-Email`,
+ * `Remote-Name`, `Remote-Groups`, `Remote-Acr`, `Remote-Amr` and `Remote-Auth-Time` for the upstream.
  * Only the proxy should be able to reach this endpoint: it trusts those headers.
  */
 export function createForwardAuth(internals: GuardInternals, options: ForwardAuthOptions = {}): RequestHandler {
@@ -50,10 +52,11 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
       if (assessment.ok) {
         const { info } = assessment;
         const authTimes = Object.values(info.authTimes).filter((t): t is number => typeof t === 'number');
+        const identity = await config.getIdentity?.(userId);
         res
           .status(200)
           .set({
-            'Remote-User': info.userId,
+            ...identityHeaders(userId, identity, config.forwardAuth.identityHeaders),
             'Remote-Acr': info.acr ?? '',
             'Remote-Amr': info.amr.join(','),
             'Remote-Auth-Time': String(authTimes.length ? Math.max(...authTimes) : ''),
