@@ -14,8 +14,8 @@ export type PageShots = {
   readonly overflows: string[];
   /** After a failure: keeps every screenshot, and one of the failing moment, in test-artifacts/examples/<name>/. */
   keep(page: Page): Promise<string>;
-  /** After a pass: drops them, and the artifacts of an earlier failed run of this flow. */
-  discard(): void;
+  /** After a pass: drops them, and the artifacts of an earlier failed run (STEPGUARD_KEEP_SCREENSHOTS=1 keeps them). */
+  discard(): Promise<void>;
 };
 
 /**
@@ -27,6 +27,13 @@ export function pageShots(name: string): PageShots {
   let count = 0;
   const overflows: string[] = [];
   const target = join(__dirname, '../../test-artifacts/examples', name);
+  const copyOut = () => {
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    cpSync(dir, target, { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    return target;
+  };
   return {
     overflows,
     async take(page, step) {
@@ -44,13 +51,10 @@ export function pageShots(name: string): PageShots {
     },
     async keep(page) {
       await page.screenshot({ path: join(dir, 'failure.png'), fullPage: true }).catch(() => undefined);
-      rmSync(target, { recursive: true, force: true });
-      mkdirSync(target, { recursive: true });
-      cpSync(dir, target, { recursive: true });
-      rmSync(dir, { recursive: true, force: true });
-      return target;
+      return copyOut();
     },
-    discard() {
+    async discard() {
+      if (process.env.STEPGUARD_KEEP_SCREENSHOTS === '1') return void copyOut();
       rmSync(dir, { recursive: true, force: true });
       rmSync(target, { recursive: true, force: true });
     },

@@ -100,7 +100,7 @@ describeWithBrowser('examples/spa-esm-express5 in Chromium', () => {
       await visible(page, '#signed-out');
       expect(example.codes()).toHaveLength(2);
       expect(shots.overflows).toEqual([]);
-      shots.discard();
+      await shots.discard();
     } catch (err) {
       const where = await shots.keep(page);
       console.error(`examples/spa-esm-express5 failed; screenshots in ${where}\nthe example printed:\n${example.output()}`);
