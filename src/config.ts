@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Clock } from './core/clock';
 import { systemClock } from './systemClock';
@@ -41,6 +41,9 @@ export type SecurityEvent = {
 
 /** Maps a forwarded request (host and path) to the action it needs. */
 export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
+
+/** A fresh CSRF token of the host's, for the page that re-submits a guarded form after the step-up. */
+export type FormsCsrfToken = (req: Request, res: Response) => string | Promise<string>;
 
 /** The logger stepguard writes to: pino's shape. It never receives a code, secret or full number. */
 export type Logger = {
@@ -113,6 +116,8 @@ export const DEFAULTS = {
     factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
   http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf', ipv6PrefixLength: 64 },
+  /** Guarded forms re-submitted after the step-up: the host's CSRF field carries a fresh token. */
+  forms: { csrfField: '_csrf' },
 } as const;
 
 const seconds = (max: number) => z.number().int().positive().max(max);
@@ -349,6 +354,22 @@ const optionsSchema = z.strictObject({
       caseSensitivePaths: z.boolean().optional(),
     })
     .optional(),
+  /**
+   * A guarded form refused for a step-up is re-submitted from a confirmation page after it
+   * (`<basePath>/continue/<id>`), with a fresh CSRF token of the host's in `csrfField`.
+   */
+  forms: z
+    .strictObject({
+      /** The host's CSRF form field: left out of the stashed fields, filled with a fresh token. @default '_csrf' */
+      csrfField: z.string().regex(/^[A-Za-z0-9_.:[\]-]{1,64}$/, 'must be a form field name such as "_csrf"').optional(),
+      /**
+       * A fresh token for the host's CSRF check, for the confirmation page (it runs inside
+       * guard.router(): middleware the hook needs, like csurf, must run before it).
+       * @default stepguard's own `guard.csrf.token(req, res)` (for hosts using `guard.csrf.protect`)
+       */
+      csrfToken: fn<FormsCsrfToken>('(req, res) => a CSRF token for your own routes').optional(),
+    })
+    .optional(),
   http: z
     .strictObject({
       basePath: z.string().regex(/^\/[a-zA-Z0-9/_-]*$/).optional(),
@@ -436,6 +457,10 @@ export type StepGuardConfig = Readonly<{
     decisionCacheSeconds: number;
   }>;
   forwardAuth: Readonly<{ rules: readonly CanonicalForwardAuthRule[]; caseSensitivePaths: boolean }>;
+  forms: Readonly<{
+    csrfField: string;
+    csrfToken: FormsCsrfToken | undefined;
+  }>;
   http: Readonly<{
     basePath: string;
     loginPath: string;
@@ -586,6 +611,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       datacenterList: list(o.risk?.datacenterList, 'datacenterList'),
     },
     forwardAuth: { rules: forwardAuthRules, caseSensitivePaths: o.forwardAuth?.caseSensitivePaths ?? DEFAULTS.forwardAuth.caseSensitivePaths },
+    forms: { csrfField: o.forms?.csrfField ?? DEFAULTS.forms.csrfField, csrfToken: o.forms?.csrfToken },
     http: {
       ...DEFAULTS.http,
       ...stripUndefined(o.http ?? {}),

@@ -42,6 +42,7 @@ export const ERRORS = {
   channel_unavailable: { status: 409, message: 'A call or WhatsApp message can be asked for after a first text message, where we can reach your number that way.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   expired: { status: 410, message: 'This code has expired or was already used. Request a new code.' },
+  continue_expired: { status: 410, message: 'That request expired — please submit it again.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON (application/json) or a form (application/x-www-form-urlencoded).' },
   phone_not_allowed: { status: 422, message: 'This kind of number cannot receive sign-in codes under our policy. Use a mobile number.' },

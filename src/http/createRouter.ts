@@ -18,6 +18,7 @@ import { sessionLive } from './sessionLiveness';
 import { readCookie } from './readCookie';
 import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
+import { mountContinueRoutes } from './continueRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
 import { toError, type RouteKit } from './routeKit';
 import { finishStepUp, LAST_FACTOR_COOKIE, type CompletedStepUp } from './finishStepUp';
@@ -132,6 +133,7 @@ export function createRouter(internals: GuardInternals): Router {
 
   const kit: RouteKit = { internals, router, route, fail, localeOf, describeMethods, completeStepUp, proofOf, afterChange, refuseChange, verifySchema, csrfOnly, codeSchema };
   mountSmsRoutes(kit);
+  mountContinueRoutes(kit);
 
   const totpSchema = z.strictObject({
     code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),

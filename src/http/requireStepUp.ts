@@ -7,6 +7,7 @@ import type { GuardInternals } from './GuardInternals';
 import { requestContext } from './requestContext';
 import { wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
+import { stashGuardedForm } from './stashGuardedForm';
 
 export type RequireStepUpOptions = {
   /**
@@ -14,7 +15,11 @@ export type RequireStepUpOptions = {
    * read from the (already validated) request, e.g. `req => ({ amount, payee })`.
    */
   bind?: (req: Request) => TransactionDetails;
-  /** Where a browser lands after stepping up. @default the request URL for GET, else none */
+  /**
+   * Where a browser lands after stepping up. @default the request URL for GET; for a refused
+   * form post, a confirmation page that re-submits it (see stashGuardedForm), else none.
+   * Given, it replaces that page: the host brings the user back to its own form itself.
+   */
   returnTo?: (req: Request) => string | undefined;
 };
 
@@ -87,7 +92,12 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
         return;
       }
       const state = internals.ensureState(req, userId);
-      state.pending = { action, ...(returnTo ? { returnTo } : {}), ...(details ? { transaction: details } : {}) };
+      // A browser's refused form is kept to re-submit after the step-up; any older one goes.
+      delete state.formStash;
+      const stash = wantsHtml(req) && !options.returnTo && req.method !== 'GET' && req.method !== 'HEAD' ? stashGuardedForm(internals, req, state, action, details) : undefined;
+      if (stash && !stash.stashed) internals.logger?.info({ event: 'form_not_stashed', action, reason: stash.reason }, 'A refused form will not be re-submitted after the step-up');
+      const continueId = stash?.stashed ? stash.continueId : undefined;
+      state.pending = { action, ...(returnTo ? { returnTo } : {}), ...(details ? { transaction: details } : {}), ...(continueId ? { continueId } : {}) };
       await internals.service.audit({
         type: 'step_up_required',
         outcome: 'info',

@@ -5,6 +5,7 @@ import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssuran
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { PolicyDecision } from '../core/policy/types';
+import type { SealedFormStash } from '../core/forms/types';
 
 /** What stepguard keeps in the host app's session (express-session). */
 export type StepGuardSessionState = {
@@ -30,6 +31,12 @@ export type StepGuardSessionState = {
   risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision }>;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
   pending?: { action: string; returnTo?: string; transaction?: TransactionDetails; /** A stashed form to re-submit after the step-up. */ continueId?: string };
+  /**
+   * The one guarded form refused for a step-up, sealed (AES-256-GCM, bound to this user, session
+   * binding and action), to re-submit after it from `<basePath>/continue/<id>`; a newer refusal
+   * replaces it, showing its page removes it (see stashGuardedForm.ts, continueRoutes.ts).
+   */
+  formStash?: SealedFormStash;
 };
 
 declare module 'express-session' {
