@@ -51,6 +51,13 @@ export type FirstFactor = FirstFactorGate & {
    * in `policy.trustedIssuers`.
    */
   (options?: FirstFactorOptions): RequestHandler;
+  /**
+   * Middleware before the password check (`passport.authenticate('local')`): `check`s the
+   * attempt against the per-account and per-address budgets and answers `429` with
+   * `Retry-After` when spent. Each attempt counts as a failure until `guard.firstFactor()`
+   * records the success, so nothing has to be told about a wrong password.
+   */
+  throttle(usernameOf: (req: Request) => unknown): RequestHandler;
 };
 
 export type FirstFactorOptions = {
@@ -241,7 +248,18 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
         }
         recordFirstFactor(req, upstream ? { upstream } : undefined).then(() => next(), next);
       },
-    firstFactorGate,
+    {
+      ...firstFactorGate,
+      throttle: middlewareFactory('guard.firstFactor.throttle', (usernameOf: (req: Request) => unknown) =>
+        function stepguardLoginThrottle(req: Request, res: Response, next: NextFunction): void {
+          const username = usernameOf(req);
+          // A missing or odd username is still an attempt from this address: counted under one shared name.
+          firstFactorGate.check(req, typeof username === 'string' ? username.slice(0, 256) : '').then((gate) => {
+            if (gate.ok) return next();
+            return sendError(req, res, render, 'too_many_login_attempts', { retryAfterSeconds: gate.retryAfterSeconds });
+          }, next);
+        }),
+    },
   );
   const basePath = config.http.basePath;
   const sessionCheck = createSessionCheck(config, service);

@@ -41,7 +41,7 @@ function hostApp(express: typeof express5): Host {
   app.use(guard.router());
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json());
-  app.post('/login', passport.authenticate('local'), guard.firstFactor(), (_req, res) => res.redirect(303, '/account'));
+  app.post('/login', guard.firstFactor.throttle((req) => req.body.username), passport.authenticate('local'), guard.firstFactor(), (_req, res) => res.redirect(303, '/account'));
   app.get('/account', guard.requireStepUp('login'), (req, res) => res.json({ ok: true, acr: req.stepguard?.acr }));
   app.post('/verify-with-passport', passport.authenticate('sms-otp', { session: false }), (req, res) => res.json({ ok: true, acr: guard.sessionInfo(req)?.acr }));
   app.get('/boom', () => {
@@ -67,6 +67,7 @@ describe.each(EXPRESSES)('mounting on %s', (_name, express) => {
     expect(() => app.use(guard.webhooks as never)).toThrow(/guard\.webhooks\(/);
     expect(() => app.get('/a', guard.requireStepUp as never, (_req, res) => res.end())).toThrow(/guard\.requireStepUp\(/);
     expect(() => app.post('/login', guard.firstFactor as never)).toThrow(/guard\.firstFactor\(/);
+    expect(() => app.post('/login', guard.firstFactor.throttle as never)).toThrow(/guard\.firstFactor\.throttle\(/);
     expect(() => express.Router().use(guard.errorHandler as never)).toThrow(/guard\.errorHandler\(/);
     // Called the right way, the same factories mount; inspecting them stays harmless.
     expect(() => app.use(guard.router())).not.toThrow();
@@ -126,6 +127,18 @@ describe.each(EXPRESSES)('mounting on %s', (_name, express) => {
     beforeSession.use(onError);
     await request(beforeSession).get('/auth/2fa/csrf').expect(500);
     expect(seen).toEqual([expect.stringMatching(/app\.use\(guard\.router\(\)\) at the top level, not under '\/auth\/2fa'/), expect.stringMatching(/after session\(/)]);
+  });
+
+  it('guard.firstFactor.throttle before passport.authenticate stops password guessing, with nothing to report per failure', async () => {
+    const { app } = hostApp(express);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await request(app).post('/login').type('form').send({ username: USER.username, password: `wrong-${i}` })).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    const throttled = await request(app).post('/login').type('form').send({ username: USER.username, password: PASSWORD }).expect(429);
+    expect(throttled.headers['retry-after']).toMatch(/^\d+$/);
+    expect(throttled.body.error.code).toBe('too_many_login_attempts');
+    // Another account from another address is not affected.
+    await request(app).post('/login').set('X-Forwarded-For', '198.51.100.7').type('form').send({ username: 'bob', password: 'x' }).expect(401);
   });
 
   it('a Passport strategy finishes a step-up with the same effects as stepguard\'s route', async () => {

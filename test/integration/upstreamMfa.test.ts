@@ -33,7 +33,7 @@ function upstreamHost() {
   app.use(express.json());
   app.post(
     '/sso/callback',
-    (req, res, next) => {
+    (req, _res, next) => {
       (req as unknown as { claims: UpstreamClaims }).claims = req.body.claims;
       req.login({ id: 'u1' }, next);
     },
