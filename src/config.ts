@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import { existsSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from './core/clock';
 import { systemClock } from './systemClock';
@@ -38,6 +40,12 @@ export type SecurityEvent = {
   /** `user` or `admin:<id>`. */
   actor: string;
 };
+
+/** Renders a stepguard page inside the host's layout; `locals.body` is the page's HTML. */
+export type PagesRenderHook = (
+  view: string,
+  locals: { body: string; title: string; lang: string; stylesheet: string; darkMode: boolean; data: Record<string, unknown> },
+) => string | Promise<string>;
 
 /** Maps a forwarded request (host and path) to the action it needs. */
 export type ForwardAuthRule = { host?: string; pathPrefix: string; action: string };
@@ -116,6 +124,8 @@ export const DEFAULTS = {
     factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
   http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf', ipv6PrefixLength: 64 },
+  /** stepguard's pages inside the host: links out of them, dark colours only when asked for. */
+  pages: { links: { home: '/', account: '/account' }, darkMode: false },
   /** Guarded forms re-submitted after the step-up: the host's CSRF field carries a fresh token. */
   forms: { csrfField: '_csrf' },
 } as const;
@@ -203,6 +213,27 @@ const pumpingSchema = z.strictObject({
       dailyCapMicros: z.number().int().positive().optional(),
     })
     .optional(),
+});
+
+const pagePath = z.string().regex(/^\/(?!\/)[a-zA-Z0-9/_.~-]*$/, 'must be a path on this site such as "/account"');
+const pageLink = z.union([pagePath, z.url({ protocol: /^https?$/ })], { error: 'must be a path such as "/account" or an http(s) URL' });
+const pagesSchema = z.strictObject({
+  /** A host EJS layout; it gets the stepguard page as `body` (HTML: print it with `<%- body %>`), plus `title` and `lang`. */
+  layoutFile: z.string().min(1).optional(),
+  /** Renders the page inside the host's layout with any engine: `(view, { body, title, lang, ... }) => html`. */
+  render: fn<PagesRenderHook>('(view, { body, title, lang }) => the page HTML').optional(),
+  links: z
+    .strictObject({
+      /** Where "Back to the start" goes. @default '/' */
+      home: pageLink.optional(),
+      /** Where "Back to your account" goes. @default '/account' */
+      account: pageLink.optional(),
+      /** The host's login page; stepguard adds `?returnTo=`. @default http.loginPath ('/login') */
+      login: pagePath.optional(),
+    })
+    .optional(),
+  /** Follow the browser's dark colour scheme. Off by default, so the pages match a light host. @default false */
+  darkMode: z.boolean().optional(),
 });
 
 const optionsSchema = z.strictObject({
@@ -386,6 +417,7 @@ const optionsSchema = z.strictObject({
       ipv6PrefixLength: z.number().int().min(32).max(128).optional(),
     })
     .optional(),
+  pages: pagesSchema.optional(),
   getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
   /** The signed-in user's language setting, if the app keeps one. @default req.user.locale */
   getUserLocale: fn<(req: Request) => string | undefined>('(req) => a locale such as "de"').optional(),
@@ -471,6 +503,13 @@ export type StepGuardConfig = Readonly<{
     /** Leading bits of an IPv6 client address that per-address budgets count it by. */
     ipv6PrefixLength: number;
   }>;
+  pages: Readonly<{
+    /** Absolute path of the host's EJS layout, when one was given. */
+    layoutFile: string | undefined;
+    render: PagesRenderHook | undefined;
+    links: Readonly<{ home: string; account: string; login: string }>;
+    darkMode: boolean;
+  }>;
   getUserId: (req: Request) => string | undefined;
   getUserLocale: (req: Request) => string | undefined;
   clock: Clock;
@@ -545,6 +584,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   }
 
   const appOrigin = new URL(o.appOrigin ?? DEFAULTS.appOrigin).origin;
+  const pages = buildPagesConfig(o.pages, o.http?.loginPath);
 
   const policyOptions = { ...DEFAULTS.policy, ...stripUndefined(o.policy ?? {}) };
   const rules = [
@@ -615,10 +655,13 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     http: {
       ...DEFAULTS.http,
       ...stripUndefined(o.http ?? {}),
+      // One login page: pages.links.login and http.loginPath name the same one.
+      loginPath: pages.links.login,
       secureCookies: o.http?.secureCookies ?? environment === 'production',
       viewsDirectory: o.http?.viewsDirectory,
       allowedReturnOrigins: [appOrigin, ...(o.http?.allowedReturnOrigins ?? []).map((u) => new URL(u).origin)],
     },
+    pages,
     getUserId: o.getUserId ?? defaultGetUserId,
     getUserLocale: o.getUserLocale ?? defaultGetUserLocale,
     clock: o.clock ?? systemClock,
@@ -654,6 +697,38 @@ function buildKeyring(
   const current = currentId ?? (entries.at(-1) as [string, string])[0];
   if (!keys[current]) throw new StepGuardConfigError(`secrets.currentEncryptionKeyId: "${current}" is not in secrets.encryptionKeys.`);
   return { currentKeyId: current, keys };
+}
+
+function buildPagesConfig(given: z.output<typeof pagesSchema> | undefined, httpLoginPath: string | undefined): StepGuardConfig['pages'] {
+  const g = given ?? {};
+  if (g.layoutFile !== undefined && g.render !== undefined) {
+    throw new StepGuardConfigError('pages.layoutFile: give either pages.layoutFile (an EJS layout) or pages.render (a hook for any engine), not both.');
+  }
+  let layoutFile: string | undefined;
+  if (g.layoutFile !== undefined) {
+    layoutFile = resolvePath(g.layoutFile);
+    if (!existsSync(layoutFile) || !statSync(layoutFile).isFile()) {
+      throw new StepGuardConfigError(
+        `pages.layoutFile: no file at "${layoutFile}". Give the path of an EJS layout (absolute, or relative to ${process.cwd()}) that prints <%- body %>.`,
+      );
+    }
+  }
+  const login = g.links?.login;
+  if (login !== undefined && httpLoginPath !== undefined && login !== httpLoginPath) {
+    throw new StepGuardConfigError(
+      `pages.links.login: "${login}" and http.loginPath "${httpLoginPath}" name different login pages; give only pages.links.login (http.loginPath is its older name).`,
+    );
+  }
+  return {
+    layoutFile,
+    render: g.render,
+    links: {
+      home: g.links?.home ?? DEFAULTS.pages.links.home,
+      account: g.links?.account ?? DEFAULTS.pages.links.account,
+      login: login ?? httpLoginPath ?? DEFAULTS.http.loginPath,
+    },
+    darkMode: g.darkMode ?? DEFAULTS.pages.darkMode,
+  };
 }
 
 function defaultGetUserLocale(req: Request): string | undefined {

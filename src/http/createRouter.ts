@@ -20,7 +20,9 @@ import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
 import { mountContinueRoutes } from './continueRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
-import { toError, type RouteKit } from './routeKit';
+import { statusOf, toError, type RouteKit } from './routeKit';
+import { signInAgain } from './signInAgain';
+import { TOTP_SETUP_TTL_MS, totpAccountNameOf, totpRevealOf } from './totpReveal';
 import { finishStepUp, LAST_FACTOR_COOKIE, type CompletedStepUp } from './finishStepUp';
 import { sessionProof } from './sessionProof';
 
@@ -72,7 +74,7 @@ export function createRouter(internals: GuardInternals): Router {
   const requireUser = (req: Request, res: Response): string | undefined => {
     const userId = config.getUserId(req);
     if (userId) return userId;
-    if (wantsHtml(req)) res.redirect(303, config.http.loginPath);
+    if (wantsHtml(req)) void signInAgain(internals, req, res).catch(() => res.headersSent || res.status(401).end());
     else void fail(req, res, 'unauthenticated');
     return undefined;
   };
@@ -90,7 +92,7 @@ export function createRouter(internals: GuardInternals): Router {
         if (!userId) return;
         // A revoked session (logout, sign out everywhere) is signed out here, whatever it holds.
         if (!(await sessionLive(service, req, userId))) {
-          if (wantsHtml(req)) return void res.redirect(303, config.http.loginPath);
+          if (wantsHtml(req)) return void (await signInAgain(internals, req, res));
           return void (await fail(req, res, 'unauthenticated'));
         }
         let body = undefined as T;
@@ -119,8 +121,20 @@ export function createRouter(internals: GuardInternals): Router {
       }
       const methods = await describeMethods(req, res, userId, state.pending?.action ?? 'login');
       if (!wantsHtml(req)) return void res.json(methods);
-      res.type('html').send(await render('choose', { ...methods, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
+      await renderChoosePage(req, res, 200, methods);
   }));
+
+  /** The factor choice; after a wrong TOTP or backup code it says so next to that form, in that factor's words. */
+  async function renderChoosePage(req: Request, res: Response, status: number, methods: Record<string, unknown>, error?: { code: ErrorCode; context: string; details: Record<string, unknown> }) {
+    if (error && typeof error.details.retryAfterSeconds === 'number') res.set('Retry-After', String(error.details.retryAfterSeconds));
+    res.status(status).type('html').send(await render('choose', { ...methods, error: error ?? null, csrfToken: csrf.token(req, res), basePath: config.http.basePath }, req));
+  }
+  /** A wrong code for `factor` on the choice page: shown there again, so the user can retry or pick another way. */
+  async function failOnChoosePage(req: Request, res: Response, userId: string, context: 'otp' | 'backup', code: ErrorCode, details: Record<string, unknown>) {
+    if (!wantsHtml(req)) return void (await fail(req, res, code, details));
+    const methods = await describeMethods(req, res, userId, readState(req, userId)?.pending?.action ?? 'login');
+    await renderChoosePage(req, res, statusOf(code), methods, { code, context, details });
+  }
 
   router.get('/methods', route(null, async (req, res, userId) => {
       const action = req.query.action === undefined ? readState(req, userId)?.pending?.action ?? 'login' : req.query.action;
@@ -184,7 +198,7 @@ export function createRouter(internals: GuardInternals): Router {
       return void res.redirect(303, `${config.http.basePath}?returnTo=${encodeURIComponent(back)}`);
     }
     if (wantsHtml(req) && code === 'fresh_password_required') {
-      return void res.redirect(303, `${config.http.loginPath}?returnTo=${encodeURIComponent(back)}`);
+      return void (await signInAgain(internals, req, res, { code, returnTo: back }));
     }
     await fail(req, res, code);
   }
@@ -192,7 +206,10 @@ export function createRouter(internals: GuardInternals): Router {
   router.get('/factors', route(null, async (req, res, userId) => {
       const view = await factorsView(userId);
       if (!wantsHtml(req)) return void res.json(view);
-      await renderFactorsPage(req, res, 200, view);
+      // A setup still waiting for its first code is shown again (a reload is no dead end).
+      const setup = readState(req, userId)?.totpSetup;
+      const pendingSetup = setup && config.clock.nowMs() - setup.startedAtMs <= TOTP_SETUP_TTL_MS ? await totpRevealOf(config, setup.sealedSecret, await totpAccountNameOf(config, userId)) : null;
+      await renderFactorsPage(req, res, 200, { ...view, totpSetup: pendingSetup });
   }));
 
   router.post('/totp/setup', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
@@ -207,9 +224,17 @@ export function createRouter(internals: GuardInternals): Router {
   router.post('/totp/confirm', csrf.protect, route(totpSchema, async (req, res, userId, body) => {
       const state = internals.ensureState(req, userId);
       const setup = state.totpSetup;
-      if (!setup || config.clock.nowMs() - setup.startedAtMs > 15 * 60_000) return void (await fail(req, res, 'no_setup'));
+      if (!setup || config.clock.nowMs() - setup.startedAtMs > TOTP_SETUP_TTL_MS) {
+        if (wantsHtml(req)) return void (await renderFactorsPage(req, res, statusOf('no_setup'), { ...(await factorsView(userId)), error: { code: 'no_setup' } }));
+        return void (await fail(req, res, 'no_setup'));
+      }
       const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, proof: await proofOf(req, res, userId), context: requestContext(req) });
       if (!result.ok) {
+        // The setup stays in the session until it expires: a wrong first code shows the same QR code again.
+        if (result.reason === 'invalid_code' && wantsHtml(req)) {
+          const reveal = await totpRevealOf(config, setup.sealedSecret, await totpAccountNameOf(config, userId));
+          return void (await renderFactorsPage(req, res, statusOf('invalid_code'), { ...(await factorsView(userId)), totpSetup: reveal, error: { code: 'invalid_code', context: 'otp' } }));
+        }
         if (result.reason === 'invalid_code') return void (await fail(req, res, 'invalid_code'));
         return void (await refuseChange(req, res, userId, result.reason));
       }
@@ -221,7 +246,7 @@ export function createRouter(internals: GuardInternals): Router {
 
   router.post('/totp/verify', csrf.protect, route(totpSchema, async (req, res, userId, body) => {
       const result = await service.verifyTotp({ userId, code: body.code, context: requestContext(req) });
-      if (!result.ok) return void (await fail(req, res, toError(result).code, toError(result).details));
+      if (!result.ok) return void (await failOnChoosePage(req, res, userId, 'otp', toError(result).code, toError(result).details));
       await completeStepUp(req, res, userId, { factor: 'otp', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
 
@@ -238,7 +263,7 @@ export function createRouter(internals: GuardInternals): Router {
       const result = await service.verifyBackupCode({ userId, code: body.code, context: requestContext(req) });
       if (!result.ok) {
         const { code, details } = toError(result);
-        return void (await fail(req, res, code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
+        return void (await failOnChoosePage(req, res, userId, 'backup', code, code === 'invalid_request' ? { field: 'code', problem: 'is not a backup code (16 letters and digits)' } : details));
       }
       await completeStepUp(req, res, userId, { factor: 'backup', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.remember) });
   }));
@@ -356,7 +381,7 @@ export function createRouter(internals: GuardInternals): Router {
   }
 
   async function renderFactorsPage(req: Request, res: Response, status: number, view: Record<string, unknown>) {
-    res.status(status).type('html').send(await render('factors', { totpSetup: null, newBackupCodes: null, ...view, csrfToken: csrf.token(req, res), basePath: config.http.basePath }));
+    res.status(status).type('html').send(await render('factors', { totpSetup: null, newBackupCodes: null, error: null, ...view, csrfToken: csrf.token(req, res), basePath: config.http.basePath }, req));
   }
 
   mountPhoneRoutes(kit);

@@ -5,6 +5,7 @@ import { wantsHtml } from './respond';
 import { readState } from './sessionState';
 import { requestContext } from './requestContext';
 import { statusOf, toError, type RouteKit } from './routeKit';
+import { takeFormDraft } from './formDraft';
 
 /** Binding, changing and removing the phone number: `GET/POST /phone`, `/phone/verify`, `/phone/remove`. */
 export function mountPhoneRoutes(kit: RouteKit): void {
@@ -18,7 +19,8 @@ export function mountPhoneRoutes(kit: RouteKit): void {
       const current = await service.maskedPhoneOf(userId);
       const pending = state.phone && state.phone.expiresAtMs > config.clock.nowMs() ? state.phone : undefined;
       if (!wantsHtml(req)) return void res.json({ phone: current, pending: pending ? { to: pending.maskedPhone } : null });
-      await renderPhonePage(req, res, 200, { current, pending });
+      // The number typed before a "sign in again" comes back into the input (see signInAgain).
+      await renderPhonePage(req, res, 200, { current, pending, typedPhone: takeFormDraft(config, req, res).phone });
   }));
 
   router.post('/phone', csrf.protect, route(phoneSchema, async (req, res, userId, body) => {
@@ -35,7 +37,7 @@ export function mountPhoneRoutes(kit: RouteKit): void {
       if (!result.ok) {
         if (isChangeRefusal(result.reason)) return void (await refuseChange(req, res, userId, result.reason, `${config.http.basePath}/phone`));
         const { code, details } = toError(result);
-        if (wantsHtml(req)) return void (await renderPhonePage(req, res, statusOf(code), { current: await service.maskedPhoneOf(userId), errorCode: code }));
+        if (wantsHtml(req)) return void (await renderPhonePage(req, res, statusOf(code), { current: await service.maskedPhoneOf(userId), errorCode: code, details, typedPhone: body.phone }));
         return void (await fail(req, res, code, details));
       }
       state.phone = {
@@ -76,7 +78,10 @@ export function mountPhoneRoutes(kit: RouteKit): void {
       }
       delete state.phone;
       await afterChange(req, userId, result);
-      if (wantsHtml(req)) return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound' }));
+      if (wantsHtml(req)) {
+        const coolOffDays = result.coolOffUntilMs === null ? 0 : Math.ceil((result.coolOffUntilMs - config.clock.nowMs()) / 86_400_000);
+        return void (await renderPhonePage(req, res, 200, { current: result.maskedPhone, done: result.changed ? 'changed' : 'bound', coolOffDays }));
+      }
       res.json({
         phone: result.maskedPhone,
         changed: result.changed,
@@ -103,8 +108,20 @@ export function mountPhoneRoutes(kit: RouteKit): void {
     req: Request,
     res: Response,
     status: number,
-    view: { current: string | null; pending?: { maskedPhone: string } | undefined; errorCode?: ErrorCode; details?: Record<string, unknown>; done?: 'bound' | 'changed' },
+    view: {
+      current: string | null;
+      pending?: { maskedPhone: string } | undefined;
+      errorCode?: ErrorCode;
+      details?: Record<string, unknown>;
+      done?: 'bound' | 'changed';
+      coolOffDays?: number;
+      /** What the user typed, refilled after an error (a number, never a code). */
+      typedPhone?: string | undefined;
+    },
   ): Promise<void> {
+    const userId = config.getUserId(req);
+    // Came here from a step-up's "add a phone number": offer the way back to it.
+    const continueHref = userId && readState(req, userId)?.pending ? config.http.basePath : null;
     res
       .status(status)
       .type('html')
@@ -116,10 +133,13 @@ export function mountPhoneRoutes(kit: RouteKit): void {
           errorMessage: view.errorCode ? ERRORS[view.errorCode].message : undefined,
           details: view.details ?? {},
           done: view.done,
+          coolOffDays: view.coolOffDays ?? 0,
+          typedPhone: view.typedPhone ?? '',
+          continueHref,
           codeLength: config.sms.codeLength,
           csrfToken: csrf.token(req, res),
           basePath: config.http.basePath,
-        }),
+        }, req),
       );
   }
 }

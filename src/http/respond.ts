@@ -9,7 +9,8 @@ export function wantsHtml(req: Request): boolean {
 
 /**
  * Answers with an error: `{ error: { code, message, ...details } }` for API clients, the error
- * page for browsers. `retryAfterSeconds` also becomes a `Retry-After` header.
+ * page for browsers. `retryAfterSeconds` also becomes a `Retry-After` header. `page` is for the
+ * error page only: where "sign in again" or "back" returns to, and which factor the words are for.
  */
 export async function sendError(
   req: Request,
@@ -17,6 +18,7 @@ export async function sendError(
   render: ViewRenderer,
   code: ErrorCode,
   details: Record<string, unknown> = {},
+  page: { returnTo?: string; context?: string } = {},
 ): Promise<void> {
   const { status, message } = ERRORS[code];
   if (typeof details.retryAfterSeconds === 'number') res.set('Retry-After', String(details.retryAfterSeconds));
@@ -24,5 +26,6 @@ export async function sendError(
     res.status(status).json(errorBody(code, details));
     return;
   }
-  res.status(status).type('html').send(await render('error', { title: 'Something needs attention', code, message, details }));
+  // The page's words come from the page catalogue in the reader's language; `message` is the fallback.
+  res.status(status).type('html').send(await render('error', { code, message, details, returnTo: page.returnTo, errorContext: page.context }, req));
 }

@@ -33,7 +33,7 @@ export function mountSmsRoutes(kit: RouteKit): void {
         const details = { reasons: decision.reasons.map((r) => r.text), acceptableFactors: decision.acceptableFactors };
         if (wantsHtml(req)) {
           return void res.status(statusOf(code)).type('html').send(
-            await render('choose', { ...(await describeMethods(req, res, userId, action)), csrfToken: csrf.token(req, res), basePath: config.http.basePath }),
+            await render('choose', { ...(await describeMethods(req, res, userId, action)), error: { code, context: 'sms', details: {} }, csrfToken: csrf.token(req, res), basePath: config.http.basePath }, req),
           );
         }
         return void (await fail(req, res, code, details));
@@ -153,7 +153,7 @@ export function mountSmsRoutes(kit: RouteKit): void {
           details,
           csrfToken: csrf.token(req, res),
           basePath: config.http.basePath,
-        }),
+        }, req),
       );
   }
 }

@@ -4,10 +4,12 @@
   var label = document.querySelector('[data-sg-countdown]');
   if (button && label) {
     var remaining = parseInt(button.getAttribute('data-sg-wait'), 10) || 0;
+    // The words come from the page, in its language: "available in {seconds} s".
+    var text = label.getAttribute('data-sg-text') || 'available in {seconds} s';
     var tick = function () {
       if (remaining <= 0) { button.disabled = false; label.textContent = ''; return; }
       button.disabled = true;
-      label.textContent = 'available in ' + remaining + ' s';
+      label.textContent = text.replace('{seconds}', String(remaining));
       remaining -= 1;
       setTimeout(tick, 1000);
     };
@@ -18,6 +20,7 @@
   if (status && window.fetch) {
     var polls = 0;
     var words = { accepted: 'Sending…', sent: 'Sent to your carrier.', delivered: 'Delivered.', undelivered: 'Not delivered.', failed: 'Not delivered.' };
+    try { words = JSON.parse(status.getAttribute('data-sg-words')) || words; } catch (e) { /* keep the English words */ }
     var poll = function () {
       polls += 1;
       fetch(status.getAttribute('data-sg-delivery'), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
@@ -38,6 +41,8 @@
   }
   document.querySelectorAll('[data-sg-local-time]').forEach(function (el) {
     var d = new Date(el.getAttribute('datetime'));
-    if (!isNaN(d)) el.textContent = d.toLocaleTimeString();
+    // In the page's language (the nearest lang attribute), not only the browser's.
+    var host = el.closest('[lang]');
+    if (!isNaN(d)) el.textContent = el.closest('.sg-list') ? d.toLocaleDateString(host ? host.getAttribute('lang') : undefined) : d.toLocaleTimeString(host ? host.getAttribute('lang') : undefined);
   });
 })();

@@ -35,7 +35,8 @@
         var next = typeof done.body.returnTo === 'string' && done.body.returnTo ? done.body.returnTo : '/';
         window.location.assign(mode === 'registration' ? base + '/factors' : next);
       } catch (e) {
-        if (status) status.textContent = (e && e.message) || 'The passkey did not work. Try again or use another factor.';
+        // The page's own words (in its language); the server's English message is only a fallback.
+        if (status) status.textContent = button.getAttribute('data-sg-failed') || (e && e.message) || 'The passkey did not work. Try again or use another way.';
         button.disabled = false;
       }
     });
