@@ -6,6 +6,8 @@ import type { Clock } from './core/clock';
 import { systemClock } from './systemClock';
 import { cryptoRandom, type RandomSource } from './core/random';
 import { LEVELS, SECOND_FACTORS, type ActionRequirement } from './core/assurance/types';
+import type { TrustedIssuer } from './core/assurance/upstreamFactors';
+import type { IdentityHeaderNames, UserIdentity } from './core/forward/identityHeaders';
 import { countSmsSegments } from './core/messages/countSmsSegments';
 import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
 import { BUILT_IN_TEMPLATES, DEFAULT_LOCALE, type SmsTemplateSet } from './core/messages/smsTemplates';
@@ -117,17 +119,21 @@ export const DEFAULTS = {
   },
   policy: { useDefaultRules: true, largeTransferAmount: 1000, onNoStrongFactor: 'require' as OnNoStrongFactor },
   risk: { impossibleTravelKmh: 1000, simSwapWindowDays: 10, deviceCookieName: 'sg.device', decisionCacheSeconds: 300 },
-  forwardAuth: { rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[], caseSensitivePaths: false },
+  forwardAuth: {
+    rules: [{ pathPrefix: '/', action: 'login' }] as readonly ForwardAuthRule[],
+    caseSensitivePaths: false,
+    identityHeaders: { user: 'Remote-User', email: 'Remote-Email', name: 'Remote-Name', groups: 'Remote-Groups' } as IdentityHeaderNames,
+  },
   actions: {
     login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
     factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
   http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf', ipv6PrefixLength: 64 },
-  /** stepguard's pages inside the host: links out of them, dark colours only when asked for. */
-  pages: { links: { home: '/', account: '/account' }, darkMode: false },
   /** Guarded forms re-submitted after the step-up: the host's CSRF field carries a fresh token. */
   forms: { csrfField: '_csrf' },
+  /** stepguard's pages inside the host: links out of them, dark colours only when asked for. */
+  pages: { links: { home: '/', account: '/account' }, darkMode: false },
 } as const;
 
 const seconds = (max: number) => z.number().int().positive().max(max);
@@ -145,6 +151,9 @@ const actionSchema = z.strictObject({
   bindTransaction: z.boolean().optional(),
   highRisk: z.boolean().optional(),
 });
+
+/** An HTTP header name (RFC 9110 token), for headers stepguard sets. */
+const headerName = z.string().regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name such as "Remote-User"');
 
 const storesSchema = z.union([
   z.literal('memory'),
@@ -351,6 +360,19 @@ const optionsSchema = z.strictObject({
       useDefaultRules: z.boolean().optional(),
       largeTransferAmount: z.number().positive().optional(),
       onNoStrongFactor: z.enum(['require', 'backup_code', 'deny', 'allow_flagged']).optional(),
+      /**
+       * Identity providers whose MFA counts here when the first factor is a sign-in with them
+       * (`guard.firstFactor({ upstream })`): which of their RFC 8176 `amr` values count as which
+       * second factor, dated at their `auth_time`. @default [] (upstream MFA counts for nothing)
+       */
+      trustedIssuers: z
+        .array(
+          z.strictObject({
+            issuer: z.url({ error: 'must be the issuer URL exactly as the provider puts it in its tokens' }),
+            amr: z.record(z.string().min(1).max(32), z.enum(SECOND_FACTORS, { error: `must be one of ${SECOND_FACTORS.join(', ')}` })),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   risk: z
@@ -368,6 +390,15 @@ const optionsSchema = z.strictObject({
     .optional(),
   forwardAuth: z
     .strictObject({
+      /** Names of the identity headers an allowed request answers with (values from `getIdentity`). */
+      identityHeaders: z
+        .strictObject({
+          user: headerName.optional(),
+          email: headerName.optional(),
+          name: headerName.optional(),
+          groups: headerName.optional(),
+        })
+        .optional(),
       rules: z
         .array(
           z.strictObject({
@@ -421,6 +452,11 @@ const optionsSchema = z.strictObject({
   getUserId: fn<(req: Request) => string | undefined>('(req) => the signed-in user id').optional(),
   /** The signed-in user's language setting, if the app keeps one. @default req.user.locale */
   getUserLocale: fn<(req: Request) => string | undefined>('(req) => a locale such as "de"').optional(),
+  /**
+   * Who a user is, for forward-auth's identity headers and the account name authenticator apps
+   * show: `(userId) => ({ username, email, name, groups })`. @default the internal id only
+   */
+  getIdentity: fn<(userId: string) => UserIdentity | null | undefined | Promise<UserIdentity | null | undefined>>('(userId) => ({ username, email, name, groups })').optional(),
   clock: object<Clock>('a Clock ({ nowMs() })', 'nowMs').optional(),
   random: object<RandomSource>('a RandomSource ({ int(), bytes() })', 'bytes').optional(),
   logger: object<Logger>('a pino-style logger', 'warn').optional(),
@@ -476,7 +512,7 @@ export type StepGuardConfig = Readonly<{
   trustedDevices: Readonly<{ days: number; cookieName: string }>;
   webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
-  policy: Readonly<{ rules: readonly PolicyRule[]; onNoStrongFactor: OnNoStrongFactor; largeTransferAmount: number }>;
+  policy: Readonly<{ rules: readonly PolicyRule[]; onNoStrongFactor: OnNoStrongFactor; largeTransferAmount: number; trustedIssuers: readonly TrustedIssuer[] }>;
   risk: Readonly<{
     geo: GeoLookup | undefined;
     phoneIntel: PhoneIntelProvider | undefined;
@@ -488,10 +524,11 @@ export type StepGuardConfig = Readonly<{
     deviceCookieName: string;
     decisionCacheSeconds: number;
   }>;
-  forwardAuth: Readonly<{ rules: readonly CanonicalForwardAuthRule[]; caseSensitivePaths: boolean }>;
+  forwardAuth: Readonly<{ rules: readonly CanonicalForwardAuthRule[]; caseSensitivePaths: boolean; identityHeaders: Readonly<IdentityHeaderNames> }>;
+  getIdentity: ((userId: string) => UserIdentity | null | undefined | Promise<UserIdentity | null | undefined>) | undefined;
   forms: Readonly<{
     csrfField: string;
-    csrfToken: FormsCsrfToken | undefined;
+    csrfToken: (FormsCsrfToken) | undefined;
   }>;
   http: Readonly<{
     basePath: string;
@@ -641,7 +678,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       origins: (o.webauthn?.origins ?? [appOrigin]).map((u) => new URL(u).origin),
     },
     actions,
-    policy: { rules, onNoStrongFactor: policyOptions.onNoStrongFactor, largeTransferAmount: policyOptions.largeTransferAmount },
+    policy: { rules, onNoStrongFactor: policyOptions.onNoStrongFactor, largeTransferAmount: policyOptions.largeTransferAmount, trustedIssuers: o.policy?.trustedIssuers ?? [] },
     risk: {
       ...risk,
       geo: o.risk?.geo,
@@ -650,7 +687,12 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       torExitList: list(o.risk?.torExitList, 'torExitList'),
       datacenterList: list(o.risk?.datacenterList, 'datacenterList'),
     },
-    forwardAuth: { rules: forwardAuthRules, caseSensitivePaths: o.forwardAuth?.caseSensitivePaths ?? DEFAULTS.forwardAuth.caseSensitivePaths },
+    forwardAuth: {
+      rules: forwardAuthRules,
+      caseSensitivePaths: o.forwardAuth?.caseSensitivePaths ?? DEFAULTS.forwardAuth.caseSensitivePaths,
+      identityHeaders: { ...DEFAULTS.forwardAuth.identityHeaders, ...stripUndefined(o.forwardAuth?.identityHeaders ?? {}) },
+    },
+    getIdentity: o.getIdentity,
     forms: { csrfField: o.forms?.csrfField ?? DEFAULTS.forms.csrfField, csrfToken: o.forms?.csrfToken },
     http: {
       ...DEFAULTS.http,

@@ -213,7 +213,7 @@ export function createRouter(internals: GuardInternals): Router {
   }));
 
   router.post('/totp/setup', csrf.protect, route(csrfOnly, async (req, res, userId, _body) => {
-      const setup = await service.beginTotpEnrolment({ userId, accountName: userId, proof: await proofOf(req, res, userId) });
+      const setup = await service.beginTotpEnrolment({ userId, accountName: await totpAccountNameOf(config, userId), proof: await proofOf(req, res, userId) });
       if (!setup.ok) return void (await refuseChange(req, res, userId, setup.reason));
       internals.ensureState(req, userId).totpSetup = { sealedSecret: setup.sealedSecret, startedAtMs: config.clock.nowMs() };
       const reveal = { otpauthUri: setup.otpauthUri, qrCode: setup.qrCodeDataUrl, secret: setup.secret };

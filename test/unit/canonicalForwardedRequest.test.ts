@@ -262,6 +262,7 @@ describe('forwardAuth rules at start-up', () => {
     ]);
     expect(config.forwardAuth).toEqual({
       caseSensitivePaths: false,
+      identityHeaders: { user: 'Remote-User', email: 'Remote-Email', name: 'Remote-Name', groups: 'Remote-Groups' },
       rules: [
         { hostname: 'payroll.example.test', pathPrefix: '/Admin', action: 'factor_change' },
         { hostname: 'app.example.test', port: 8443, pathPrefix: '/reports/all', action: 'factor_change' },
