@@ -18,7 +18,7 @@ export const ERRORS = {
     message: 'Verify it is you with a second factor you already had (within the last 5 minutes) before changing how you sign in.',
   },
   webauthn_failed: { status: 401, message: 'The passkey could not be verified. Try again, or use another factor.' },
-  invalid_code: { status: 401, message: 'That code is not right. Check the latest message and try again.' },
+  invalid_code: { status: 401, message: 'That code is not right. Check it and try again.' },
   csrf_failed: {
     status: 403,
     message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',

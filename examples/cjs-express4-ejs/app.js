@@ -71,7 +71,13 @@ function createApp({ appOrigin, sessionSecret }) {
   });
 
   app.get('/login', (req, res) => res.render('login', { created: req.query.created === '1', failed: req.query.failed === '1' }));
-  app.post('/login', passport.authenticate('local', { failureRedirect: '/login?failed=1' }), guard.firstFactor(), (req, res) => res.redirect(303, '/account'));
+  app.post(
+    '/login',
+    guard.firstFactor.throttle((req) => req.body.username), // password guessing: 429 once the budget is spent
+    passport.authenticate('local', { failureRedirect: '/login?failed=1' }),
+    guard.firstFactor(),
+    (req, res) => res.redirect(303, '/account'),
+  );
   app.post('/logout', (req, res, next) => {
     guard.signOut(req).then(() => res.redirect(303, '/'), next);
   });

@@ -68,7 +68,7 @@ export function createApp({ appOrigin, sessionSecret, sms }: ExampleOptions): Ex
     res.status(201).json({ user });
   });
 
-  app.post('/api/login', passport.authenticate('local'), guard.firstFactor(), (req, res) => {
+  app.post('/api/login', guard.firstFactor.throttle((req) => req.body?.username), passport.authenticate('local'), guard.firstFactor(), (req, res) => {
     res.json({ user: req.user });
   });
 
