@@ -1,9 +1,6 @@
-import express from 'express';
-import session from 'express-session';
-import { Passport } from 'passport';
 import request from 'supertest';
 import { createStepGuard, type StepGuardOptions } from '../../src';
-import { fakeClock } from '../helpers/fakeClock';
+import { upstreamSignInHost } from '../helpers/upstreamSignInHost';
 
 const ISSUER = 'https://idp.example.com';
 const DIRECTORY: Record<string, { username: string; email: string; name: string; groups: string[] }> = {
@@ -13,24 +10,10 @@ const DIRECTORY: Record<string, { username: string; email: string; name: string;
 
 /** A gateway login server whose users sign in at a trusted upstream with MFA (so forward-auth allows them). */
 function gatewayHost(options: Partial<StepGuardOptions> = {}) {
-  const clock = fakeClock();
-  const guard = createStepGuard({
-    environment: 'test',
-    clock,
-    policy: { trustedIssuers: [{ issuer: ISSUER, amr: { hwk: 'hwk' } }] },
-    getIdentity: (userId) => DIRECTORY[userId] ?? null,
-    ...options,
-  });
-  const passport = new Passport();
-  passport.serializeUser<string>((user, done) => done(null, (user as { id: string }).id));
-  passport.deserializeUser<string>((id, done) => done(null, { id }));
-  const app = express();
-  app.use(session({ secret: 'host-session-secret-0123456789-abcdef', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.use(guard.router());
-  app.post('/sso/:id', (req, _res, next) => req.login({ id: String(req.params.id) }, next), guard.firstFactor({ upstream: () => ({ issuer: ISSUER, amr: ['hwk'], authTimeSeconds: Math.floor(clock.nowMs() / 1000) }) }), (_req, res) => res.json({ ok: true }));
-  return { app, guard };
+  return upstreamSignInHost(
+    { policy: { trustedIssuers: [{ issuer: ISSUER, amr: { hwk: 'hwk' } }] }, getIdentity: (userId) => DIRECTORY[userId] ?? null, ...options },
+    (_userId, nowMs) => ({ issuer: ISSUER, amr: ['hwk'], authTimeSeconds: Math.floor(nowMs / 1000) }),
+  );
 }
 
 async function forwardAuthAs(userId: string, options: Partial<StepGuardOptions> = {}) {

@@ -1,53 +1,14 @@
-import express from 'express';
-import session from 'express-session';
-import { Passport } from 'passport';
 import request from 'supertest';
-import { createStepGuard, type UpstreamClaims } from '../../src';
-import { createMemoryStores } from '../../src/stores';
-import type { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
-import { fakeClock } from '../helpers/fakeClock';
+import type { UpstreamClaims } from '../../src';
+import { upstreamSignInHost } from '../helpers/upstreamSignInHost';
 
 const ISSUER = 'https://idp.example.com';
 
-/**
- * A host whose first factor is a sign-in at an upstream identity provider (as with
- * passport-openidconnect or SAML): the test posts the claims the upstream's token would carry.
- */
-function upstreamHost() {
-  const clock = fakeClock();
-  const stores = createMemoryStores();
-  const guard = createStepGuard({
-    environment: 'test',
-    clock,
-    stores: { custom: stores },
-    policy: { trustedIssuers: [{ issuer: ISSUER, amr: { otp: 'otp', hwk: 'hwk' } }] },
-  });
-  const passport = new Passport();
-  passport.serializeUser<string>((user, done) => done(null, (user as { id: string }).id));
-  passport.deserializeUser<string>((id, done) => done(null, { id }));
-  const app = express();
-  app.use(session({ secret: 'host-session-secret-0123456789-abcdef', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.use(guard.router());
-  app.use(express.json());
-  app.post(
-    '/sso/callback',
-    (req, _res, next) => {
-      (req as unknown as { claims: UpstreamClaims }).claims = req.body.claims;
-      req.login({ id: 'u1' }, next);
-    },
-    guard.firstFactor({ upstream: (req) => (req as unknown as { claims: UpstreamClaims }).claims }),
-    (_req, res) => res.json({ ok: true }),
-  );
-  app.get('/account', guard.requireStepUp('login'), (req, res) => res.json({ acr: req.stepguard?.acr, amr: req.stepguard?.amr }));
-  app.post('/transfer', guard.requireStepUp('transfer', { bind: () => ({ amount: '10.00', payee: 'Bob' }) }), (_req, res) => res.json({ ok: true }));
-  return { app, clock, audit: stores.audit as MemoryAuditStore };
-}
+const upstreamHost = () => upstreamSignInHost({ policy: { trustedIssuers: [{ issuer: ISSUER, amr: { otp: 'otp', hwk: 'hwk' } }] } });
 
 async function signIn(claims: Partial<UpstreamClaims>, host = upstreamHost()) {
   const agent = request.agent(host.app);
-  await agent.post('/sso/callback').send({ claims: { issuer: ISSUER, ...claims } }).expect(200);
+  await agent.post('/sso/u1').send({ claims: { issuer: ISSUER, ...claims } }).expect(200);
   return { agent, host };
 }
 
