@@ -79,6 +79,8 @@ export const DEFAULTS = {
     deliveryRecordSeconds: 2 * 86_400,
   },
   lockout: { maxConsecutiveFailures: 10, lockSeconds: 900, hardLimitFailures: 100, failureMemorySeconds: 86_400 },
+  /** TOTP window, and learning a device's clock offset by two consecutive codes (resync). */
+  totp: { windowSteps: 1, resyncMaxSteps: 10, resyncSeconds: 300 },
   phone: {
     defaultCountry: undefined as string | undefined,
     allowedCountries: undefined as readonly string[] | undefined,
@@ -306,6 +308,16 @@ const optionsSchema = z.strictObject({
       failureMemorySeconds: seconds(90 * 86_400).optional(),
     })
     .optional(),
+  totp: z
+    .strictObject({
+      /** Steps either side of the device's learned clock offset accepted at once. @default 1 */
+      windowSteps: z.number().int().min(0).max(2, 'more than 2 steps either side widens what a guess can hit; let resync learn the offset instead').optional(),
+      /** How far (steps, either way) a device's clock may be off and be learned by two consecutive codes; 0 turns it off. @default 10 */
+      resyncMaxSteps: z.number().int().min(0).max(20).optional(),
+      /** How long the first out-of-window code waits for the next one. @default 300 */
+      resyncSeconds: seconds(900).optional(),
+    })
+    .optional(),
   phone: z
     .strictObject({
       defaultCountry: country.optional(),
@@ -491,6 +503,7 @@ export type StepGuardConfig = Readonly<{
     pumping: PumpingConfig;
   }>;
   lockout: Readonly<LockoutPolicy>;
+  totp: Readonly<{ windowSteps: number; resyncMaxSteps: number; resyncSeconds: number }>;
   phone: Readonly<{
     defaultCountry: string | undefined;
     allowedCountries: readonly string[] | undefined;
@@ -665,6 +678,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     stores: o.stores ?? 'memory',
     sms,
     lockout,
+    totp: { ...DEFAULTS.totp, ...stripUndefined(o.totp ?? {}) },
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
     audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
     firstFactor: buildFirstFactorConfig(o.firstFactor),

@@ -19,6 +19,10 @@ export const ERRORS = {
   },
   webauthn_failed: { status: 401, message: 'The passkey could not be verified. Try again, or use another factor.' },
   invalid_code: { status: 401, message: 'That code is not right. Check it and try again.' },
+  resync_needed: {
+    status: 401,
+    message: 'The clock of your authenticator app seems to be off. Wait for the app to show the next code, then enter that one too.',
+  },
   csrf_failed: {
     status: 403,
     message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',

@@ -2,7 +2,7 @@ import type { RequestContext } from '../audit/createAuditWriter';
 import type { SecondFactorId } from '../core/assurance/types';
 import { listEnrolledFactors } from './listEnrolledFactors';
 import { beginTotpEnrolment, confirmTotpEnrolment } from './enrolTotp';
-import { verifyTotp, type VerifyFactorResult } from './verifyTotp';
+import { verifyTotp, type VerifyTotpResult } from './verifyTotp';
 import { regenerateBackupCodes, verifyBackupCode } from './backupCodes';
 import { beginPasskeyAuthentication, beginPasskeyRegistration, finishPasskeyAuthentication, finishPasskeyRegistration } from './passkeys';
 import { maskPhone } from '../core/phone/maskPhone';
@@ -53,7 +53,7 @@ export type StepGuardService = {
   resetFactor(input: { userId: string; factor: ResettableFactor; reason: string; admin: string }): Promise<{ removed: number }>;
   beginTotpEnrolment(input: Parameters<typeof beginTotpEnrolment>[1]): ReturnType<typeof beginTotpEnrolment>;
   confirmTotpEnrolment(input: Parameters<typeof confirmTotpEnrolment>[1]): ReturnType<typeof confirmTotpEnrolment>;
-  verifyTotp(input: Parameters<typeof verifyTotp>[1]): Promise<VerifyFactorResult>;
+  verifyTotp(input: Parameters<typeof verifyTotp>[1]): Promise<VerifyTotpResult>;
   regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): ReturnType<typeof regenerateBackupCodes>;
   verifyBackupCode(input: Parameters<typeof verifyBackupCode>[1]): ReturnType<typeof verifyBackupCode>;
   beginPasskeyRegistration(input: Parameters<typeof beginPasskeyRegistration>[1]): ReturnType<typeof beginPasskeyRegistration>;

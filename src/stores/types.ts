@@ -274,9 +274,11 @@ export interface FactorStore {
   update(userId: string, factorId: string, patch: { label?: string; lastUsedAtMs?: number; data?: Record<string, unknown> }): Promise<boolean>;
   /**
    * Atomically sets `data[field] = next` only if `next` is greater than the stored value (or
-   * there is none): a TOTP time step or a WebAuthn counter that can only move forward.
+   * there is none): a TOTP time step or a WebAuthn counter that can only move forward. `alsoSet`
+   * (other `data` fields, e.g. a TOTP clock offset) is written in the same step, and only by the
+   * call that moved the field forward.
    */
-  advance(userId: string, factorId: string, field: string, next: number): Promise<boolean>;
+  advance(userId: string, factorId: string, field: string, next: number, alsoSet?: Record<string, unknown>): Promise<boolean>;
   /** Atomically removes `value` from the list `data[field]`: `true` for exactly one caller. */
   pull(userId: string, factorId: string, field: string, value: string): Promise<boolean>;
   remove(userId: string, factorId: string): Promise<boolean>;

@@ -115,6 +115,7 @@ export const PAGE_TEXT_EN = {
   'error.invalid_code.sms': 'That code is not right. Check the latest message.',
   'error.invalid_code.otp': 'That code is not right. Enter the code your authenticator app shows now.',
   'error.invalid_code.backup': 'That backup code is not right, or it was already used.',
+  'error.resync_needed': 'The clock of your authenticator app seems to be off. Wait until the app shows the next code, then enter that one too.',
   'error.invalid_request.sms': 'Enter the {digits}-digit code.',
   'error.invalid_request.otp': 'Enter the 6-digit code from your authenticator app.',
   'error.invalid_request.backup': 'Enter a backup code: 16 letters and digits.',

@@ -130,6 +130,21 @@ export const durableStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'factors',
+    name: 'writes other fields with an advance, only for the call that won it (TOTP clock offset)',
+    async run({ factors }) {
+      const pending = { step: 90, offsetSteps: 4, atMs: T0 };
+      await factors.add({ id: 't1', userId: 'u1', type: 'totp', label: 'app', createdAtMs: T0, lastUsedAtMs: null, data: { secret: 'enc', lastTimeStep: 80, offsetSteps: 0, pendingResync: pending } });
+      assert.equal(await factors.advance('u1', 't1', 'lastTimeStep', 80, { offsetSteps: 9 }), false, 'the same step');
+      assertMatches((await factors.list('u1'))[0]?.data, { lastTimeStep: 80, offsetSteps: 0, pendingResync: pending });
+      const offsets = Array.from({ length: 20 }, (_, i) => i - 10);
+      const results = await Promise.all(offsets.map((offsetSteps) => factors.advance('u1', 't1', 'lastTimeStep', 91, { offsetSteps, pendingResync: null })));
+      assert.equal(results.filter(Boolean).length, 1, 'concurrent advances that returned true');
+      const winner = offsets[results.indexOf(true)];
+      assertMatches((await factors.list('u1'))[0]?.data, { secret: 'enc', lastTimeStep: 91, offsetSteps: winner, pendingResync: null });
+    },
+  },
+  {
+    port: 'factors',
     name: 'pulls a list entry for exactly one of 20 concurrent callers (backup codes)',
     async run({ factors }) {
       await factors.add({ id: 'b1', userId: 'u1', type: 'backup_codes', label: '', createdAtMs: T0, lastUsedAtMs: null, data: { hashes: ['a', 'b'] } });

@@ -24,11 +24,11 @@ export class MemoryFactorStore implements FactorStore {
     return true;
   }
 
-  async advance(userId: string, factorId: string, field: string, next: number): Promise<boolean> {
+  async advance(userId: string, factorId: string, field: string, next: number, alsoSet: Record<string, unknown> = {}): Promise<boolean> {
     const f = this.own(userId, factorId);
     const current = f?.data[field];
     if (!f || (typeof current === 'number' && next <= current)) return false;
-    f.data[field] = next;
+    f.data = { ...f.data, ...structuredClone(alsoSet), [field]: next };
     return true;
   }
 

@@ -39,11 +39,13 @@ export class MongoFactorStore implements FactorStore {
     return result.matchedCount === 1;
   }
 
-  async advance(userId: string, factorId: string, field: string, next: number): Promise<boolean> {
+  async advance(userId: string, factorId: string, field: string, next: number, alsoSet: Record<string, unknown> = {}): Promise<boolean> {
     const path = `data.${field}`;
+    const set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(alsoSet)) set[`data.${k}`] = v;
     const result = await this.model.updateOne(
       { _id: factorId, userId, $or: [{ [path]: { $lt: next } }, { [path]: { $exists: false } }, { [path]: null }] },
-      { $set: { [path]: next } },
+      { $set: { ...set, [path]: next } },
     );
     return result.modifiedCount === 1;
   }
