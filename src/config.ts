@@ -10,6 +10,7 @@ import type { TrustedIssuer } from './core/assurance/upstreamFactors';
 import type { IdentityHeaderNames, UserIdentity } from './core/forward/identityHeaders';
 import { countSmsSegments } from './core/messages/countSmsSegments';
 import { renderSmsCodeMessage } from './core/messages/renderSmsCodeMessage';
+import { webOtpHostOf } from './core/messages/webOtpHostOf';
 import { BUILT_IN_TEMPLATES, DEFAULT_LOCALE, type SmsTemplateSet } from './core/messages/smsTemplates';
 import { PUMPING_DEFAULTS, PUMPING_RULES, type PumpingConfig, type PumpingRule, type RuleMode } from './sms/pumpingRules';
 import type { SmsRoute } from './sms/createSmsRouter';
@@ -660,7 +661,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
       throw new StepGuardConfigError((err as Error).message);
     }
   };
-  const webOtpHost = new URL(appOrigin).host;
+  const webOtpHost = webOtpHostOf(appOrigin);
   const serviceName = o.serviceName ?? DEFAULTS.serviceName;
   checkSmsFitsOneSegment(serviceName, webOtpHost, sms.codeLength, templates, sms.androidAppHash);
   if (environment === 'production') {

@@ -107,7 +107,7 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
     // A call is the fallback for an SMS, not a first try.
     expect((await c.send({ channel: 'voice' }).expect(409)).body.error.code).toBe('channel_unavailable');
     const sent = await c.post('/auth/2fa/sms/send', {}).set('accept-language', 'de-DE,de;q=0.9,en;q=0.5').expect(202);
-    expect(s.lastBody()).toMatch(/^\d{6} ist Ihr stepguard Bestätigungscode\. Nicht weitergeben\.\n\n@localhost:3000 #\d{6}$/);
+    expect(s.lastBody()).toMatch(/^\d{6} ist Ihr stepguard Bestätigungscode\. Nicht weitergeben\.\n\n@localhost #\d{6}$/);
     const providerId = await s.providerIdOf(sent.body.challengeId);
     await receipt(t, { id: providerId, status: 'undelivered', timestamp: t.clock.nowMs() / 1000, errorCode: '30003' }).expect(200);
     const status = (await c.get('/auth/2fa/sms/status').expect(200)).body;

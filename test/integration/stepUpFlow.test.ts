@@ -32,7 +32,7 @@ describeForEachStore('SMS step-up over HTTP', (useRedis) => {
     });
     expect(t.sms.messages).toHaveLength(1);
     expect(t.sms.messages[0]?.to).toBe('+14155550123');
-    expect(t.sms.messages[0]?.body).toMatch(/^\d{6} is your stepguard verification code\. Do not share it\.\n\n@localhost:3000 #\d{6}$/);
+    expect(t.sms.messages[0]?.body).toMatch(/^\d{6} is your stepguard verification code\. Do not share it\.\n\n@localhost #\d{6}$/);
 
     const verified = await c.verify(t.sms.lastCode()).expect(200);
     expect(verified.body).toMatchObject({ verified: true, acr: 'aal2', amr: ['pwd', 'sms', 'mfa'], returnTo: '/account' });

@@ -39,6 +39,28 @@
     };
     setTimeout(poll, 1500);
   }
+  // WebOTP: where the browser can read the code from the incoming SMS (its last line is
+  // `@host #code`), fill it in and submit. Typing, leaving or submitting by hand aborts it; any
+  // failure (no SMS, a refusal, no support) leaves the page exactly as it was.
+  var otpInput = document.querySelector('input[data-sg-webotp]');
+  if (otpInput && otpInput.form && 'OTPCredential' in window && window.AbortController && navigator.credentials && navigator.credentials.get) {
+    var otpForm = otpInput.form;
+    var otpAbort = new AbortController();
+    var stopOtp = function () { if (!otpAbort.signal.aborted) otpAbort.abort(); };
+    // 'input' is typing, pasting or deleting; moving focus with Tab is not.
+    otpInput.addEventListener('input', stopOtp);
+    otpForm.addEventListener('submit', stopOtp);
+    window.addEventListener('pagehide', stopOtp);
+    var otpPattern = new RegExp('^(?:' + (otpInput.getAttribute('pattern') || '[0-9]{6}') + ')$');
+    try {
+      navigator.credentials.get({ otp: { transport: ['sms'] }, signal: otpAbort.signal }).then(function (otp) {
+        if (otpAbort.signal.aborted || !otp || typeof otp.code !== 'string' || !otpPattern.test(otp.code)) return;
+        otpInput.value = otp.code;
+        otpForm.removeEventListener('submit', stopOtp);
+        if (otpForm.requestSubmit) otpForm.requestSubmit(); else otpForm.submit();
+      }).catch(function () { /* aborted, refused or unsupported: the user types the code */ });
+    } catch (e) { /* a browser that throws instead of rejecting: the same silent fallback */ }
+  }
   document.querySelectorAll('[data-sg-local-time]').forEach(function (el) {
     var d = new Date(el.getAttribute('datetime'));
     // In the page's language (the nearest lang attribute), not only the browser's.
