@@ -214,7 +214,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
 
   const recordFirstFactor = async (req: Request, opts?: { upstream?: UpstreamClaims }): Promise<void> => {
     const userId = requireUserId(req);
-    await firstFactorGate.recordSuccess(req);
+    // The account's own username, when the host says it: only then may a success clear the count its spelling shares.
+    await firstFactorGate.recordSuccess(req, (await config.getIdentity?.(userId))?.username ?? null);
     // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
     const generation = await service.sessionGenerationOf(userId);
     const nowMs = config.clock.nowMs();
