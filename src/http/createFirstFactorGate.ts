@@ -16,8 +16,11 @@ export type FirstFactorGate = {
    * that account), nothing when it does not (aggregated per address and minute).
    */
   recordFailure(req: Request, options?: { userId?: string | null }): Promise<void>;
-  /** The password was right (`recordFirstFactor` calls this): clears the account's count. */
-  recordSuccess(req: Request): Promise<void>;
+  /**
+   * The password was right (`recordFirstFactor` calls this with `getIdentity`'s username): clears
+   * the account's count when the typed username is exactly `accountUsername`, else gives back this attempt.
+   */
+  recordSuccess(req: Request, accountUsername?: string | null): Promise<void>;
 };
 
 /** Binds the first-factor service to requests: what `check` counted is what success or failure reports. */
@@ -37,11 +40,11 @@ export function createFirstFactorGate(service: FirstFactorService): FirstFactorG
       attempts.delete(req);
       await service.recordFailure({ attempt, userId: options.userId ?? null, context: requestContext(req) });
     },
-    async recordSuccess(req) {
+    async recordSuccess(req, accountUsername) {
       const attempt = attempts.get(req);
       if (!attempt) return;
       attempts.delete(req);
-      await service.recordSuccess(attempt);
+      await service.recordSuccess(attempt, accountUsername);
     },
   };
 }

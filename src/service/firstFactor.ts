@@ -12,6 +12,8 @@ export type FirstFactorAttempt = {
   readonly address: string | null;
   /** Failures on the account counted so far, this attempt included. */
   readonly accountFailures: number;
+  /** The username as typed, to tell the account's own success from another account's of the same spelling. */
+  readonly username: string;
 };
 
 export type FirstFactorCheck = { ok: true; attempt: FirstFactorAttempt } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
@@ -32,8 +34,14 @@ export type FirstFactorService = {
    * account's audit chain; without, it is aggregated per address and window.
    */
   recordFailure(input: { attempt: FirstFactorAttempt; userId: string | null; context?: RequestContext }): Promise<void>;
-  /** The password was right: the account's count is cleared and the address gets its attempt back. */
-  recordSuccess(attempt: FirstFactorAttempt): Promise<void>;
+  /**
+   * The password was right: the address gets its attempt back. The account's count is cleared
+   * only when the typed username is exactly the signed-in account's (`accountUsername`): the
+   * throttle folds case and look-alikes together, so on a host where `Alice` and `alice` are two
+   * accounts, signing in to one must not wipe the failures counted against the other. Otherwise
+   * only this attempt is given back.
+   */
+  recordSuccess(attempt: FirstFactorAttempt, accountUsername?: string | null): Promise<void>;
   /** Writes aggregated counts whose window has ended (all of them with `everything`, e.g. at shutdown). */
   flushAudit(options?: { everything?: boolean }): Promise<void>;
 };
@@ -74,7 +82,7 @@ export function createFirstFactorService(ctx: ServiceContext): FirstFactorServic
         await aggregator.note('login_throttled', keys.addressLabel, context);
         return throttled(address.retryAfterMs);
       }
-      return { ok: true, attempt: { accountKey: keys.account, addressKey: keys.address, address: keys.addressLabel, accountFailures: account.failures } };
+      return { ok: true, attempt: { accountKey: keys.account, addressKey: keys.address, address: keys.addressLabel, accountFailures: account.failures, username } };
     },
 
     async recordFailure({ attempt, userId, context = {} }) {
@@ -90,9 +98,10 @@ export function createFirstFactorService(ctx: ServiceContext): FirstFactorServic
       });
     },
 
-    async recordSuccess(attempt) {
+    async recordSuccess(attempt, accountUsername) {
       const nowMs = config.clock.nowMs();
-      await stores.firstFactor.reset(attempt.accountKey);
+      if (typeof accountUsername === 'string' && accountUsername === attempt.username) await stores.firstFactor.reset(attempt.accountKey);
+      else await stores.firstFactor.release(attempt.accountKey, accountPolicy, nowMs);
       await stores.firstFactor.release(attempt.addressKey, addressPolicy, nowMs);
     },
 

@@ -5,12 +5,18 @@ import { clientAddressKey } from '../core/net/clientAddressKey';
 export type FirstFactorKeys = { account: string; address: string; addressLabel: string | null };
 
 /**
- * The username as the throttle counts it: Unicode NFKC, trimmed, lower-cased, so `Alice`,
- * ` alice` and a full-width `ａｌｉｃｅ` share one count. Whether the account exists plays no part.
+ * The username as the throttle counts it: Unicode compatibility-decomposed (NFKD) with accents
+ * and invisible characters (soft hyphen, zero-width space and joiner, other default-ignorables)
+ * removed, trimmed, lower-cased. So `Alice`, ` alice`, a full-width `ａｌｉｃｅ`, `álice` and
+ * `al\u200Bice` share one count, as accent- and case-insensitive database collations (MySQL's
+ * default) would find one account for them. Folding too much only makes spellings share a
+ * budget; folding too little would give each its own. Whether the account exists plays no part.
  */
 export function canonicalUsername(username: string): string {
-  return username.normalize('NFKC').trim().toLowerCase();
+  return username.normalize('NFKD').replace(FOLDED_AWAY, '').trim().toLowerCase().normalize('NFKC');
 }
+
+const FOLDED_AWAY = /[\p{M}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
  * Keyed digests (HMAC with the pepper), so the stores hold neither usernames nor addresses and

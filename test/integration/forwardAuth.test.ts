@@ -36,7 +36,7 @@ describe('forward-auth (SSO gateway mode)', () => {
     const c = await t.client();
     await c.stepUp();
     const res = await check(c, 'https://app.example.com/reports').expect(200);
-    expect(res.headers['remote-user']).toBe('u1');
+    expect(res.headers['remote-user']).toBe('alice'); // the demo's getIdentity: the login name, not the id
     expect(res.headers['remote-acr']).toBe('aal2');
     expect(res.headers['remote-amr']).toBe('pwd,sms,mfa');
     expect(Number(res.headers['remote-auth-time'])).toBe(Math.floor(t.clock.nowMs() / 1000));
