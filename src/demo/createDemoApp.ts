@@ -120,6 +120,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     },
     clock: options.clock,
     logger,
+    // The login name, for forward-auth's Remote-User, authenticator apps and the login throttle's reset.
+    getIdentity: (userId) => {
+      const user = users.get(userId);
+      return user ? { username: user.username } : null;
+    },
   });
   // One Passport per app, so that several demo apps in one process (tests) never share users.
   const passport = new Passport();

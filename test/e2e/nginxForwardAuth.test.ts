@@ -51,7 +51,7 @@ suite('nginx auth_request in front of an upstream (real nginx)', () => {
     expect((await json('/auth/2fa/sms/send', {})).status).toBe(202);
     expect((await json('/auth/2fa/sms/verify', { code: t.sms.lastCode() })).status).toBe(200);
     const page = await browser.get('/app/report').expect(200);
-    expect(page.text).toBe('upstream page for user=u1 acr=aal2');
+    expect(page.text).toBe('upstream page for user=alice acr=aal2');
     expect(nginx.errorLog()).not.toMatch(/\[(emerg|crit)\]/);
   });
 
