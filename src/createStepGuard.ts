@@ -230,7 +230,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
    */
   const recordUpstreamFactors = async (req: Request, userId: string, claims: UpstreamClaims, nowMs: number): Promise<void> => {
     const result = upstreamFactors(config.policy.trustedIssuers, claims, nowMs);
-    const reasons = [`issuer:${String(claims.issuer).slice(0, 200)}`, `amr:${(claims.amr ?? []).slice(0, 10).join(',').slice(0, 100)}`];
+    const amr = Array.isArray(claims?.amr) ? claims.amr.slice(0, 10).map(String).join(',').slice(0, 100) : '(malformed)';
+    const reasons = [`issuer:${String(claims?.issuer).slice(0, 200)}`, `amr:${amr}`];
     if (!result.ok) {
       await service.audit({ type: 'upstream_mfa_ignored', outcome: 'info', userId, reasons: [...reasons, result.reason], context: requestContext(req) });
       return;

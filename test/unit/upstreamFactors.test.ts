@@ -41,3 +41,17 @@ describe('upstream MFA claims', () => {
     );
   });
 });
+
+describe('upstream claims of the wrong shape', () => {
+  it.each([
+    ['amr as one string', { issuer: 'https://idp.example.com', amr: 'otp' }],
+    ['amr as an object', { issuer: 'https://idp.example.com', amr: { 0: 'otp', length: 1 } }],
+    ['amr with a non-string', { issuer: 'https://idp.example.com', amr: ['otp', 7] }],
+    ['33 amr values', { issuer: 'https://idp.example.com', amr: Array.from({ length: 33 }, () => 'otp') }],
+    ['no issuer', { amr: ['otp'] }],
+    ['auth_time as a string', { issuer: 'https://idp.example.com', amr: ['otp'], authTimeSeconds: '1700000000' }],
+    ['not an object', null],
+  ])('%s proves nothing, without throwing', (_name, claims) => {
+    expect(upstreamFactors(TRUSTED, { authTimeSeconds: atSeconds(NOW), ...(claims as object) } as never, NOW)).toEqual({ ok: false, reason: 'malformed_claims' });
+  });
+});

@@ -19,7 +19,22 @@ export type UpstreamClaims = {
 
 export type UpstreamFactors =
   | { ok: true; factors: SecondFactorId[]; atMs: number }
-  | { ok: false; reason: 'untrusted_issuer' | 'no_auth_time' | 'auth_time_in_future' | 'no_factor' };
+  | { ok: false; reason: 'malformed_claims' | 'untrusted_issuer' | 'no_auth_time' | 'auth_time_in_future' | 'no_factor' };
+
+/** More `amr` values than any real token carries: such claims are not read at all. */
+const MAX_AMR_VALUES = 32;
+
+/**
+ * Whether the claims have the shape a verified token gives (some identity providers and SAML
+ * bridges send `amr` as one string): an issuer string, `amr` an array of at most 32 short
+ * strings. Anything else counts as no upstream MFA, never as an error.
+ */
+export function wellFormedUpstreamClaims(claims: unknown): claims is UpstreamClaims {
+  const c = claims as Partial<Record<keyof UpstreamClaims, unknown>> | null;
+  if (typeof c !== 'object' || c === null || typeof c.issuer !== 'string' || c.issuer.length > 2048) return false;
+  if (c.amr !== undefined && !(Array.isArray(c.amr) && c.amr.length <= MAX_AMR_VALUES && c.amr.every((v) => typeof v === 'string' && v.length <= 64))) return false;
+  return c.authTimeSeconds === undefined || typeof c.authTimeSeconds === 'number';
+}
 
 /** How far an upstream's clock may run ahead of ours. */
 const CLOCK_SKEW_MS = 60_000;
@@ -32,6 +47,7 @@ const CLOCK_SKEW_MS = 60_000;
  * beyond the sign-in itself.
  */
 export function upstreamFactors(trusted: readonly TrustedIssuer[], claims: UpstreamClaims, nowMs: number): UpstreamFactors {
+  if (!wellFormedUpstreamClaims(claims)) return { ok: false, reason: 'malformed_claims' };
   const entry = trusted.find((t) => t.issuer === claims.issuer);
   if (!entry) return { ok: false, reason: 'untrusted_issuer' };
   const authTime = claims.authTimeSeconds;
