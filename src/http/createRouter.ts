@@ -117,7 +117,10 @@ export function createRouter(internals: GuardInternals): Router {
       if (req.query.returnTo !== undefined) {
         const returnTo = safeReturnTo(req.query.returnTo, config.http.allowedReturnOrigins);
         if (!returnTo) return void (await fail(req, res, 'invalid_return_to'));
-        state.pending = { ...(state.pending ?? { action: 'login' }), returnTo };
+        // A step-up started from a link is for that link: an abandoned guarded form does not come back after it.
+        const { continueId: _abandoned, ...pending } = state.pending ?? { action: 'login' };
+        state.pending = { ...pending, returnTo };
+        delete state.formStash;
       }
       const methods = await describeMethods(req, res, userId, state.pending?.action ?? 'login');
       if (!wantsHtml(req)) return void res.json(methods);
