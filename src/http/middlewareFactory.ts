@@ -5,8 +5,8 @@ import { StepGuardConfigError } from '../errors';
  * that handing the factory itself to Express — `app.use(guard.router)`, forgetting the call —
  * fails when the app is built instead of hanging every request. Express reads a handler's
  * `name` once, when it builds the route layer (express 4 `lib/router/layer.js`, express 5
- * `router/lib/layer.js`); the getter throws only for that reader, so logging or inspecting the
- * guard still works. A factory called as middleware (a router that does not read the name)
+ * `router/lib/layer.js`); the getter throws only when that constructor is its direct caller, so
+ * logging, inspecting the guard or reading the name inside a request still works. A factory called as middleware (a router that does not read the name)
  * throws the same message on the first request.
  */
 export function middlewareFactory<F extends (...args: never[]) => unknown>(name: string, factory: F): F {
@@ -18,7 +18,10 @@ export function middlewareFactory<F extends (...args: never[]) => unknown>(name:
   Object.defineProperty(wrapped, 'name', {
     configurable: true,
     get() {
-      if (/[\\/]lib[\\/](?:router[\\/])?layer\.js/.test(new Error().stack ?? '')) throw new StepGuardConfigError(message);
+      // Only Express's own read (the Layer constructor, the getter's direct caller) throws: a
+      // handler that reads the name while Express is on the stack further down does not.
+      const caller = (new Error().stack ?? '').split('\n')[2] ?? '';
+      if (/[\\/]lib[\\/](?:router[\\/])?layer\.js/.test(caller)) throw new StepGuardConfigError(message);
       return name;
     },
   });

@@ -72,6 +72,10 @@ describe.each(EXPRESSES)('mounting on %s', (_name, express) => {
     // Called the right way, the same factories mount; inspecting them stays harmless.
     expect(() => app.use(guard.router())).not.toThrow();
     expect(guard.router.name).toBe('guard.router');
+    // Read while a request runs (Express further down the stack), as an APM agent might: no throw.
+    const probe = express();
+    probe.get('/name', (_req, res) => res.json({ name: guard.requireStepUp.name }));
+    return request(probe).get('/name').expect(200, { name: 'guard.requireStepUp' });
     expect(String(guard.firstFactor.check)).toContain('check');
   });
 
