@@ -92,7 +92,7 @@ export function createRouter(internals: GuardInternals): Router {
         if (!userId) return;
         // A revoked session (logout, sign out everywhere) is signed out here, whatever it holds.
         if (!(await sessionLive(service, req, userId))) {
-          if (wantsHtml(req)) return void (await signInAgain(internals, req, res));
+          if (wantsHtml(req)) return void (await signInAgain(internals, req, res, { userId }));
           return void (await fail(req, res, 'unauthenticated'));
         }
         let body = undefined as T;
@@ -201,7 +201,7 @@ export function createRouter(internals: GuardInternals): Router {
       return void res.redirect(303, `${config.http.basePath}?returnTo=${encodeURIComponent(back)}`);
     }
     if (wantsHtml(req) && code === 'fresh_password_required') {
-      return void (await signInAgain(internals, req, res, { code, returnTo: back }));
+      return void (await signInAgain(internals, req, res, { code, returnTo: back, userId }));
     }
     await fail(req, res, code);
   }

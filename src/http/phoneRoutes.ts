@@ -20,7 +20,7 @@ export function mountPhoneRoutes(kit: RouteKit): void {
       const pending = state.phone && state.phone.expiresAtMs > config.clock.nowMs() ? state.phone : undefined;
       if (!wantsHtml(req)) return void res.json({ phone: current, pending: pending ? { to: pending.maskedPhone } : null });
       // The number typed before a "sign in again" comes back into the input (see signInAgain).
-      await renderPhonePage(req, res, 200, { current, pending, typedPhone: takeFormDraft(config, req, res).phone });
+      await renderPhonePage(req, res, 200, { current, pending, typedPhone: takeFormDraft(config, req, res, userId).phone });
   }));
 
   router.post('/phone', csrf.protect, route(phoneSchema, async (req, res, userId, body) => {

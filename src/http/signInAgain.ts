@@ -16,14 +16,15 @@ export async function signInAgain(
   internals: Pick<GuardInternals, 'config' | 'render'>,
   req: Request,
   res: Response,
-  options: { code?: 'unauthenticated' | 'fresh_password_required'; returnTo?: string } = {},
+  options: { code?: 'unauthenticated' | 'fresh_password_required'; returnTo?: string; userId?: string } = {},
 ): Promise<void> {
   const { config, render } = internals;
   const code = options.code ?? 'unauthenticated';
   if (code === 'unauthenticated' && (req.method === 'GET' || req.method === 'HEAD')) {
     return void res.redirect(303, loginHref(config.pages.links.login, safeReturnTo(req.originalUrl, config.http.allowedReturnOrigins)));
   }
-  keepFormDraft(config, req, res);
+  // Kept only for a known user, and given back only to that user: a shared browser's next person never sees it.
+  if (options.userId) keepFormDraft(config, req, res, options.userId);
   const returnTo = safeReturnTo(options.returnTo ?? formPageOf(config.http.basePath, req), config.http.allowedReturnOrigins);
   await sendError(req, res, render, code, {}, returnTo ? { returnTo } : {});
 }

@@ -93,6 +93,22 @@ describe('recoverable errors on the pages', () => {
     expect((await page('/auth/2fa/phone').expect(200)).text).toMatch(/<input id="sg-phone"[^>]* value=""/);
   });
 
+  it('never refills one user\'s typed number for the next user signing in on the same browser', async () => {
+    t = await createTestApp();
+    await t.users.create('bob', 'bob-password-long-enough');
+    await t.users.create('carol', 'carol-password-long-enough');
+    const { c, page, form } = await browserLike(t);
+    await c.login('bob', 'bob-password-long-enough').expect(200);
+    t.clock.advanceSeconds(301);
+    await form('/auth/2fa/phone', { phone: '+1 415 555 0199' }).expect(401);
+    const loginPage = await page('/login').expect(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] as string;
+    await c.agent.post('/auth/login').type('form').set('accept', 'text/html').send({ _csrf: token, username: 'carol', password: 'carol-password-long-enough' }).expect(303);
+    const carolsPage = await page('/auth/2fa/phone').expect(200);
+    expect(carolsPage.text).not.toContain('555 0199');
+    expect(carolsPage.text).toMatch(/<input id="sg-phone"[^>]* value=""/);
+  });
+
   it('refills the number after a refused number, but never echoes a code', async () => {
     t = await createTestApp();
     await t.users.create('bob', 'bob-password-long-enough');
