@@ -1,3 +1,4 @@
+import { requestContext } from '../src/http/requestContext';
 import type { StepGuard } from '../src/createStepGuard';
 import { CodeStrategy } from './CodeStrategy';
 
@@ -10,6 +11,6 @@ export class BackupCodeStrategy extends CodeStrategy {
 
   /** @param options.codeField body field with the code. @default 'code' */
   constructor(options: { guard: StepGuard; codeField?: string }) {
-    super(options, 'backup', (code) => code.length <= 40, (guard, userId, code) => guard.service.verifyBackupCode({ userId, code }));
+    super(options, 'backup', (code) => code.length <= 40, (guard, userId, code, req) => guard.service.verifyBackupCode({ userId, code, context: requestContext(req) }));
   }
 }

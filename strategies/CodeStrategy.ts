@@ -4,7 +4,7 @@ import type { SecondFactorId } from '../src/core/assurance/types';
 import type { StepGuard } from '../src/createStepGuard';
 import { finishStrategy, refuse } from './finishStrategy';
 
-type Verify = (guard: StepGuard, userId: string, code: string) => Promise<{ ok: true } & Record<string, unknown> | ({ ok: false; reason: string } & Record<string, unknown>)>;
+type Verify = (guard: StepGuard, userId: string, code: string, req: Request) => Promise<{ ok: true } & Record<string, unknown> | ({ ok: false; reason: string } & Record<string, unknown>)>;
 
 /**
  * The shape the code-based step-up strategies share: read the code, check its form, call one
@@ -31,6 +31,6 @@ export abstract class CodeStrategy extends Strategy {
     const code = (req.body as Record<string, unknown> | undefined)?.[this.codeField];
     if (!userId) return refuse(this, 'unauthenticated');
     if (typeof code !== 'string' || !this.isWellFormed(code)) return refuse(this, 'invalid_request');
-    finishStrategy(this, req, this.guard, this.factor, this.verify(this.guard, userId, code));
+    finishStrategy(this, req, this.guard, this.factor, this.verify(this.guard, userId, code, req));
   }
 }

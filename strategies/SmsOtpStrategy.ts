@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { readState } from '../src/http/sessionState';
+import { requestContext } from '../src/http/requestContext';
 import type { StepGuard } from '../src/createStepGuard';
 import { finishStrategy, refuse } from './finishStrategy';
 
@@ -45,7 +46,7 @@ export class SmsOtpStrategy extends Strategy {
       req,
       this.guard,
       'sms',
-      this.guard.service.verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up' }),
+      this.guard.service.verifySmsChallenge({ userId, bindingId: state.bindingId, challengeId: state.sms.challengeId, code, expect: 'step_up', context: requestContext(req) }),
     );
   }
 }

@@ -1,3 +1,4 @@
+import { requestContext } from '../src/http/requestContext';
 import type { StepGuard } from '../src/createStepGuard';
 import { CodeStrategy } from './CodeStrategy';
 
@@ -10,6 +11,6 @@ export class TotpStrategy extends CodeStrategy {
 
   /** @param options.codeField body field with the code. @default 'code' */
   constructor(options: { guard: StepGuard; codeField?: string }) {
-    super(options, 'otp', (code) => /^\d{6}$/.test(code), (guard, userId, code) => guard.service.verifyTotp({ userId, code }));
+    super(options, 'otp', (code) => /^\d{6}$/.test(code), (guard, userId, code, req) => guard.service.verifyTotp({ userId, code, context: requestContext(req) }));
   }
 }

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
+import { requestContext } from '../src/http/requestContext';
 import type { StepGuard } from '../src/createStepGuard';
 import { readState } from '../src/http/sessionState';
 import { finishStrategy, refuse } from './finishStrategy';
@@ -26,6 +27,6 @@ export class WebAuthnStrategy extends Strategy {
     if (!userId) return refuse(this, 'unauthenticated');
     if (!response || typeof response !== 'object' || typeof response.id !== 'string') return refuse(this, 'invalid_request');
     if (!state) return refuse(this, 'no_challenge');
-    finishStrategy(this, req, this.guard, 'swk', this.guard.service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: response as never }));
+    finishStrategy(this, req, this.guard, 'swk', this.guard.service.finishPasskeyAuthentication({ userId, bindingId: state.bindingId, response: response as never, context: requestContext(req) }));
   }
 }

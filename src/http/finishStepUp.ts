@@ -49,6 +49,8 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   const continueId = state.pending?.continueId;
   const action = done.action ?? state.pending?.action ?? 'login';
   delete state.pending;
+  // The challenge is used up (the verify consumed it): the strategies' path forgets it as the route does.
+  if (factor === 'sms') delete state.sms;
   await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
   await internals.risk.recordSuccess(req, userId);
   await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
