@@ -15,6 +15,7 @@ import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstF
 import { createRouter } from './http/createRouter';
 import { createForwardAuth, type ForwardAuthOptions } from './http/createForwardAuth';
 import type { GuardInternals } from './http/GuardInternals';
+import { registerGuardInternals } from './http/guardInternalsOf';
 import { createViewRenderer } from './http/renderView';
 import { sendError } from './http/respond';
 import { createRequireStepUp, type RequireStepUpOptions } from './http/requireStepUp';
@@ -326,6 +327,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     webauthn: new WebAuthnStrategy({ guard }),
     backupCode: new BackupCodeStrategy({ guard }),
   };
+  registerGuardInternals(guard, internals);
   return guard;
 }
 

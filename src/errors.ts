@@ -6,6 +6,7 @@ export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
   invalid_phone: { status: 400, message: 'That is not a phone number we can use. Enter it with its country code, such as +1 415 555 0123.' },
   invalid_return_to: { status: 400, message: 'returnTo must be a path on this site, such as /account.' },
+  oidc_interaction_expired: { status: 400, message: 'This sign-in request has expired or was started in another browser. Go back to the app and sign in again.' },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
   unauthenticated: { status: 401, message: 'Sign in first.' },
   insufficient_user_authentication: {

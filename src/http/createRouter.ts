@@ -3,7 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { acceptableFactorsFor } from '../core/assurance/evaluateStepUp';
-import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
+import { LEVELS, type ActionRequirement, type SecondFactorId } from '../core/assurance/types';
 import type { ErrorCode } from '../errors';
 import type { GuardInternals } from './GuardInternals';
 import { packageRoot } from './packageRoot';
@@ -398,7 +398,10 @@ export function createRouter(internals: GuardInternals): Router {
     const state = readState(req, userId);
     const pendingTx = state?.pending?.action === action ? state.pending.transaction : undefined;
     const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
-    const acceptable = decision.outcome === 'deny' ? [] : acceptableFactorsFor({ ...requirement, level: decision.level, factors: decision.acceptableFactors });
+    // A pending step-up may ask for more than the action does (an OpenID Connect client's acr_values).
+    const pendingLevel = state?.pending?.action === action ? state.pending.level : undefined;
+    const level = pendingLevel && LEVELS.indexOf(pendingLevel) > LEVELS.indexOf(decision.level) ? pendingLevel : decision.level;
+    const acceptable = decision.outcome === 'deny' ? [] : acceptableFactorsFor({ ...requirement, level, factors: decision.acceptableFactors });
     const maskedPhone = await service.maskedPhoneOf(userId);
     const enrolled: SecondFactorId[] = (await service.listEnrolledFactors(userId));
     const reasons = decision.reasons.map((r) => r.text);

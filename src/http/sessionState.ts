@@ -1,6 +1,6 @@
 import type {} from 'express-session';
 import type { Request } from 'express';
-import type { FactorId, FactorRefs, FactorTimes } from '../core/assurance/types';
+import type { AssuranceLevel, FactorId, FactorRefs, FactorTimes } from '../core/assurance/types';
 import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
@@ -30,7 +30,15 @@ export type StepGuardSessionState = {
   /** Cached policy decisions per action, valid while the IP and device stay the same. */
   risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision }>;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
-  pending?: { action: string; returnTo?: string; transaction?: TransactionDetails; /** A stashed form to re-submit after the step-up. */ continueId?: string };
+  pending?: {
+    action: string;
+    returnTo?: string;
+    transaction?: TransactionDetails;
+    /** A stashed form to re-submit after the step-up. */
+    continueId?: string;
+    /** A level the step-up must reach above the action's own (an OpenID Connect client asked for `aal2-phr`). */
+    level?: AssuranceLevel;
+  };
   /**
    * The one guarded form refused for a step-up, sealed (AES-256-GCM, bound to this user, session
    * binding and action), to re-submit after it from `<basePath>/continue/<id>`; a newer refusal

@@ -5,6 +5,7 @@ import * as root from '../../src';
 const packageJson = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
   exports: Record<string, string | { types: string; default: string }>;
   peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
   dependencies: Record<string, string>;
 };
 
@@ -19,7 +20,7 @@ describe('the public API', () => {
 
   it('the rest is behind subpaths, each built with its types (npm test builds before jest)', () => {
     const subpaths = Object.keys(packageJson.exports).filter((p) => p !== './package.json');
-    expect(subpaths).toEqual(['.', './passport', './stores', './policy', './sms', './audit']);
+    expect(subpaths).toEqual(['.', './passport', './stores', './policy', './sms', './audit', './oidc']);
     for (const subpath of subpaths) {
       const target = packageJson.exports[subpath] as { types: string; default: string };
       expect(existsSync(join(__dirname, '../..', target.default))).toBe(true);
@@ -34,13 +35,20 @@ describe('the public API', () => {
     expect(Object.keys(require('../../src/policy'))).toEqual(expect.arrayContaining(['evaluatePolicy', 'defaultRules', 'csvGeoLookup']));
     expect(Object.keys(require('../../src/sms'))).toEqual(expect.arrayContaining(['ConsoleSmsProvider', 'TwilioSmsProvider', 'createSmsRouter', 'BUILT_IN_TEMPLATES']));
     expect(Object.keys(require('../../src/audit'))).toEqual(expect.arrayContaining(['verifyAuditChain', 'deriveAuditKey']));
+    expect(Object.keys(require('../../src/oidc'))).toEqual(expect.arrayContaining(['createOidcStepUp', 'readAcrRequest', 'assessOidcLogin']));
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
 
   it('express, express-session and passport are the host\'s (peer dependencies), the types it needs come with it', () => {
-    expect(Object.keys(packageJson.peerDependencies).sort()).toEqual(['express', 'express-session', 'passport']);
-    for (const peer of ['express', 'express-session', 'passport']) expect(packageJson.dependencies[peer]).toBeUndefined();
+    expect(Object.keys(packageJson.peerDependencies).sort()).toEqual(['express', 'express-session', 'oidc-provider', 'passport']);
+    for (const peer of ['express', 'express-session', 'oidc-provider', 'passport']) expect(packageJson.dependencies[peer]).toBeUndefined();
     expect(packageJson.dependencies).toHaveProperty('@types/express-session');
     expect(packageJson.dependencies).toHaveProperty('@types/passport-strategy');
+  });
+
+  it('oidc-provider is an optional peer: only stepguard/oidc needs it, and loads it when called', () => {
+    expect(packageJson.peerDependencies['oidc-provider']).toBe('^9');
+    expect(packageJson.peerDependenciesMeta['oidc-provider']).toEqual({ optional: true });
+    expect(packageJson.dependencies['openid-client']).toBeUndefined();
   });
 });
