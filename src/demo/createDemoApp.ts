@@ -28,6 +28,7 @@ import { DemoUserStore, type DemoUser } from './DemoUserStore';
 import { BoundedMemorySessionStore } from './BoundedMemorySessionStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
 import { demoErrorHandler } from './demoErrorHandler';
+import { createDemoOidc, type DemoOidcOptions } from './demoOidc';
 
 export type DemoAppOptions = {
   /** When given, sessions and stepguard state live in Redis; otherwise in memory. */
@@ -64,6 +65,8 @@ export type DemoAppOptions = {
     allowedReturnOrigins?: string[];
   };
   environment?: 'production' | 'development' | 'test';
+  /** When given, the OpenID Connect provider at /oidc and its relying-party page /rp (npm start always gives it; see demoOidc.ts). */
+  oidc?: DemoOidcOptions;
 };
 
 export type DemoApp = { app: express.Express; guard: StepGuard; users: DemoUserStore };
@@ -202,9 +205,13 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   // stepguard's pages and API at /auth/2fa (own parsers and CSRF); on every request, a session
   // revoked by a logout, "sign out everywhere" or a factor removal counts as signed out.
   app.use(guard.router());
+  // The OpenID Connect provider (/oidc, its interaction route, the RFC 9470 API): own parsers, no CSRF token.
+  const oidc = options.oidc ? await createDemoOidc({ ...options.oidc, guard, users, logger, trustProxy: options.trustProxy !== undefined && options.trustProxy !== false }) : null;
+  if (oidc) app.use(oidc.routes);
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   app.use(guard.csrf.protect);
+  if (oidc) app.use(oidc.relyingParty);
 
   const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
   const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}, view?: string) => {

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPublic: flag(env.METRICS_PUBLIC),
     allowMemoryDurableStores: flag(env.STEPGUARD_ALLOW_MEMORY_STORES),
+    oidc: { ...(env.OIDC_JWKS_FILE ? { jwksFile: env.OIDC_JWKS_FILE } : {}) },
     logger,
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
     trustProxy,
