@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
 // What the functions run in the page use; declared here rather than adding the DOM library to the (Node) project.
@@ -73,20 +74,30 @@ export async function keyboardProblems(page: Page): Promise<string[]> {
     return list;
   }, CONTROLS);
 
+  // Focus moves are recorded in the page as they happen (one round trip to read them, not one per key).
+  await page.evaluate(() => {
+    const seen: { index: number; tag: string; id: string; visible: boolean }[] = [];
+    (globalThis as unknown as { __sgFocus: typeof seen }).__sgFocus = seen;
+    (document as unknown as { addEventListener(type: string, fn: (e: { target: El }) => void, capture: boolean): void }).addEventListener(
+      'focusin',
+      (e) => {
+        const el = e.target;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+        seen.push({ index: Number(el.getAttribute('data-sg-kb') ?? 0), tag: el.tagName.toLowerCase(), id: el.id, visible: outline || style.boxShadow !== 'none' });
+      },
+      true,
+    );
+  });
+  for (let presses = 0; presses < expected.length + 2; presses += 1) await page.keyboard.press('Tab');
+  const moves = await page.evaluate(() => (globalThis as unknown as { __sgFocus: { index: number; tag: string; id: string; visible: boolean }[] }).__sgFocus);
+
   const reached: number[] = [];
   const problems: string[] = [];
-  for (let presses = 0; presses < expected.length + 5; presses += 1) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return null;
-      const style = getComputedStyle(el);
-      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-      return { index: Number(el.getAttribute('data-sg-kb') ?? 0), tag: el.tagName.toLowerCase(), id: el.id, visible: outline || style.boxShadow !== 'none' };
-    });
-    if (!focused || reached.includes(focused.index)) break;
+  for (const focused of moves) {
+    if (reached.includes(focused.index)) break; // wrapped around
     if (focused.index === 0) {
-      problems.push(`focus went to ${focused.tag}#${focused.id}, which is not a control`);
+      if (focused.id !== 'sg-kb-start') problems.push(`focus went to ${focused.tag}#${focused.id}, which is not a control`);
       continue;
     }
     if (!focused.visible) problems.push(`focus on ${expected.find((e) => e.index === focused.index)?.name ?? focused.tag} is not visible`);
@@ -121,4 +132,23 @@ export async function announcedErrorProblems(page: Page, fieldIds: string[] = []
     }
     return problems;
   }, fieldIds);
+}
+
+/**
+ * The three checks on the page as it is now, as one expectation that names the page; `errorFields`
+ * marks an error page and names the fields its error is about. A failing page is saved to
+ * test-artifacts/a11y-<name>.png.
+ */
+export async function expectAccessible(page: Page, name: string, options: { errorFields?: string[] } = {}): Promise<void> {
+  try {
+    const axe = await axeProblems(page);
+    const errors = options.errorFields ? await announcedErrorProblems(page, options.errorFields) : [];
+    const keyboard = await keyboardProblems(page);
+    expect({ page: name, axe, keyboard, errors }).toEqual({ page: name, axe: [], keyboard: [], errors: [] });
+  } catch (err) {
+    const dir = join(__dirname, '../../test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, `a11y-${name}.png`), fullPage: true }).catch(() => undefined);
+    throw err;
+  }
 }

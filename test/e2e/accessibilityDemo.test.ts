@@ -1,0 +1,104 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility';
+import { describeWithBrowser, launchChromium } from '../helpers/browser';
+import { createTestApp, type TestApp } from '../helpers/createTestApp';
+
+/**
+ * Issue #14 item 6, the demo's own pages (stepguard's pages: accessibility.test.ts): axe-core
+ * finds nothing serious or critical, Tab reaches every control in order with visible focus, and
+ * errors are announced and tied to their fields.
+ */
+describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
+  let browser: Browser;
+  let t: TestApp;
+  let server: Server;
+  let base: string;
+  const contexts: BrowserContext[] = [];
+  const checked: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    t = await createTestApp();
+    server = t.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    await new Promise((resolve) => server.close(resolve));
+    await t.close();
+  });
+
+  async function freshPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-US' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    return page;
+  }
+
+  async function check(page: Page, name: string, options: { errorFields?: string[] } = {}): Promise<void> {
+    await expectAccessible(page, name, options);
+    checked.push(name);
+  }
+
+  it("the demo's own pages: home, sign-in (and its error), account, a transfer from form to done", async () => {
+    const page = await freshPage();
+    await page.goto(`${base}/`);
+    await check(page, 'demo-home');
+    await page.goto(`${base}/login`);
+    await check(page, 'demo-login');
+    await page.fill('#username', 'alice');
+    await page.fill('#password', 'not-the-password-at-all');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#login-error');
+    await check(page, 'demo-login-error', { errorFields: ['username', 'password'] });
+    await page.fill('#username', 'alice');
+    await page.fill('#password', 'alice-demo-password');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/auth\/2fa\?returnTo=%2Faccount$/);
+    await page.getByRole('button', { name: /Text a code to/ }).click();
+    await page.fill('#sg-code', t.sms.lastCode());
+    await page.click('form[action$="/sms/verify"] button');
+    await page.waitForURL(/\/account$/);
+    await check(page, 'demo-account');
+    await page.goto(`${base}/`);
+    await check(page, 'demo-home-signed-in');
+    await page.goto(`${base}/transfer`);
+    await check(page, 'demo-transfer');
+    await page.fill('#amount', '12.345');
+    await page.fill('#payee', 'ACME Ltd');
+    await page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { removeAttribute(a: string): void } } }).document.querySelector('#amount').removeAttribute('pattern'));
+    await page.click('form[action="/transfer"] button');
+    await page.waitForSelector('[role=alert]');
+    await check(page, 'demo-transfer-error', { errorFields: ['amount'] });
+    await page.fill('#amount', '25');
+    await page.fill('#payee', 'ACME Ltd');
+    await page.click('form[action="/transfer"] button');
+    await page.waitForURL(/\/auth\/2fa/);
+    await check(page, 'choose-transfer');
+    await page.getByRole('button', { name: /Text a code to/ }).click();
+    await page.waitForURL(/\/auth\/2fa\/sms$/);
+    await check(page, 'sms-transfer');
+    await page.fill('#sg-code', t.sms.lastCode());
+    await page.click('form[action$="/sms/verify"] button');
+    await page.waitForURL(/\/transfer\/confirm$/);
+    await check(page, 'demo-transfer-confirm');
+    await page.click('form[action="/transfer"] button');
+    await page.waitForSelector('#transfer-result');
+    await check(page, 'demo-transfer-done');
+  });
+
+  it('checked every page it names', () => {
+    for (const name of ['demo-home', 'demo-login', 'demo-login-error', 'demo-account', 'demo-home-signed-in', 'demo-transfer', 'demo-transfer-error', 'demo-transfer-confirm', 'demo-transfer-done']) {
+      expect([name, checked.includes(name)]).toEqual([name, true]);
+    }
+  });
+});
