@@ -29,10 +29,12 @@ import type { EncryptionKeyring } from './core/crypto/secretBox';
 import type { GeoLookup, PhoneIntelProvider } from './risk/types';
 import { DEFAULT_BLOCKED_LINE_TYPES, LINE_TYPES } from './core/phone/lineTypes';
 import { checkProductionConfig } from './checkProductionConfig';
+import { buildEnrolmentConfig, enrolmentOptionsSchema, type EnrolmentConfig } from './options/enrolmentOptions';
+import { alertOptionsSchema, buildAlertConfig, type AlertConfig, type SecurityAlert } from './options/alertOptions';
 
 /** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
 export type SecurityEvent = {
-  type: 'factor_changed' | 'sessions_revoked';
+  type: 'factor_changed' | 'sessions_revoked' | 'sign_in' | 'lockout';
   userId: string;
   /** What changed: `phone_bound`, `phone_changed`, `phone_removed`, `totp_added`, `totp_removed`, `passkey_added`, `passkey_removed`, `backup_codes_regenerated`, `device_trusted`, `factor_reset`, `sign_out_everywhere`... */
   change: string;
@@ -42,6 +44,8 @@ export type SecurityEvent = {
   coolOffUntilMs: number | null;
   /** `user` or `admin:<id>`. */
   actor: string;
+  /** The alert the user was sent about it (see `alerts`), when one was: its words in their language. */
+  alert?: SecurityAlert;
 };
 
 /** Renders a stepguard page inside the host's layout; `locals.body` is the page's HTML. */
@@ -366,6 +370,10 @@ const optionsSchema = z.strictObject({
    * host can e-mail or push the user; errors are logged, never thrown back.
    */
   onSecurityEvent: fn<(event: SecurityEvent) => void | Promise<void>>('(event) => e-mail or push the user').optional(),
+  /** Offering and requiring more sign-in methods (the interstitial after a step-up, grace periods). */
+  enrolment: enrolmentOptionsSchema.optional(),
+  /** Security alerts to the user (new device or country, factor changes, recovery, lockout). */
+  alerts: alertOptionsSchema.optional(),
   policy: z
     .strictObject({
       actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional(),
@@ -523,6 +531,8 @@ export type StepGuardConfig = Readonly<{
   factorChange: Readonly<{ coolOffSeconds: number; coolOffFirstFactor: boolean; allowRemovingLastFactor: boolean; passkeyToAddPasskey: boolean; noticesPerDay: number }>;
   sessions: Readonly<{ revocationTtlSeconds: number }>;
   onSecurityEvent: ((event: SecurityEvent) => void | Promise<void>) | undefined;
+  enrolment: EnrolmentConfig;
+  alerts: AlertConfig;
   trustedDevices: Readonly<{ days: number; cookieName: string }>;
   webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
@@ -686,6 +696,8 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     factorChange: { ...DEFAULTS.factorChange, ...stripUndefined(o.factorChange ?? {}) },
     sessions: { ...DEFAULTS.sessions, ...stripUndefined(o.sessions ?? {}) },
     onSecurityEvent: o.onSecurityEvent,
+    enrolment: buildEnrolmentConfig(o.enrolment, o.getIdentity),
+    alerts: buildAlertConfig(o.alerts),
     trustedDevices: { ...DEFAULTS.trustedDevices, ...stripUndefined(o.trustedDevices ?? {}) },
     webauthn: {
       rpID: o.webauthn?.rpID ?? new URL(appOrigin).hostname,

@@ -342,6 +342,7 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
   return combineStores(ephemeral, {
     phones: durable.phones,
     factors: durable.factors,
+    enrolment: durable.enrolment,
     audit: choice.audit ?? durable.audit,
     ping: async () => {
       if (!mongo) return;
@@ -366,6 +367,7 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     sessions: failClosed(stores.sessions, 'sessions'),
     phones: failClosed(stores.phones, 'phones'),
     factors: failClosed(stores.factors, 'factors'),
+    enrolment: failClosed(stores.enrolment, 'enrolment'),
     audit: failClosed(stores.audit, 'audit'),
     ping: failClosed({ ping: stores.ping }, 'stores').ping,
   };

@@ -6,7 +6,7 @@ export type EphemeralStores = Pick<
   'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'ping'
 >;
 /** What MongoDB (or memory) keeps: what must last. */
-export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'audit'>;
+export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'enrolment' | 'audit'>;
 
 /** One set of ports from an ephemeral and a durable half; `ping` checks both. */
 export function combineStores(ephemeral: EphemeralStores, durable: DurableStores & { ping?: () => Promise<void> }): StepGuardStores {
@@ -24,6 +24,7 @@ export function combineStores(ephemeral: EphemeralStores, durable: DurableStores
     sessions: ephemeral.sessions,
     phones: durable.phones,
     factors: durable.factors,
+    enrolment: durable.enrolment,
     audit: durable.audit,
     ping: async () => {
       await ephemeral.ping();

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../core/audit/auditChain';
 import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 import type { FirstFactorThrottleStore } from './FirstFactorThrottleStore';
+import type { EnrolmentStore } from './EnrolmentStore';
 
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
@@ -376,6 +377,8 @@ export type StepGuardStores = {
   sessions: SessionRevocationStore;
   phones: PhoneBindingStore;
   factors: FactorStore;
+  /** Nudge answers and enrolment grace periods (durable, beside the factors). */
+  enrolment: EnrolmentStore;
   audit: AuditStore;
   /** Cheap liveness check for /healthz and fail-closed decisions. */
   ping(): Promise<void>;

@@ -1,6 +1,7 @@
 import { accountSecurityStoreContract } from './accountSecurityStoreContract';
 import { challengeStoreContract } from './challengeStoreContract';
 import { durableStoreContract } from './durableStoreContract';
+import { enrolmentStoreContract } from './enrolmentStoreContract';
 import { firstFactorThrottleStoreContract } from './firstFactorThrottleStoreContract';
 import type { StoreContractCase, StoreContractFixture, StoreContractOptions, StoreContractPort, StoreContractRunner } from './types';
 
@@ -10,6 +11,7 @@ export const STORE_CONTRACT_CASES: readonly StoreContractCase[] = [
   ...firstFactorThrottleStoreContract,
   ...accountSecurityStoreContract,
   ...durableStoreContract,
+  ...enrolmentStoreContract,
 ];
 
 /** Every port the contract checks, in the order they are described. */

@@ -14,6 +14,7 @@ export type StoreContractPort =
   | 'sessions'
   | 'phones'
   | 'factors'
+  | 'enrolment'
   | 'audit';
 
 /** The stores a contract case runs on; a case only touches its own `port`. */

@@ -13,6 +13,7 @@ import { MemoryTrustedDeviceStore } from './MemoryTrustedDeviceStore';
 import { MemoryFirstFactorThrottleStore } from './MemoryFirstFactorThrottleStore';
 import { MemoryCoolOffStore } from './MemoryCoolOffStore';
 import { MemorySessionRevocationStore } from './MemorySessionRevocationStore';
+import { MemoryEnrolmentStore } from './MemoryEnrolmentStore';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
 export function createMemoryStores(): StepGuardStores {
@@ -34,6 +35,6 @@ export function createMemoryStores(): StepGuardStores {
 }
 
 /** What MongoDB keeps in production, in memory. */
-export function createMemoryDurableStores(): Pick<StepGuardStores, 'phones' | 'factors' | 'audit'> {
-  return { phones: new MemoryPhoneBindingStore(), factors: new MemoryFactorStore(), audit: new MemoryAuditStore() };
+export function createMemoryDurableStores(): Pick<StepGuardStores, 'phones' | 'factors' | 'enrolment' | 'audit'> {
+  return { phones: new MemoryPhoneBindingStore(), factors: new MemoryFactorStore(), enrolment: new MemoryEnrolmentStore(), audit: new MemoryAuditStore() };
 }
