@@ -231,14 +231,17 @@ export function createRouter(internals: GuardInternals): Router {
         if (wantsHtml(req)) return void (await renderFactorsPage(req, res, statusOf('no_setup'), { ...(await factorsView(userId)), error: { code: 'no_setup' } }));
         return void (await fail(req, res, 'no_setup'));
       }
-      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, proof: await proofOf(req, res, userId), context: requestContext(req) });
+      const result = await service.confirmTotpEnrolment({ userId, sealedSecret: setup.sealedSecret, code: body.code, pendingResync: setup.pendingResync ?? null, proof: await proofOf(req, res, userId), context: requestContext(req) });
       if (!result.ok) {
+        // A clock that is off waits for its next code; any other answer starts the resync over.
+        if (result.reason === 'resync_needed') setup.pendingResync = result.pendingResync;
+        else delete setup.pendingResync;
         // The setup stays in the session until it expires: a wrong first code shows the same QR code again.
-        if (result.reason === 'invalid_code' && wantsHtml(req)) {
+        if ((result.reason === 'invalid_code' || result.reason === 'resync_needed') && wantsHtml(req)) {
           const reveal = await totpRevealOf(config, setup.sealedSecret, await totpAccountNameOf(config, userId));
-          return void (await renderFactorsPage(req, res, statusOf('invalid_code'), { ...(await factorsView(userId)), totpSetup: reveal, error: { code: 'invalid_code', context: 'otp' } }));
+          return void (await renderFactorsPage(req, res, statusOf(result.reason), { ...(await factorsView(userId)), totpSetup: reveal, error: { code: result.reason, context: 'otp' } }));
         }
-        if (result.reason === 'invalid_code') return void (await fail(req, res, 'invalid_code'));
+        if (result.reason === 'invalid_code' || result.reason === 'resync_needed') return void (await fail(req, res, result.reason));
         return void (await refuseChange(req, res, userId, result.reason));
       }
       delete state.totpSetup;

@@ -6,6 +6,7 @@ import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { PolicyDecision } from '../core/policy/types';
 import type { SealedFormStash } from '../core/forms/types';
+import type { TotpPendingResync } from '../core/totp/matchTotpWithDrift';
 
 /** What stepguard keeps in the host app's session (express-session). */
 export type StepGuardSessionState = {
@@ -23,8 +24,8 @@ export type StepGuardSessionState = {
   generation?: number;
   /** The SMS challenge this session is waiting on. */
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; channel?: 'sms' | 'voice' | 'whatsapp' };
-  /** A TOTP secret (sealed) waiting for its first code. */
-  totpSetup?: { sealedSecret: string; startedAtMs: number };
+  /** A TOTP secret (sealed) waiting for its first code; with the first code of a phone whose clock is off, waiting for the next. */
+  totpSetup?: { sealedSecret: string; startedAtMs: number; pendingResync?: TotpPendingResync };
   /** A new number waiting for its code. */
   phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
   /** Cached policy decisions per action, valid while the IP and device stay the same. */

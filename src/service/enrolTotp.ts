@@ -1,7 +1,8 @@
 import QRCode from 'qrcode';
 import { openSecret, sealSecret } from '../core/crypto/secretBox';
 import { newRandomId } from '../core/random';
-import { matchTotp, newTotpSecret, totpUri } from '../core/totp/totp';
+import { newTotpSecret, totpUri } from '../core/totp/totp';
+import { matchTotpWithDrift, type TotpPendingResync } from '../core/totp/matchTotpWithDrift';
 import type { RequestContext } from '../audit/createAuditWriter';
 import type { ServiceContext } from './ServiceContext';
 import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
@@ -26,16 +27,29 @@ export async function beginTotpEnrolment(
   return { ok: true, secret, otpauthUri, qrCodeDataUrl, sealedSecret: sealSecret(ctx.config.keyring, ctx.config.random, secret) };
 }
 
-/** Step two: the factor counts only once a code from the app proves the secret arrived; it is added through changeFactors. */
+/**
+ * Step two: the factor counts only once a code from the app proves the secret arrived; it is
+ * added through changeFactors. A phone whose clock is off enrols as it would verify: its first
+ * code gives `resync_needed` with a `pendingResync` for the caller to keep with the setup and
+ * pass back with the next code, which is accepted at the same offset; the offset is stored.
+ */
 export async function confirmTotpEnrolment(
   ctx: ServiceContext,
-  input: { userId: string; sealedSecret: string; code: string; label?: string; proof: SessionProof; context?: RequestContext },
-): Promise<{ ok: true; factorId: string; coolOffUntilMs: number | null } | { ok: false; reason: 'invalid_code' } | FactorChangeRefusal> {
+  input: { userId: string; sealedSecret: string; code: string; pendingResync?: TotpPendingResync | null; label?: string; proof: SessionProof; context?: RequestContext },
+): Promise<
+  | { ok: true; factorId: string; coolOffUntilMs: number | null }
+  | { ok: false; reason: 'invalid_code' }
+  | { ok: false; reason: 'resync_needed'; pendingResync: TotpPendingResync }
+  | FactorChangeRefusal
+> {
   const { config } = ctx;
   const nowMs = config.clock.nowMs();
   const { plaintext: secret } = openSecret(config.keyring, input.sealedSecret);
-  const step = await matchTotp(secret, input.code, nowMs, null);
-  if (step === null) return { ok: false, reason: 'invalid_code' };
+  const state = { lastTimeStep: null, offsetSteps: 0, pendingResync: input.pendingResync ?? null };
+  const matched = await matchTotpWithDrift({ secret, code: input.code, nowMs, state, policy: config.totp });
+  if (matched.kind === 'no_match') return { ok: false, reason: 'invalid_code' };
+  if (matched.kind === 'resync_needed') return { ok: false, reason: 'resync_needed', pendingResync: matched.pendingResync };
+  const { step, offsetSteps } = matched;
   const factorId = newRandomId(config.random);
   const outcome = await changeFactors(
     ctx,
@@ -55,7 +69,7 @@ export async function confirmTotpEnrolment(
         label: input.label ?? 'Authenticator app',
         createdAtMs: nowMs,
         lastUsedAtMs: nowMs,
-        data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step },
+        data: { secret: sealSecret(config.keyring, config.random, secret), lastTimeStep: step, offsetSteps },
       });
       return { ok: true as const, value: factorId };
     },

@@ -123,3 +123,46 @@ describeForEachStore('TOTP clock drift', (useRedis) => {
     expect(page.text).toMatch(/<input id="sg-totp"[^>]*aria-invalid="true" aria-describedby="sg-choose-error"/);
   });
 });
+
+/** A phone whose clock is off can enrol too: its first code asks for the next, like a step-up. */
+describe('TOTP clock drift at enrolment', () => {
+  let t: TestApp;
+  let c: Awaited<ReturnType<TestApp['client']>>;
+  beforeEach(async () => {
+    t = await createTestApp();
+    c = await t.client();
+    await c.stepUp();
+  });
+  afterEach(() => t.close());
+
+  it('a device 2 minutes slow enrols after a second code at the same offset, and the offset is kept', async () => {
+    const secret = (await c.post('/auth/2fa/totp/setup', {}).expect(201)).body.secret as string;
+    const code = (offset: number) => totpCodeAt(secret, t.clock.nowMs() + offset * STEP_MS);
+    const first = await code(-TWO_MINUTES_STEPS);
+    expect((await c.post('/auth/2fa/totp/confirm', { code: first }).expect(401)).body.error.code).toBe('resync_needed');
+    expect(await t.stores.factors.list('u1', 'totp')).toHaveLength(0);
+    // The same code again is not the next one.
+    expect((await c.post('/auth/2fa/totp/confirm', { code: first }).expect(401)).body.error.code).toBe('resync_needed');
+    t.clock.advanceSeconds(30);
+    await c.post('/auth/2fa/totp/confirm', { code: await code(-TWO_MINUTES_STEPS) }).expect(201);
+    const [factor] = await t.stores.factors.list('u1', 'totp');
+    expect(factor?.data).toMatchObject({ offsetSteps: -TWO_MINUTES_STEPS });
+    t.clock.advanceSeconds(60);
+    await c.post('/auth/2fa/totp/verify', { code: await code(-TWO_MINUTES_STEPS) }).expect(200);
+  });
+
+  it('a wrong code between the two starts over, and the page keeps the QR code and asks for the next code', async () => {
+    const setup = await c.agent.post('/auth/2fa/totp/setup').type('form').set('accept', 'text/html').send({ _csrf: c.csrfToken }).expect(201);
+    const secret = /<code id="sg-totp-secret">([A-Z2-7]+)<\/code>/.exec(setup.text)?.[1] as string;
+    const form = (code: string) => c.agent.post('/auth/2fa/totp/confirm').type('form').set('accept', 'text/html').send({ code, _csrf: c.csrfToken });
+    const page = await form(await totpCodeAt(secret, t.clock.nowMs() + 4 * STEP_MS)).expect(401);
+    expect(page.text).toContain('id="sg-totp-secret"');
+    expect(page.text).toMatch(/<p class="sg-error" role="alert" id="sg-totp-error">The clock of your authenticator app seems to be off\./);
+    await form(wrongCode(await totpCodeAt(secret, t.clock.nowMs()))).expect(401);
+    t.clock.advanceSeconds(30);
+    const again = await form(await totpCodeAt(secret, t.clock.nowMs() + 4 * STEP_MS)).expect(401);
+    expect(again.text).toContain('seems to be off');
+    t.clock.advanceSeconds(30);
+    await form(await totpCodeAt(secret, t.clock.nowMs() + 4 * STEP_MS)).expect(303);
+  });
+});
