@@ -84,7 +84,7 @@ suite('forward-auth rules through real nginx', () => {
 
   it('lets the session through where the login rule applies (the control)', async () => {
     const before = reached.length;
-    expect(await rawGet('/reports')).toEqual({ status: 200, body: 'upstream page for user=u1' });
+    expect(await rawGet('/reports')).toEqual({ status: 200, body: 'upstream page for user=alice' });
     expect((await rawGet('/administrator')).status).toBe(200); // a prefix matches whole segments only
     expect(reached.slice(before)).toEqual(['/reports', '/administrator']);
   });
