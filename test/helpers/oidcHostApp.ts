@@ -10,6 +10,7 @@ import { createStepGuard, type StepGuard } from '../../src';
 import type { StepGuardOptions } from '../../src/config';
 import { createOidcStepUp, type OidcProviderInstance, type OidcStepUp } from '../../src/oidc';
 import { createMemoryStores } from '../../src/stores/memory/createMemoryStores';
+import type { StepGuardStores } from '../../src/stores/types';
 import { RecordingSmsProvider } from './RecordingSmsProvider';
 import { CookieBrowser } from './cookieBrowser';
 
@@ -36,6 +37,7 @@ export type OidcHost = {
   baseUrl: string;
   issuer: string;
   guard: StepGuard;
+  stores: StepGuardStores;
   oidc: OidcStepUp;
   provider: OidcProviderInstance;
   sms: RecordingSmsProvider;
@@ -61,10 +63,11 @@ export async function startOidcHost(options: { guardOptions?: StepGuardOptions }
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = `${baseUrl}/oidc`;
   const sms = new RecordingSmsProvider();
+  const stores = createMemoryStores();
   const guard = createStepGuard({
     environment: 'test',
     appOrigin: baseUrl,
-    stores: { custom: createMemoryStores() },
+    stores: { custom: stores },
     sms: { provider: sms, pumping: { mode: 'observe' } },
     secrets: { pepper: 'oidc-host-pepper-that-is-long-enough-0123456789', sessionSecret: 'oidc-host-session-secret-long-enough-0123456789' },
     policy: { trustedIssuers: [{ issuer: TRUSTED_UPSTREAM, amr: { otp: 'otp', hwk: 'hwk', sms: 'sms' } }] },
@@ -135,6 +138,7 @@ export async function startOidcHost(options: { guardOptions?: StepGuardOptions }
     baseUrl,
     issuer,
     guard,
+    stores,
     oidc,
     provider,
     sms,

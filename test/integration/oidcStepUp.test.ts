@@ -114,6 +114,26 @@ describe('stepguard/oidc: step-up inside oidc-provider, openid-client as the rel
     await expect(idTokenOf(stoppedAt, attempt)).rejects.toMatchObject({ error: 'unmet_authentication_requirements' });
   });
 
+  it('acr_values=aal2-phr with a passkey enrolled: the factor page offers the passkey, not SMS', async () => {
+    await host.stores.factors.add({
+      id: 'pk-bob',
+      userId: 'u-bob',
+      type: 'webauthn',
+      label: 'Security key',
+      createdAtMs: Date.now(),
+      lastUsedAtMs: null,
+      data: { credentialId: 'cred-bob', publicKey: 'unused', counter: 0, transports: ['usb'], backedUp: false },
+    });
+    const browser = await host.signedIn('bob');
+    const { final, stoppedAt } = await authorize(browser, { acr_values: 'aal2-phr' });
+    expect(stoppedAt).toBeUndefined();
+    expect(new URL(final.url).pathname).toBe('/auth/2fa');
+    expect(final.text).not.toContain('Text a code');
+    const methods = JSON.parse((await browser.request('GET', '/auth/2fa/methods', undefined, { accept: 'application/json' })).text);
+    expect(methods.acceptableFactors).toEqual(['hwk', 'swk']);
+    expect(methods.available.map((f: { factor: string }) => f.factor)).toEqual(['hwk']);
+  });
+
   it('never a loop: coming back to the interaction without the factor, the client gets an error after three trips', async () => {
     const browser = await host.signedIn('alice');
     const { hops } = await authorize(browser, { acr_values: 'aal2' });
