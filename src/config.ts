@@ -34,7 +34,7 @@ import { alertOptionsSchema, buildAlertConfig, type AlertConfig, type SecurityAl
 
 /** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
 export type SecurityEvent = {
-  type: 'factor_changed' | 'sessions_revoked' | 'sign_in' | 'lockout';
+  type: 'factor_changed' | 'sessions_revoked' | 'sign_in' | 'lockout' | 'recovery_started' | 'recovery_reminder' | 'recovery_cancelled' | 'recovery_shortened';
   userId: string;
   /** What changed: `phone_bound`, `phone_changed`, `phone_removed`, `totp_added`, `totp_removed`, `passkey_added`, `passkey_removed`, `backup_codes_regenerated`, `device_trusted`, `factor_reset`, `sign_out_everywhere`... */
   change: string;
@@ -46,6 +46,8 @@ export type SecurityEvent = {
   actor: string;
   /** The alert the user was sent about it (see `alerts`), when one was: its words in their language. */
   alert?: SecurityAlert;
+  /** For `recovery_*` events: when the recovery completes unless cancelled, and the page that cancels it. */
+  recovery?: { completesAtMs: number; cancelUrl: string };
 };
 
 /** Renders a stepguard page inside the host's layout; `locals.body` is the page's HTML. */
@@ -112,6 +114,12 @@ export const DEFAULTS = {
   },
   /** How long a revoked session (logout, sign out everywhere) is remembered as revoked: at least the session lifetime. */
   sessions: { revocationTtlSeconds: 30 * 86_400 },
+  /**
+   * Self-service recovery of an account that lost every factor: a fresh password starts a wait
+   * (longer from a new device or country), every channel is told at once and again
+   * `remindBeforeHours` before the end, and any signed-in session can cancel it.
+   */
+  recovery: { enabled: true, waitHours: 72, riskWaitMultiplier: 2, remindBeforeHours: 24 },
   trustedDevices: { days: 30, cookieName: 'sg.trust' },
   /**
    * Password guessing (first factor): failures counted per account (the submitted username, so an
@@ -198,6 +206,10 @@ const templateSchema = z.strictObject({
   backupCodeUsed: z.string().optional(),
   backupCodesRegenerated: z.string().optional(),
   factorChanged: z.string().optional(),
+  recoveryStarted: z.string().optional(),
+  recoveryReminder: z.string().optional(),
+  recoveryCancelled: z.string().optional(),
+  recoveryCompleted: z.string().optional(),
 });
 const pumpingSchema = z.strictObject({
   /** Runs every rule observe-only (log, audit and count, never refuse) unless a rule says otherwise. */
@@ -365,6 +377,18 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   sessions: z.strictObject({ revocationTtlSeconds: seconds(400 * 86_400).optional() }).optional(),
+  recovery: z
+    .strictObject({
+      /** Offer self-service recovery (`<basePath>/recovery`). @default true */
+      enabled: z.boolean().optional(),
+      /** How long a recovery waits before it may complete. @default 72 */
+      waitHours: z.number().int().min(1).max(30 * 24).optional(),
+      /** The wait is this many times longer when the request comes from a new device or a new country. @default 2 */
+      riskWaitMultiplier: z.number().min(1).max(10).optional(),
+      /** The reminder goes out this long before the end; the end is never sooner than this after it. @default 24 */
+      remindBeforeHours: z.number().int().min(1).max(29 * 24).optional(),
+    })
+    .optional(),
   /**
    * Told about every security event (factor added, replaced or removed; sessions revoked) so the
    * host can e-mail or push the user; errors are logged, never thrown back.
@@ -530,6 +554,7 @@ export type StepGuardConfig = Readonly<{
   }>;
   factorChange: Readonly<{ coolOffSeconds: number; coolOffFirstFactor: boolean; allowRemovingLastFactor: boolean; passkeyToAddPasskey: boolean; noticesPerDay: number }>;
   sessions: Readonly<{ revocationTtlSeconds: number }>;
+  recovery: Readonly<{ enabled: boolean; waitHours: number; riskWaitMultiplier: number; remindBeforeHours: number }>;
   onSecurityEvent: ((event: SecurityEvent) => void | Promise<void>) | undefined;
   enrolment: EnrolmentConfig;
   alerts: AlertConfig;
@@ -695,6 +720,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     firstFactor: buildFirstFactorConfig(o.firstFactor),
     factorChange: { ...DEFAULTS.factorChange, ...stripUndefined(o.factorChange ?? {}) },
     sessions: { ...DEFAULTS.sessions, ...stripUndefined(o.sessions ?? {}) },
+    recovery: buildRecoveryConfig(o.recovery),
     onSecurityEvent: o.onSecurityEvent,
     enrolment: buildEnrolmentConfig(o.enrolment, o.getIdentity),
     alerts: buildAlertConfig(o.alerts),
@@ -798,6 +824,16 @@ function buildPagesConfig(given: z.output<typeof pagesSchema> | undefined, httpL
     },
     darkMode: g.darkMode ?? DEFAULTS.pages.darkMode,
   };
+}
+
+function buildRecoveryConfig(given: z.output<typeof optionsSchema>['recovery']): StepGuardConfig['recovery'] {
+  const recovery = { ...DEFAULTS.recovery, ...stripUndefined(given ?? {}) };
+  if (recovery.remindBeforeHours >= recovery.waitHours) {
+    throw new StepGuardConfigError(
+      `recovery.remindBeforeHours: must be less than recovery.waitHours (${recovery.waitHours}), so the reminder goes out during the wait; got ${recovery.remindBeforeHours}.`,
+    );
+  }
+  return recovery;
 }
 
 function defaultGetUserLocale(req: Request): string | undefined {

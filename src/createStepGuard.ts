@@ -365,6 +365,7 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     firstFactor: failClosed(stores.firstFactor, 'firstFactor'),
     coolOffs: failClosed(stores.coolOffs, 'coolOffs'),
     sessions: failClosed(stores.sessions, 'sessions'),
+    recoveries: failClosed(stores.recoveries, 'recoveries'),
     phones: failClosed(stores.phones, 'phones'),
     factors: failClosed(stores.factors, 'factors'),
     enrolment: failClosed(stores.enrolment, 'enrolment'),

@@ -29,6 +29,10 @@ export const ERRORS = {
     message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',
   },
   access_denied: { status: 403, message: 'This request is not allowed. Contact support if you think this is a mistake.' },
+  recovery_pending: {
+    status: 403,
+    message: 'An account recovery is waiting on this account, so sensitive actions and changes to how you sign in are paused. If you did not ask for it, cancel it now.',
+  },
   not_found: { status: 404, message: 'There is nothing here.' },
   no_challenge: { status: 409, message: 'There is no code to check. Request a code first.' },
   not_enrolled: { status: 409, message: 'That factor is not set up on this account.' },
@@ -40,6 +44,9 @@ export const ERRORS = {
   },
   phone_unavailable: { status: 409, message: 'This number cannot be added to your account. Use another number.' },
   last_factor: { status: 409, message: 'This is your only second factor. Add another one before removing it.' },
+  nothing_to_recover: { status: 409, message: 'This account has no sign-in method to recover: add one now instead.' },
+  no_recovery: { status: 409, message: 'There is no account recovery waiting on this account.' },
+  recovery_not_ready: { status: 409, message: 'The account recovery is still waiting. Come back when the wait is over.' },
   sms_not_accepted: {
     status: 409,
     message: 'Your phone number changed recently, so a text message cannot approve this yet. Use another factor.',

@@ -3,6 +3,7 @@ import { deriveAssurance } from '../core/assurance/deriveAssurance';
 import { evaluateStepUp, type StepUpEvaluation } from '../core/assurance/evaluateStepUp';
 import type { ActionRequirement, FactorTimes, SecondFactorId } from '../core/assurance/types';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
+import { ERRORS } from '../errors';
 import type { PolicyDecision } from '../core/policy/types';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { GuardInternals } from './GuardInternals';
@@ -12,7 +13,8 @@ import { sessionLive } from './sessionLiveness';
 
 export type StepUpAssessment =
   | { ok: true; info: StepGuardRequestInfo }
-  | { ok: false; kind: 'deny'; decision: PolicyDecision }
+  /** `code`: why, when not the policy's own deny (a recovery waits on the account). */
+  | { ok: false; kind: 'deny'; decision: PolicyDecision; code?: 'recovery_pending' }
   | {
       ok: false;
       kind: 'unauthenticated' | 'step_up';
@@ -44,6 +46,8 @@ export async function assessStepUp(
   const state = readState(req, userId);
   const sessionFactors = state?.factors ?? {};
   if (sessionFactors.pwd === undefined) return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
+  // While a self-service recovery waits, no high-risk action goes through, whatever the session holds.
+  if (base.highRisk && (await internals.service.recoveryPending(userId))) return { ok: false, kind: 'deny', decision: recoveryDenial(base), code: 'recovery_pending' };
   const decision = await internals.risk.decide(req, res, userId, action, details);
   if (decision.outcome === 'deny') return { ok: false, kind: 'deny', decision };
   const requirement: ActionRequirement =
@@ -86,6 +90,19 @@ function describe(factors: FactorTimes, userId: string, action: string, satisfie
 async function trustedDevice(internals: GuardInternals, req: Request, userId: string): Promise<boolean> {
   const id = trustedDeviceCookie(internals.config).read(req, userId);
   return id !== null && (await internals.service.isDeviceTrusted(userId, id));
+}
+
+function recoveryDenial(base: ActionRequirement): PolicyDecision {
+  return {
+    outcome: 'deny',
+    acceptableFactors: [],
+    level: base.level,
+    maxAgeSeconds: base.maxAgeSeconds,
+    reasons: [{ rule: 'recovery-pending', text: ERRORS.recovery_pending.message }],
+    observed: [],
+    score: 0,
+    flagged: false,
+  };
 }
 
 /** The RFC 9470-style challenge header for a requirement. */

@@ -65,7 +65,7 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
         return;
       }
       if (assessment.kind === 'deny') {
-        res.status(403).json(errorBody('access_denied', { reasons: assessment.decision.reasons.map((r) => r.text) }));
+        res.status(403).json(errorBody(assessment.code ?? 'access_denied', { reasons: assessment.decision.reasons.map((r) => r.text) }));
         return;
       }
       if (assessment.kind === 'unauthenticated') {

@@ -20,6 +20,7 @@ import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
 import { mountContinueRoutes } from './continueRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
+import { mountRecoveryRoutes } from './recoveryRoutes';
 import { statusOf, toError, type RouteKit } from './routeKit';
 import { signInAgain } from './signInAgain';
 import { TOTP_SETUP_TTL_MS, totpAccountNameOf, totpRevealOf } from './totpReveal';
@@ -391,6 +392,7 @@ export function createRouter(internals: GuardInternals): Router {
   }
 
   mountPhoneRoutes(kit);
+  mountRecoveryRoutes(kit);
 
   router.use((req: Request, res: Response) => void fail(req, res, 'not_found'));
   router.use(internals.errorHandler);

@@ -5,7 +5,7 @@ import { errorBody } from '../errors';
 import { assessStepUp, stepUpChallengeHeader } from './assessStepUp';
 import type { GuardInternals } from './GuardInternals';
 import { requestContext } from './requestContext';
-import { wantsHtml } from './respond';
+import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
 import { stashGuardedForm } from './stashGuardedForm';
 
@@ -82,6 +82,8 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
         return next();
       }
       if (assessment.kind === 'deny') {
+        // A waiting recovery: the page says so and links to where it is cancelled.
+        if (assessment.code) return void (await sendError(req, res, internals.render, assessment.code, { action, recovery: `${factorPage}/recovery` }));
         res.status(403).json(errorBody('access_denied', { action, reasons: assessment.decision.reasons.map((r) => r.text) }));
         return;
       }

@@ -2,6 +2,7 @@ import { evaluateStepUp } from '../core/assurance/evaluateStepUp';
 import type { ActionRequirement, FactorRefs, FactorTimes } from '../core/assurance/types';
 import { usableFactorTimes } from '../core/assurance/usableFactorTimes';
 import { loadAccountFactors, type AccountFactors } from './loadAccountFactors';
+import { pendingRecoveryOf } from './pendingRecoveryOf';
 import type { ServiceContext } from './ServiceContext';
 
 /** A change to how an account proves itself: every one of them passes authorizeFactorChange. */
@@ -11,7 +12,9 @@ export type FactorChange =
   | { op: 'remove'; factor: 'sms' | 'otp' | 'webauthn'; ref: string }
   | { op: 'trust_device' }
   /** Not a factor, but as sensitive: sign out everywhere else, forget trusted devices. */
-  | { op: 'revoke_access' };
+  | { op: 'revoke_access' }
+  /** Every factor at once: only the end of a self-service recovery asks for it (completeRecovery). */
+  | { op: 'remove_all' };
 
 /** What the session proves: its factor times, which instances they were verified with, and the policy's requirement. */
 export type SessionProof = {
@@ -24,7 +27,7 @@ export type SessionProof = {
   requirement?: ActionRequirement;
 };
 
-export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' };
+export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' | 'recovery_pending' };
 
 /**
  * The binding rule (NIST SP 800-63B-4 authenticator binding; DESIGN.md §5), the one gate every
@@ -36,7 +39,8 @@ export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' |
  * - adding a passkey where one exists needs a passkey (aal2-phr) when `passkeyToAddPasskey`;
  * - an account with none needs the password within `phone.freshFactorSeconds`;
  * - the last real factor (phone, app, passkey; backup codes only recover) is never removed,
- *   unless `factorChange.allowRemovingLastFactor`.
+ *   unless `factorChange.allowRemovingLastFactor`;
+ * - nothing changes while a self-service recovery waits (`recovery_pending`): cancel it first.
  */
 export async function authorizeFactorChange(
   ctx: ServiceContext,
@@ -46,6 +50,8 @@ export async function authorizeFactorChange(
   const nowMs = config.clock.nowMs();
   const account = input.account ?? (await loadAccountFactors(ctx, input.userId, nowMs));
   const { proof, change } = input;
+  // During a recovery's wait the account stays as the owner left it (a due reminder goes out on the way).
+  if (await pendingRecoveryOf(ctx, input.userId)) return { ok: false, reason: 'recovery_pending' };
   if (account.instances.length === 0) {
     const since = nowMs - config.phone.freshFactorSeconds * 1000;
     if ((proof.factors.pwd ?? -Infinity) < since) return { ok: false, reason: 'fresh_password_required' };
@@ -61,6 +67,7 @@ export async function authorizeFactorChange(
     const usable = usableFactorTimes(proof.factors, proof.refs ?? {}, account.instances, cooling);
     if (!evaluateStepUp(requirement, usable, nowMs).ok) return { ok: false, reason: 'fresh_factor_required' };
   }
+  if (change.op === 'remove_all' && !config.factorChange.allowRemovingLastFactor && account.realFactorCount > 0) return { ok: false, reason: 'last_factor' };
   if (change.op === 'remove' && !config.factorChange.allowRemovingLastFactor) {
     const removing = account.instances.filter((i) => i.ref === change.ref && i.factor !== 'backup').length;
     if (removing > 0 && account.realFactorCount - removing <= 0) return { ok: false, reason: 'last_factor' };

@@ -8,8 +8,11 @@ import { sendSecurityNotice, type NoticeTemplate } from './sendSecurityNotice';
 import type { ServiceContext } from './ServiceContext';
 import { revokeAllTrustedDevices } from './trustedDevices';
 
-/** Who asks: a user whose session proves itself, or an operator (support desk, CLI) with a reason. */
-export type ChangeActor = { proof: SessionProof } | { admin: string; reason: string };
+/**
+ * Who asks: a user whose session proves itself, an operator (support desk, CLI) with a reason,
+ * or a self-service recovery that completed its wait (completeRecovery; its id).
+ */
+export type ChangeActor = { proof: SessionProof } | { admin: string; reason: string } | { recovery: string };
 
 export type ChangeOutcome<T> =
   | { ok: true; value: T; coolOffUntilMs: number | null; sessionGeneration: number | null }
@@ -61,15 +64,20 @@ export async function changeFactors<T, R extends string = never>(
   } else {
     account = await loadAccountFactors(ctx, input.userId, nowMs);
   }
-  const actor = 'admin' in input.actor ? `admin:${input.actor.admin}` : 'user';
-  const factor = input.change.op === 'trust_device' || input.change.op === 'revoke_access' ? 'device' : (AUDIT_FACTOR[input.change.factor] ?? null);
+  const actor = 'admin' in input.actor ? `admin:${input.actor.admin}` : 'recovery' in input.actor ? 'recovery' : 'user';
+  const factor =
+    input.change.op === 'remove_all' ? null : input.change.op === 'trust_device' || input.change.op === 'revoke_access' ? 'device' : (AUDIT_FACTOR[input.change.factor] ?? null);
   await ctx.audit.record({
     type: 'factor_changed',
     outcome: 'success',
     userId: input.userId,
     factor,
     actor,
-    reasons: [`change=${input.kind}`, ...('admin' in input.actor ? [`reason=${input.actor.reason.slice(0, 500)}`] : [])],
+    reasons: [
+      `change=${input.kind}`,
+      ...('admin' in input.actor ? [`reason=${input.actor.reason.slice(0, 500)}`] : []),
+      ...('recovery' in input.actor ? [`recovery=${input.actor.recovery}`] : []),
+    ],
     phone: account.phone?.e164 ?? null,
     ...(input.context ? { context: input.context } : {}),
   });
@@ -92,7 +100,7 @@ export async function changeFactors<T, R extends string = never>(
   let sessionGeneration: number | null = null;
   if (isAuthenticatorChange) {
     await revokeAllTrustedDevices(ctx, input.userId, input.kind);
-    if (input.change.op === 'remove' || (input.change.op === 'replace' && input.change.factor === 'sms')) {
+    if (input.change.op === 'remove' || input.change.op === 'remove_all' || (input.change.op === 'replace' && input.change.factor === 'sms')) {
       sessionGeneration = await revokeAllSessions(ctx, { userId: input.userId, reason: input.kind, notify: false });
     }
   }
@@ -110,7 +118,7 @@ export async function changeFactors<T, R extends string = never>(
   return { ok: true, value: result.value, coolOffUntilMs, sessionGeneration };
 }
 
-const TEMPLATE_FOR: Record<string, NoticeTemplate> = { phone_changed: 'phoneChanged', backup_codes_regenerated: 'backupCodesRegenerated' };
+const TEMPLATE_FOR: Record<string, NoticeTemplate> = { phone_changed: 'phoneChanged', backup_codes_regenerated: 'backupCodesRegenerated', recovery_completed: 'recoveryCompleted' };
 
 /** Tells the user on every channel but the new one; never throws for a notice that did not go out. */
 async function notifyChange(

@@ -27,6 +27,13 @@ import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } fr
 import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf, signOutEverywhereElse } from './sessions';
 import { highRiskFactorTimes } from './highRiskFactorTimes';
 import { startPhoneBinding, type StartPhoneBindingResult } from './startPhoneBinding';
+import type { Recovery } from '../stores/RecoveryStore';
+import { startRecovery } from './startRecovery';
+import { cancelRecovery } from './cancelRecovery';
+import { completeRecovery } from './completeRecovery';
+import { shortenRecovery } from './shortenRecovery';
+import { pendingRecoveryOf } from './pendingRecoveryOf';
+import { runDueRecoveryNotices } from './runDueRecoveryNotices';
 import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallengeResult } from './verifySmsChallenge';
 
 type PhoneStartInput = Parameters<typeof startPhoneBinding>[1];
@@ -88,6 +95,26 @@ export type StepGuardService = {
   revokeAllSessions(input: Parameters<typeof revokeAllSessions>[1]): Promise<number | null>;
   /** A signed-in user's "sign out everywhere else": the binding rule, then atomically while the caller is live. */
   signOutEverywhereElse(input: Parameters<typeof signOutEverywhereElse>[1]): ReturnType<typeof signOutEverywhereElse>;
+  /**
+   * Self-service recovery of an account that lost every factor (README, "Recovery"): a fresh
+   * password starts a wait and tells every channel; nothing changes until it completes.
+   */
+  startRecovery(input: Parameters<typeof startRecovery>[1]): ReturnType<typeof startRecovery>;
+  /** Cancels the pending recovery: any signed-in session (`actor: 'user'`), or an operator with a reason. */
+  cancelRecovery(input: Parameters<typeof cancelRecovery>[1]): ReturnType<typeof cancelRecovery>;
+  /** After the wait, with a fresh password: every factor is removed through the factor-change path. */
+  completeRecovery(input: Parameters<typeof completeRecovery>[1]): ReturnType<typeof completeRecovery>;
+  /** An operator brings the end forward (never later; the owner still gets the reminder's lead time). */
+  shortenRecovery(input: Parameters<typeof shortenRecovery>[1]): ReturnType<typeof shortenRecovery>;
+  /**
+   * The user's recovery (pending, or ended and still kept), or `null`. With `sendDueReminder`
+   * (a request of the user's), a reminder that is due goes out on the way.
+   */
+  recoveryOf(userId: string, options?: { sendDueReminder?: boolean }): Promise<Recovery | null>;
+  /** Whether a recovery waits on the account now (high-risk actions and factor changes are refused). */
+  recoveryPending(userId: string): Promise<boolean>;
+  /** Sends every recovery reminder that is due (run it every few minutes; requests also send them as they notice). */
+  runDueRecoveryNotices(nowMs?: number): Promise<{ reminded: number }>;
   readonly metrics: StepGuardMetrics;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
@@ -170,6 +197,13 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     revokeSession: (input) => revokeSession(ctx, input),
     revokeAllSessions: (input) => revokeAllSessions(ctx, input),
     signOutEverywhereElse: (input) => signOutEverywhereElse(ctx, input),
+    startRecovery: (input) => startRecovery(ctx, input),
+    cancelRecovery: (input) => cancelRecovery(ctx, input),
+    completeRecovery: (input) => completeRecovery(ctx, input),
+    shortenRecovery: (input) => shortenRecovery(ctx, input),
+    recoveryOf: async (userId, options) => (options?.sendDueReminder ? await pendingRecoveryOf(ctx, userId) : null) ?? stores.recoveries.get(userId, config.clock.nowMs()),
+    recoveryPending: async (userId) => (await pendingRecoveryOf(ctx, userId)) !== null,
+    runDueRecoveryNotices: (nowMs) => runDueRecoveryNotices(ctx, nowMs),
     metrics: ctx.metrics,
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),

@@ -3,7 +3,7 @@ import type { StepGuardStores } from './types';
 /** What Redis (or memory) keeps: everything that expires. */
 export type EphemeralStores = Pick<
   StepGuardStores,
-  'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'ping'
+  'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'recoveries' | 'ping'
 >;
 /** What MongoDB (or memory) keeps: what must last. */
 export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'enrolment' | 'audit'>;
@@ -22,6 +22,7 @@ export function combineStores(ephemeral: EphemeralStores, durable: DurableStores
     firstFactor: ephemeral.firstFactor,
     coolOffs: ephemeral.coolOffs,
     sessions: ephemeral.sessions,
+    recoveries: ephemeral.recoveries,
     phones: durable.phones,
     factors: durable.factors,
     enrolment: durable.enrolment,

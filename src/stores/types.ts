@@ -2,6 +2,7 @@ import type { AuditEvent } from '../core/audit/auditChain';
 import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 import type { FirstFactorThrottleStore } from './FirstFactorThrottleStore';
 import type { EnrolmentStore } from './EnrolmentStore';
+import type { RecoveryStore } from './RecoveryStore';
 
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
@@ -375,6 +376,8 @@ export type StepGuardStores = {
   firstFactor: FirstFactorThrottleStore;
   coolOffs: CoolOffStore;
   sessions: SessionRevocationStore;
+  /** Self-service recovery of an account that lost every factor. */
+  recoveries: RecoveryStore;
   phones: PhoneBindingStore;
   factors: FactorStore;
   /** Nudge answers and enrolment grace periods (durable, beside the factors). */

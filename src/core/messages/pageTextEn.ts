@@ -145,6 +145,25 @@ export const PAGE_TEXT_EN = {
   'error.last_factor': 'This is your only sign-in method. Add another one before removing it.',
   'error.service_unavailable': 'A service we depend on is unavailable. Try again shortly.',
   'error.internal': 'Something went wrong on our side.',
+
+  'page.recovery.title': 'Recover your account',
+  'recovery.intro': 'Lost every way to prove it’s you — phone, authenticator app, passkeys and backup codes? You can recover your account with your password alone, after a wait.',
+  'recovery.how': 'We tell your phone number and your e-mail at once, and again before the wait ends. During the wait nothing changes and sensitive actions are paused. After it, sign in again to remove your old sign-in methods, then add new ones.',
+  'recovery.start': 'Start the recovery',
+  'recovery.pending': 'An account recovery is waiting. Unless it is cancelled, your sign-in methods can be removed from {time}.',
+  'recovery.extended': 'The wait is longer because it was asked for from a new device or country.',
+  'recovery.notYou': 'Did not ask for this? Cancel it now, then change your password.',
+  'recovery.cancel': 'Cancel the recovery',
+  'recovery.ready': 'The wait is over. Remove your old sign-in methods now (you may be asked for your password again), then add new ones.',
+  'recovery.complete': 'Remove my old sign-in methods',
+  'recovery.cancelled': 'The account recovery was cancelled. Nothing was changed.',
+  'recovery.completed': 'Your account was recovered and your old sign-in methods removed. Add a new one now.',
+  'recovery.addFactor': 'Add a sign-in method',
+  'recovery.link': 'See the account recovery',
+  'error.recovery_pending': 'An account recovery is waiting, so this is paused. If you did not ask for it, cancel it now.',
+  'error.no_recovery': 'There is no account recovery waiting.',
+  'error.recovery_not_ready': 'The wait is not over yet. Come back at the time shown.',
+  'error.nothing_to_recover': 'Your account has no sign-in method to recover: add one now instead.',
 } as const;
 
 export type PageTextKey = keyof typeof PAGE_TEXT_EN;

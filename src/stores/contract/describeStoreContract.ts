@@ -3,6 +3,7 @@ import { challengeStoreContract } from './challengeStoreContract';
 import { durableStoreContract } from './durableStoreContract';
 import { enrolmentStoreContract } from './enrolmentStoreContract';
 import { firstFactorThrottleStoreContract } from './firstFactorThrottleStoreContract';
+import { recoveryStoreContract } from './recoveryStoreContract';
 import type { StoreContractCase, StoreContractFixture, StoreContractOptions, StoreContractPort, StoreContractRunner } from './types';
 
 /** Every case of the contract, in the order they are described. */
@@ -10,6 +11,7 @@ export const STORE_CONTRACT_CASES: readonly StoreContractCase[] = [
   ...challengeStoreContract,
   ...firstFactorThrottleStoreContract,
   ...accountSecurityStoreContract,
+  ...recoveryStoreContract,
   ...durableStoreContract,
   ...enrolmentStoreContract,
 ];

@@ -12,6 +12,7 @@ export type StoreContractPort =
   | 'firstFactor'
   | 'coolOffs'
   | 'sessions'
+  | 'recoveries'
   | 'phones'
   | 'factors'
   | 'enrolment'

@@ -14,6 +14,7 @@ import { MemoryFirstFactorThrottleStore } from './MemoryFirstFactorThrottleStore
 import { MemoryCoolOffStore } from './MemoryCoolOffStore';
 import { MemorySessionRevocationStore } from './MemorySessionRevocationStore';
 import { MemoryEnrolmentStore } from './MemoryEnrolmentStore';
+import { MemoryRecoveryStore } from './MemoryRecoveryStore';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
 export function createMemoryStores(): StepGuardStores {
@@ -29,6 +30,7 @@ export function createMemoryStores(): StepGuardStores {
     firstFactor: new MemoryFirstFactorThrottleStore(),
     coolOffs: new MemoryCoolOffStore(),
     sessions: new MemorySessionRevocationStore(),
+    recoveries: new MemoryRecoveryStore(),
     ...createMemoryDurableStores(),
     ping: async () => undefined,
   };

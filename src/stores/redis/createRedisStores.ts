@@ -11,13 +11,14 @@ import { RedisTrustedDeviceStore } from './RedisTrustedDeviceStore';
 import { RedisFirstFactorThrottleStore } from './RedisFirstFactorThrottleStore';
 import { RedisCoolOffStore } from './RedisCoolOffStore';
 import { RedisSessionRevocationStore } from './RedisSessionRevocationStore';
+import { RedisRecoveryStore } from './RedisRecoveryStore';
 import type { RedisLike } from './scripts';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'ping'> {
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'recoveries' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
@@ -31,6 +32,7 @@ export function createRedisStores(
     firstFactor: new RedisFirstFactorThrottleStore(redis, keys),
     coolOffs: new RedisCoolOffStore(redis, keys),
     sessions: new RedisSessionRevocationStore(redis, keys),
+    recoveries: new RedisRecoveryStore(redis, keys),
     ping: async () => {
       await redis.ping();
     },
