@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible } from '../helpers/accessibility';
 import { describeWithBrowser, launchChromium } from '../helpers/browser';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { startDemoProcess } from '../helpers/demoProcess';
 
 /**
  * Issue #14 item 6, the demo's own pages (stepguard's pages: accessibility.test.ts): axe-core
@@ -96,8 +97,35 @@ describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
     await check(page, 'demo-transfer-done');
   });
 
+  it('the relying-party page of the demo\'s OpenID Connect provider, signed out, at aal1 and after the step-up (npm start\'s build)', async () => {
+    const demo = await startDemoProcess();
+    try {
+      const page = await freshPage();
+      await page.goto(`${demo.url}/rp`);
+      await check(page, 'demo-rp');
+      await page.click('#rp-sign-in');
+      await page.waitForURL(/\/login\?returnTo=%2Foidc%2Finteraction%2F/);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', 'alice-demo-password');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/rp$/);
+      await check(page, 'demo-rp-signed-in');
+      await page.click('#rp-sensitive');
+      await page.waitForURL(/\/auth\/2fa$/);
+      await page.getByRole('button', { name: /Text a code/ }).click();
+      await page.waitForURL(/\/auth\/2fa\/sms$/);
+      await page.fill('#sg-code', demo.lastCode());
+      await page.click('form[action$="/sms/verify"] button');
+      await page.waitForURL(/\/rp$/);
+      await page.waitForSelector('#rp-result');
+      await check(page, 'demo-rp-result');
+    } finally {
+      await demo.stop();
+    }
+  });
+
   it('checked every page it names', () => {
-    for (const name of ['demo-home', 'demo-login', 'demo-login-error', 'demo-account', 'demo-home-signed-in', 'demo-transfer', 'demo-transfer-error', 'demo-transfer-confirm', 'demo-transfer-done']) {
+    for (const name of ['demo-home', 'demo-login', 'demo-login-error', 'demo-account', 'demo-home-signed-in', 'demo-transfer', 'demo-transfer-error', 'demo-transfer-confirm', 'demo-transfer-done', 'demo-rp', 'demo-rp-signed-in', 'demo-rp-result']) {
       expect([name, checked.includes(name)]).toEqual([name, true]);
     }
   });
