@@ -28,6 +28,7 @@ import { DemoUserStore, type DemoUser } from './DemoUserStore';
 import { BoundedMemorySessionStore } from './BoundedMemorySessionStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
 import { demoErrorHandler } from './demoErrorHandler';
+import { loggedPath } from './loggedPath';
 import { createDemoOidc, type DemoOidcOptions } from './demoOidc';
 
 export type DemoAppOptions = {
@@ -165,7 +166,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Path only: query strings and bodies may carry returnTo values or codes.
-      logger.info({ event: 'http', method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger.info({ event: 'http', method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   });
