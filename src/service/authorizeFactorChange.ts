@@ -40,7 +40,8 @@ export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' |
  * - an account with none needs the password within `phone.freshFactorSeconds`;
  * - the last real factor (phone, app, passkey; backup codes only recover) is never removed,
  *   unless `factorChange.allowRemovingLastFactor`;
- * - nothing changes while a self-service recovery waits (`recovery_pending`): cancel it first.
+ * - nothing changes while a self-service recovery waits (`recovery_pending`: cancel it first),
+ *   except taking access away (`revoke_access`).
  */
 export async function authorizeFactorChange(
   ctx: ServiceContext,
@@ -50,8 +51,9 @@ export async function authorizeFactorChange(
   const nowMs = config.clock.nowMs();
   const account = input.account ?? (await loadAccountFactors(ctx, input.userId, nowMs));
   const { proof, change } = input;
-  // During a recovery's wait the account stays as the owner left it (a due reminder goes out on the way).
-  if (await pendingRecoveryOf(ctx, input.userId)) return { ok: false, reason: 'recovery_pending' };
+  // During a recovery's wait the account stays as the owner left it (a due reminder goes out on the way);
+  // taking access away (sign out everywhere else, forget devices) stays open: it is how the owner fights back.
+  if (change.op !== 'revoke_access' && (await pendingRecoveryOf(ctx, input.userId))) return { ok: false, reason: 'recovery_pending' };
   if (account.instances.length === 0) {
     const since = nowMs - config.phone.freshFactorSeconds * 1000;
     if ((proof.factors.pwd ?? -Infinity) < since) return { ok: false, reason: 'fresh_password_required' };

@@ -160,11 +160,17 @@ describeForEachBackend('self-service recovery', (backend) => {
       await attacker.post('/auth/2fa/phone', { phone: P1 }),
       await attacker.post('/auth/2fa/totp/setup', {}),
       await attacker.post('/auth/2fa/backup-codes', {}),
-      await attacker.post('/auth/2fa/sessions/revoke-all', {}),
       await owner.post('/transfer', { amount: 10, payee: 'Carol' }),
     ]) {
       expect([res.status, res.body.error?.code]).toEqual([403, 'recovery_pending']);
     }
+    // Taking access away stays open to the owner (and closed to a password alone, as always).
+    expect((await attacker.post('/auth/2fa/sessions/revoke-all', {})).body.error?.code).toBe('fresh_factor_required');
+    const spare = await signedIn();
+    await owner.post('/auth/2fa/sessions/revoke-all', {}).expect(200);
+    expect((await spare.get('/auth/session')).body.authenticated).toBe(false);
+    expect((await attacker.get('/auth/session')).body.authenticated).toBe(false);
+    await attacker.refreshCsrf();
     // A second start, even from the owner's known browser (72 h), never shortens or restarts the wait.
     t.clock.advanceSeconds(10 * HOUR);
     await attacker.login().expect(200);

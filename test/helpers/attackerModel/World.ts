@@ -258,7 +258,8 @@ export class World {
       if (broken) this.fail('errors', `${broken.jar} ${broken.res.method} ${broken.res.path} answered ${broken.res.status}`);
     }
 
-    if (actor === 'attacker' && this.checks('attacker')) {
+    // A recovery alice did not cancel completed (recoveryMoves.ts checked it was legitimate): the account is no longer hers to defend.
+    if (actor === 'attacker' && this.checks('attacker') && !m.recovery.lost) {
       if (after.factors !== before.factors) this.fail('attacker', `${label} changed alice's factors:\n  before ${before.factors}\n  after  ${after.factors}`);
       if (this.kind === 'other-user' && after.devices !== before.devices) this.fail('attacker', `${label} changed alice's trusted devices`);
       for (const { jar, res } of responses) {
@@ -302,7 +303,7 @@ export class World {
   private async probeAll(m: Model, actor: 'owner' | 'attacker' | 'env', responses: { jar: string; res: JarResponse }[]): Promise<void> {
     const eventJars = new Set(responses.filter((r) => r.res.method === 'POST' && SESSION_TOUCHING.test(r.res.path)).map((r) => r.jar));
     const touched = responses.some((r) => r.jar === this.attacker.name);
-    const attack = this.checks('attacker');
+    const attack = this.checks('attacker') && !m.recovery.lost;
     const wasSignedIn = m.tabs.map((tab) => tab.signedIn);
     for (const [i, jar] of this.tabs.entries()) {
       const elsewhere = [...eventJars].some((name) => name !== jar.name);

@@ -1,5 +1,6 @@
 import { ALICE, BOB, attackerNumber, bobNumber, isAttackerNumber, isBobNumber, type Model } from './modelTypes';
 import { totpCode } from './ownerMoves';
+import { attackRecovery, type RecoveryMove } from './recoveryMoves';
 import type { World } from './World';
 
 /** Everything an attacker tries; each kind of attacker gets the moves that make sense for it. */
@@ -20,7 +21,8 @@ export type AttackMove =
   | 'revoke-all'
   | 'logout'
   | 'read'
-  | 'use-alice-codes';
+  | 'use-alice-codes'
+  | RecoveryMove;
 
 const FAKE_CREDENTIAL = {
   id: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -145,6 +147,10 @@ export async function attack(w: World, m: Model, move: AttackMove, arg: number):
       }
       return;
     }
+    case 'recovery-start':
+    case 'recovery-complete':
+    case 'recovery-cancel':
+      return attackRecovery(w, m, move, () => signIn(w, m));
     case 'use-alice-codes': {
       // Bob holds codes that are alice's (a shoulder-surfed SMS, a backup sheet, her TOTP app).
       const smsCode = w.codeSince(0, (to) => !isBobNumber(to) && !isAttackerNumber(to));

@@ -22,6 +22,7 @@ import {
   ownerTransfer,
   type Via,
 } from './ownerMoves';
+import { ownerCancelRecovery } from './recoveryMoves';
 import type { World } from './World';
 
 type Actor = 'owner' | 'attacker' | 'env';
@@ -81,7 +82,9 @@ function ownerCommands(kind: AttackerKind): fc.Arbitrary<fc.AsyncCommand<Model, 
     tab.map((t) => owner(`owner.logout(tab ${t})`, (w, m) => ownerLogout(w, m, t))),
     fc.tuple(tab, fresh).map(([t, f]) => owner(`owner.signOutEverywhereElse(tab ${t}, ${viaLabel(f)})`, (w, m) => ownerRevokeAll(w, m, t, f))),
     tab.map((t) => owner(`owner.logoutRacingInFlightRequests(tab ${t})`, (w, m) => ownerLogoutRace(w, m, t))),
-    fc.constantFrom(60, 240, 301, 3600, 86_400, 8 * 86_400).map(
+    // Alice reads a recovery notice and cancels it (only when one is pending: she acts on what she is told).
+    ...[1, 2, 3].map(() => tab.map((t) => owner(`owner.cancelRecovery(tab ${t})`, (w, m) => ownerCancelRecovery(w, m, t), (m) => m.recovery.state === 'pending'))),
+    fc.constantFrom(60, 240, 301, 3600, 86_400, 3 * 86_400, 8 * 86_400).map(
       (s) =>
         new ModelCommand(`clock.advance(${s} s)`, 'env', always, async (w) => {
           w.t.clock.advanceSeconds(s);
@@ -98,9 +101,9 @@ function ownerCommands(kind: AttackerKind): fc.Arbitrary<fc.AsyncCommand<Model, 
 }
 
 const MOVES: Record<AttackerKind, AttackMove[]> = {
-  password: ['login', 'account', 'transfer', 'sms-step-up', 'guess-sms', 'bind-phone', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'passkey', 'revoke-trusted', 'revoke-all', 'logout', 'read'],
-  'stolen-cookie': ['account', 'transfer', 'sms-step-up', 'guess-sms', 'bind-phone', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'passkey', 'revoke-trusted', 'revoke-all', 'logout', 'read'],
-  'other-user': ['login', 'account', 'transfer', 'sms-step-up', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'remove-factor', 'rename-factor', 'passkey', 'revoke-trusted', 'revoke-trusted', 'revoke-all', 'logout', 'read', 'use-alice-codes'],
+  password: ['login', 'account', 'transfer', 'sms-step-up', 'guess-sms', 'bind-phone', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'passkey', 'revoke-trusted', 'revoke-all', 'logout', 'read', 'recovery-start', 'recovery-start', 'recovery-complete', 'recovery-complete', 'recovery-complete', 'recovery-complete'],
+  'stolen-cookie': ['account', 'transfer', 'sms-step-up', 'guess-sms', 'bind-phone', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'passkey', 'revoke-trusted', 'revoke-all', 'logout', 'read', 'recovery-start', 'recovery-complete'],
+  'other-user': ['login', 'account', 'transfer', 'sms-step-up', 'bind-phone', 'remove-phone', 'totp', 'backup-codes', 'remove-factor', 'remove-factor', 'rename-factor', 'passkey', 'revoke-trusted', 'revoke-trusted', 'revoke-all', 'logout', 'read', 'use-alice-codes', 'recovery-start', 'recovery-cancel', 'recovery-complete'],
 };
 
 /** The attacker's commands: every route it could try, as its kind allows. */

@@ -39,6 +39,12 @@ export type Model = {
   backupCodes: string[];
   /** When alice's current number was bound (by a change); -Infinity for the seeded one. */
   phoneAddedAtMs: number;
+  /**
+   * The attacker's recovery of alice's account, as the answers told it. `lost`: one completed
+   * that alice did not cancel (after its wait and its notices): the account is the attacker's
+   * from then on, and the attacker checks no longer apply (recoveryMoves.ts).
+   */
+  recovery: { state: 'none' | 'pending' | 'cancelled' | 'completed'; completesAtMs: number; lost: boolean };
 };
 
 export function initialModel(): Model {
@@ -53,6 +59,7 @@ export function initialModel(): Model {
     totp: [],
     backupCodes: [],
     phoneAddedAtMs: Number.NEGATIVE_INFINITY,
+    recovery: { state: 'none', completesAtMs: Number.POSITIVE_INFINITY, lost: false },
   };
 }
 
