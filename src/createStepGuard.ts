@@ -220,7 +220,9 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     // A new login is issued under the user's current generation: earlier "sign out everywhere" does not end it.
     const generation = await service.sessionGenerationOf(userId);
     const nowMs = config.clock.nowMs();
-    await recordFactor(req, userId, 'pwd', nowMs, config.random);
+    // An upstream sign-in happened when its auth_time says, if earlier: an older time is never a privilege (max_age, auth_time).
+    const upstreamAtMs = typeof opts?.upstream?.authTimeSeconds === 'number' && Number.isFinite(opts.upstream.authTimeSeconds) ? opts.upstream.authTimeSeconds * 1000 : nowMs;
+    await recordFactor(req, userId, 'pwd', Math.min(nowMs, upstreamAtMs), config.random);
     internals.ensureState(req, userId).generation = generation;
     if (opts?.upstream) await recordUpstreamFactors(req, userId, opts.upstream, nowMs);
   };

@@ -26,6 +26,7 @@ export function upstreamSignInHost(options: Partial<StepGuardOptions> = {}, clai
   app.use(express.json());
   const claimsOf = (req: express.Request): UpstreamClaims | undefined => req.body?.claims ?? claimsFor?.(String(req.params.userId), clock.nowMs());
   app.post('/sso/:userId', (req, _res, next) => req.login({ id: String(req.params.userId) }, next), guard.firstFactor({ upstream: claimsOf }), (_req, res) => res.json({ ok: true }));
+  app.get('/whoami', (req, res) => res.json(guard.sessionInfo(req)));
   app.get('/account', guard.requireStepUp('login'), (req, res) => res.json({ acr: req.stepguard?.acr, amr: req.stepguard?.amr }));
   app.post('/transfer', guard.requireStepUp('transfer', { bind: () => ({ amount: '10.00', payee: 'Bob' }) }), (_req, res) => res.json({ ok: true }));
   return { app, guard, clock, audit: stores.audit as MemoryAuditStore };

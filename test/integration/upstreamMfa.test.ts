@@ -52,4 +52,17 @@ describe('MFA done at an upstream identity provider', () => {
     await agent.get('/account').expect(200);
     expect((await agent.post('/transfer').send({}).expect(401)).body.error.code).toBe('insufficient_user_authentication');
   });
+
+  it('the sign-in itself is dated at the upstream auth_time when earlier, trusted issuer or not', async () => {
+    for (const issuer of [ISSUER, 'https://untrusted.example.com']) {
+      const host = upstreamHost();
+      const twoHoursAgo = secondsAgo(host.clock, 7200);
+      const { agent } = await signIn({ issuer, amr: ['pwd'], authTimeSeconds: twoHoursAgo }, host);
+      await agent.get('/account').expect(401);
+      const session = await agent.get('/whoami').expect(200);
+      expect(session.body.factors.pwd).toBe(twoHoursAgo * 1000);
+      expect(session.body.authTimeMs).toBe(twoHoursAgo * 1000);
+    }
+  });
 });
+
