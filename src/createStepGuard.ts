@@ -225,6 +225,9 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     await recordFactor(req, userId, 'pwd', Math.min(nowMs, upstreamAtMs), config.random);
     internals.ensureState(req, userId).generation = generation;
     if (opts?.upstream) await recordUpstreamFactors(req, userId, opts.upstream, nowMs);
+    // Whoever signed in knows the password: a device or country new to the account is told to its owner (rate-limited).
+    const seen = await risk.signInSignals(req, userId);
+    await service.alertNewSignIn({ userId, ...seen, userLocale: config.getUserLocale(req) });
   };
   /**
    * MFA done at a trusted upstream counts as its mapped factors, dated at its auth_time, without

@@ -29,6 +29,7 @@ export const ERRORS = {
     message: 'Missing or invalid CSRF token. Get one from GET /auth/csrf and send it in the x-csrf-token header.',
   },
   access_denied: { status: 403, message: 'This request is not allowed. Contact support if you think this is a mistake.' },
+  enrolment_required: { status: 403, message: 'Your account needs another sign-in method before you can go on (see `required`). Add it at `factorsUrl`, then try again.' },
   recovery_pending: {
     status: 403,
     message: 'An account recovery is waiting on this account, so sensitive actions and changes to how you sign in are paused. If you did not ask for it, cancel it now.',

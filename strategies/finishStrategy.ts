@@ -26,7 +26,7 @@ export function finishStrategy(strategy: Strategy, req: Request, guard: StepGuar
         ...(typeof result.action === 'string' ? { action: result.action } : {}),
         remember: remember === true || remember === 'on',
       });
-      return { ...result, acr: finished.acr, amr: finished.amr, remembered: finished.remembered };
+      return { ...result, acr: finished.acr, amr: finished.amr, remembered: finished.remembered, ...(finished.enrolment ? { enrolment: finished.enrolment } : {}) };
     })
     .then(
     (result) => {

@@ -62,7 +62,7 @@ export type DemoAppOptions = {
   /** Stores built by the caller (tests read the audit trail through them). */
   stores?: StepGuardStores;
   /** Extra guard options (phone policy and the like), merged over the demo's. */
-  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'firstFactor' | 'risk' | 'forwardAuth' | 'sms' | 'factorChange' | 'sessions' | 'onSecurityEvent'> & {
+  guardOptions?: Pick<StepGuardOptions, 'phone' | 'policy' | 'lockout' | 'audit' | 'firstFactor' | 'risk' | 'forwardAuth' | 'sms' | 'factorChange' | 'sessions' | 'onSecurityEvent' | 'enrolment' | 'alerts'> & {
     allowedReturnOrigins?: string[];
   };
   environment?: 'production' | 'development' | 'test';

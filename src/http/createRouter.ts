@@ -20,6 +20,8 @@ import { createForwardAuth } from './createForwardAuth';
 import { mountSmsRoutes } from './smsRoutes';
 import { mountContinueRoutes } from './continueRoutes';
 import { mountPhoneRoutes } from './phoneRoutes';
+import { mountEnrolRoutes } from './enrolRoutes';
+import { enrolPageHref } from './enrolmentOffer';
 import { mountRecoveryRoutes } from './recoveryRoutes';
 import { statusOf, toError, type RouteKit } from './routeKit';
 import { signInAgain } from './signInAgain';
@@ -152,6 +154,7 @@ export function createRouter(internals: GuardInternals): Router {
   const kit: RouteKit = { internals, router, route, fail, localeOf, describeMethods, completeStepUp, proofOf, afterChange, refuseChange, verifySchema, csrfOnly, codeSchema };
   mountSmsRoutes(kit);
   mountContinueRoutes(kit);
+  mountEnrolRoutes(kit);
 
   const totpSchema = z.strictObject({
     code: z.string({ error: 'must be a string of digits' }).regex(/^\d{6}$/, 'must be exactly 6 digits'),
@@ -172,10 +175,12 @@ export function createRouter(internals: GuardInternals): Router {
   async function completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp) {
     const finished = await finishStepUp(internals, req, res, userId, done);
     const next = finished.continueId ? `${config.http.basePath}/continue/${finished.continueId}` : finished.returnTo;
+    // Another sign-in method to offer first: a short page on the way (enrolRoutes.ts); JSON clients read `enrolment`.
+    if (wantsHtml(req) && finished.enrolment) return void res.redirect(303, enrolPageHref(config.http.basePath, next, finished.enrolment));
     if (wantsHtml(req)) return void res.redirect(303, next ?? '/');
     // The session id changed with the level, and the CSRF token is bound to the session: hand over the new one.
-    const { factor, action, acr, amr, remembered, returnTo } = finished;
-    res.json({ verified: true, factor, action, acr, amr, remembered, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}) });
+    const { factor, action, acr, amr, remembered, returnTo, enrolment } = finished;
+    res.json({ verified: true, factor, action, acr, amr, remembered, csrfToken: csrf.token(req, res), ...(returnTo ? { returnTo } : {}), ...(enrolment ? { enrolment } : {}) });
   }
 
   /**

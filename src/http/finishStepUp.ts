@@ -7,6 +7,7 @@ import { safeReturnTo } from './safeReturnTo';
 import { readState, recordFactor } from './sessionState';
 import { sessionProof } from './sessionProof';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
+import { enrolmentAfterStepUp, policyWantedStronger, type EnrolmentOffer } from './enrolmentOffer';
 
 /** A second factor that just succeeded. */
 export type CompletedStepUp = {
@@ -27,6 +28,8 @@ export type FinishedStepUp = Assurance & {
   returnTo?: string;
   /** A stashed form waiting to be re-submitted (see stashedForms). */
   continueId?: string;
+  /** Another sign-in method to offer (or a requirement to meet) before going on: see `enrolment`. */
+  enrolment?: EnrolmentOffer;
 };
 
 /** Not a secret: which factor to offer first next time on this browser. */
@@ -51,6 +54,8 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   delete state.pending;
   // The challenge is used up (the verify consumed it): the strategies' path forgets it as the route does.
   if (factor === 'sms') delete state.sms;
+  // Read before the success record forgets it: did the policy want more than SMS for this step-up?
+  const wantedStronger = policyWantedStronger(internals, action, state.risk?.[action]?.decision);
   await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
   await internals.risk.recordSuccess(req, userId);
   await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
@@ -63,7 +68,8 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
     }
   }
   const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
-  return { ...assurance, factor, action, remembered, ...(returnTo ? { returnTo } : {}), ...(continueId ? { continueId } : {}) };
+  const enrolment = await enrolmentAfterStepUp(internals, userId, factor, wantedStronger);
+  return { ...assurance, factor, action, remembered, ...(returnTo ? { returnTo } : {}), ...(continueId ? { continueId } : {}), ...(enrolment ? { enrolment } : {}) };
 }
 
 /** A readable device name from the user agent: "Chrome on Linux". */

@@ -8,6 +8,7 @@ import { requestContext } from './requestContext';
 import { sendError, wantsHtml } from './respond';
 import { safeReturnTo } from './safeReturnTo';
 import { stashGuardedForm } from './stashGuardedForm';
+import { refuseForEnrolment } from './refuseForEnrolment';
 
 export type RequireStepUpOptions = {
   /**
@@ -78,6 +79,8 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
       const details = options.bind?.(req);
       const assessment = await assessStepUp(internals, req, res, userId, action, details);
       if (assessment.ok) {
+        // A requirement to enrol whose grace period is over refuses even a fresh step-up.
+        if (await refuseForEnrolment(internals, req, res, userId)) return;
         req.stepguard = assessment.info;
         return next();
       }

@@ -29,6 +29,11 @@ export type RiskEngine = {
   recordSuccess(req: Request, userId: string): Promise<void>;
   /** The signals for this request, for explanation and tests. */
   collectSignals(req: Request, userId: string, details?: TransactionDetails): Promise<RiskSignals>;
+  /**
+   * At sign-in (the first factor): whether this browser and this country are new to an account
+   * that has stepped up before (an account without history has nothing to compare with).
+   */
+  signInSignals(req: Request, userId: string): Promise<{ newDevice: boolean; newCountry: boolean; country: string | null }>;
 };
 
 const BACKUP_CODE_SIGNAL_MS = 3600_000;
@@ -122,6 +127,21 @@ export function createRiskEngine(options: {
 
   return {
     collectSignals: (req, userId, details) => collectSignals(req, userId, details),
+
+    async signInSignals(req, userId) {
+      const device = readDevice(req);
+      const [geo, countries, last, knownDevice] = await Promise.all([
+        geoOf(normalizeIp(req.ip ?? '')),
+        stores.risk.knownCountries(userId),
+        stores.risk.lastSeen(userId),
+        device ? stores.risk.isKnownDevice(userId, deviceHash(device)) : Promise.resolve(false),
+      ]);
+      return {
+        newDevice: last !== null && !knownDevice,
+        newCountry: geo !== null && countries.length > 0 && !countries.includes(geo.country),
+        country: geo?.country ?? null,
+      };
+    },
 
     async decide(req, res, userId, action, details) {
       const requirement = config.actions[action];

@@ -6,6 +6,7 @@ import type { ServiceContext } from './ServiceContext';
 import { sendSecurityNotice } from './sendSecurityNotice';
 import type { FactorChangeRefusal, SessionProof } from './authorizeFactorChange';
 import { changeFactors } from './changeFactors';
+import { alertLockout } from './alertLockout';
 
 const BACKUP_CODE_COUNT = 10;
 
@@ -59,7 +60,10 @@ export async function verifyBackupCode(
     ctx.audit.record({ type, outcome, userId: input.userId, factor: 'backup', reasons, ...(input.context ? { context: input.context } : {}) });
   if (!(await stores.factors.pull(input.userId, set.id, 'hashes', hashBackupCode(config.secrets.pepper, canonical)))) {
     await audit(reserved.lockedUntilMs !== null ? 'second_factor_locked' : 'backup_code_failed', 'failure', ['invalid_code']);
-    if (reserved.lockedUntilMs !== null) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+    if (reserved.lockedUntilMs !== null) {
+      await alertLockout(ctx, input.userId, 'backup');
+      return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
+    }
     return { ok: false, reason: 'invalid_code' };
   }
   await stores.challenges.clearFailures(input.userId);

@@ -4,7 +4,7 @@ import { authorizeFactorChange, type FactorChange, type FactorChangeRefusal, typ
 import { loadAccountFactors, type AccountFactors } from './loadAccountFactors';
 import { revokeAllSessions } from './sessions';
 import { emitSecurityEvent } from './emitSecurityEvent';
-import { sendSecurityNotice, type NoticeTemplate } from './sendSecurityNotice';
+import type { NoticeTemplate } from './sendSecurityNotice';
 import type { ServiceContext } from './ServiceContext';
 import { revokeAllTrustedDevices } from './trustedDevices';
 
@@ -137,24 +137,22 @@ async function notifyChange(
 ): Promise<void> {
   const phone = input.account.phone;
   // Trusting a device is a convenience, not an authenticator: the hook hears of it, the phone does not.
-  if (input.smsNotice && phone && phone.phoneHash !== input.newRef) {
-    await sendSecurityNotice(ctx, {
+  const template = TEMPLATE_FOR[input.kind];
+  const sms = input.smsNotice && phone && phone.phoneHash !== input.newRef ? { to: phone.e164, country: phone.country, values: input.values, ...(template ? { template } : {}) } : null;
+  // One alert per change: the SMS and the hook's event both come from the alert path, never a second notice here.
+  await emitSecurityEvent(
+    ctx,
+    {
+      type: 'factor_changed',
       userId: input.userId,
-      to: phone.e164,
-      country: phone.country,
-      template: TEMPLATE_FOR[input.kind] ?? 'factorChanged',
-      values: input.values,
-    });
-  }
-  await emitSecurityEvent(ctx, {
-    type: 'factor_changed',
-    userId: input.userId,
-    change: input.kind,
-    factor: input.factor,
-    atMs: ctx.config.clock.nowMs(),
-    coolOffUntilMs: input.coolOffUntilMs,
-    actor: input.actor,
-  });
+      change: input.kind,
+      factor: input.factor,
+      atMs: ctx.config.clock.nowMs(),
+      coolOffUntilMs: input.coolOffUntilMs,
+      actor: input.actor,
+    },
+    { sms },
+  );
 }
 
 export type { FactorChange, SessionProof };

@@ -35,6 +35,9 @@ import { shortenRecovery } from './shortenRecovery';
 import { pendingRecoveryOf } from './pendingRecoveryOf';
 import { runDueRecoveryNotices } from './runDueRecoveryNotices';
 import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallengeResult } from './verifySmsChallenge';
+import { enrolmentStatusOf } from './enrolmentStatusOf';
+import { answerEnrolmentNudge } from './answerEnrolmentNudge';
+import { alertNewSignIn } from './alertNewSignIn';
 
 type PhoneStartInput = Parameters<typeof startPhoneBinding>[1];
 type PhoneConfirmInput = Parameters<typeof confirmPhoneBinding>[1];
@@ -115,6 +118,12 @@ export type StepGuardService = {
   recoveryPending(userId: string): Promise<boolean>;
   /** Sends every recovery reminder that is due (run it every few minutes; requests also send them as they notice). */
   runDueRecoveryNotices(nowMs?: number): Promise<{ reminded: number }>;
+  /** What to offer or require about another sign-in method now (starts a requirement's grace period the first time). */
+  enrolmentStatus(input: Parameters<typeof enrolmentStatusOf>[1]): ReturnType<typeof enrolmentStatusOf>;
+  /** "Not now" (snooze) or "Don't ask again" (decline) to an optional offer. */
+  answerEnrolmentNudge(input: Parameters<typeof answerEnrolmentNudge>[1]): ReturnType<typeof answerEnrolmentNudge>;
+  /** A sign-in from a new device or country: the owner is alerted (rate-limited). */
+  alertNewSignIn(input: Parameters<typeof alertNewSignIn>[1]): Promise<void>;
   readonly metrics: StepGuardMetrics;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
@@ -204,6 +213,9 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     recoveryOf: async (userId, options) => (options?.sendDueReminder ? await pendingRecoveryOf(ctx, userId) : null) ?? stores.recoveries.get(userId, config.clock.nowMs()),
     recoveryPending: async (userId) => (await pendingRecoveryOf(ctx, userId)) !== null,
     runDueRecoveryNotices: (nowMs) => runDueRecoveryNotices(ctx, nowMs),
+    enrolmentStatus: (input) => enrolmentStatusOf(ctx, input),
+    answerEnrolmentNudge: (input) => answerEnrolmentNudge(ctx, input),
+    alertNewSignIn: (input) => alertNewSignIn(ctx, input),
     metrics: ctx.metrics,
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),

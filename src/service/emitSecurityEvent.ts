@@ -1,12 +1,23 @@
 import type { SecurityEvent } from '../config';
+import { ALERT_ONLY_EVENTS, sendSecurityAlert, type AlertOptions } from './sendSecurityAlert';
 import type { ServiceContext } from './ServiceContext';
 
-/** Calls the host's `onSecurityEvent` hook; its failure is logged, never thrown: the change already happened. */
-export async function emitSecurityEvent(ctx: ServiceContext, event: SecurityEvent): Promise<void> {
+/**
+ * The one way a security event goes out: its alert first (sendSecurityAlert: rate limit per
+ * user and kind, the user's language, the SMS through the notice budget), then the host's
+ * `onSecurityEvent` hook with the alert's words on `event.alert`. A change is always told to the
+ * hook (without `alert` when the alert was held back); an event that exists only to alert (a
+ * sign-in from a new device or country, a lockout) is not told at all when held back or turned
+ * off (`alerts.kinds`), so the host's e-mails cannot be turned into a flood either. The hook's failure is logged, never
+ * thrown: what the event reports already happened.
+ */
+export async function emitSecurityEvent(ctx: ServiceContext, event: SecurityEvent, options: AlertOptions = {}): Promise<void> {
+  const alerted = await sendSecurityAlert(ctx, event, options);
+  if (alerted.outcome !== 'alert' && ALERT_ONLY_EVENTS.includes(event.type)) return;
   const hook = ctx.config.onSecurityEvent;
   if (!hook) return;
   try {
-    await hook(event);
+    await hook(alerted.outcome === 'alert' ? { ...event, alert: alerted.alert } : event);
   } catch (err) {
     ctx.logger?.error({ event: 'security_event_hook_failed', change: event.change, err: err instanceof Error ? err.message : String(err) }, 'onSecurityEvent threw');
   }

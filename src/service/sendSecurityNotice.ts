@@ -5,8 +5,14 @@ import { newRandomId } from '../core/random';
 import { deliverSms } from './deliverSms';
 import { sendAttemptFor } from './sendAttemptFor';
 import type { ServiceContext } from './ServiceContext';
+import type { AlertKind } from '../core/alerts/alertKindOf';
 
 export type NoticeTemplate = keyof Omit<SmsTemplateSet, 'code' | 'transaction' | 'voice'>;
+
+/** What a notice says: a template in the default locale, or an alert's words already rendered in the user's language. */
+export type NoticeWords =
+  | { template: NoticeTemplate; values?: Record<string, string>; body?: undefined }
+  | { template: AlertKind; body: string; locale: string };
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +25,7 @@ const DAY_MS = 86_400_000;
  */
 export async function sendSecurityNotice(
   ctx: ServiceContext,
-  input: { userId: string; to: string; country: string | null; template: NoticeTemplate; values?: Record<string, string> },
+  input: { userId: string; to: string; country: string | null; /** The budget it spends. @default `notice:<userId>` */ budgetKey?: string } & NoticeWords,
 ): Promise<'sent' | 'blocked' | 'failed'> {
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
@@ -27,7 +33,7 @@ export async function sendSecurityNotice(
   const audit = (type: string, outcome: 'success' | 'blocked' | 'failure', reasons: string[]) =>
     ctx.audit.record({ type, outcome, userId: input.userId, reasons: [input.template, ...reasons], phone: input.to, country: input.country });
   try {
-    const budgetKey = `notice:${input.userId}`;
+    const budgetKey = input.budgetKey ?? `notice:${input.userId}`;
     const budget = await stores.rateLimits.add(budgetKey, sendId, config.factorChange.noticesPerDay, DAY_MS, nowMs);
     if (!budget.allowed) {
       await audit('notice_blocked', 'blocked', ['notice_budget']);
@@ -55,10 +61,11 @@ export async function sendSecurityNotice(
       return 'blocked';
     }
     const templates = config.sms.templates[config.sms.defaultLocale] as SmsTemplateSet;
-    const body = renderSmsNotice(templates[input.template], { service: config.serviceName, ...input.values });
+    const locale = input.body === undefined ? config.sms.defaultLocale : input.locale;
+    const body = input.body === undefined ? renderSmsNotice(templates[input.template], { service: config.serviceName, ...input.values }) : input.body;
     const sent = await deliverSms(
       ctx,
-      { to: e164, body, channel: 'sms', idempotencyKey: `notice.${sendId}`, locale: config.sms.defaultLocale },
+      { to: e164, body, channel: 'sms', idempotencyKey: `notice.${sendId}`, locale },
       { userId: input.userId, challengeId: null, country: input.country },
     );
     if (!sent.ok) {

@@ -9,6 +9,7 @@ import { withTimeout } from '../sms/withTimeout';
 import { StoreUnavailableError } from './StoreUnavailableError';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
+import { alertLockout } from './alertLockout';
 
 export type VerifySmsChallengeInput = {
   userId: string;
@@ -76,6 +77,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     await audit(reserved.lockedUntilMs !== null ? 'second_factor_locked' : 'otp_failed', 'failure', ['invalid_code'], reserved.challenge.phone, reserved.challenge.purpose);
     if (reserved.lockedUntilMs !== null) {
       logger?.warn({ event: 'second_factor_locked', userId: input.userId }, 'Second factor locked after consecutive failures');
+      await alertLockout(ctx, input.userId, 'sms');
       return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
     }
     return { ok: false, reason: 'invalid_code', attemptsLeft: Math.max(0, config.sms.maxAttempts - reserved.attempts) };

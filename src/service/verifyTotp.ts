@@ -5,6 +5,7 @@ import { totpClockStateOf } from '../core/totp/totpClockStateOf';
 import type { EnrolledFactor } from '../stores/types';
 import { secondsUntil } from './sendSmsChallenge';
 import type { ServiceContext } from './ServiceContext';
+import { alertLockout } from './alertLockout';
 
 export type VerifyFactorResult =
   | { ok: true; verifiedAtMs: number; /** The authenticator app that matched (its factor id). */ ref: string }
@@ -69,6 +70,7 @@ export async function verifyTotp(ctx: ServiceContext, input: { userId: string; c
   }
   if (reserved.lockedUntilMs !== null) {
     await audit('second_factor_locked', 'failure', ['invalid_code']);
+    await alertLockout(ctx, input.userId, 'otp');
     return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(reserved.lockedUntilMs, nowMs) };
   }
   if (resyncing) {

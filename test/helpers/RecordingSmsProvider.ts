@@ -29,11 +29,15 @@ export class RecordingSmsProvider implements SmsProvider {
     return { providerMessageId: `${this.name}-m${this.messages.length}`, status: 'accepted' };
   }
 
-  /** The code in the newest message, read from its WebOTP line `@host #code`. */
+  /**
+   * The code in the newest message that carries one, read from its WebOTP line `@host #code`
+   * (security alerts, which carry none, may come after it: a lockout's, a sign-in's).
+   */
   lastCode(): string {
-    const body = this.messages.at(-1)?.body ?? '';
-    const match = /#(\d+)\s*$/.exec(body);
-    if (!match?.[1]) throw new Error(`no code in the last SMS: ${JSON.stringify(body)}`);
-    return match[1];
+    for (const message of [...this.messages].reverse()) {
+      const match = /#(\d+)\s*$/.exec(message.body);
+      if (match?.[1]) return match[1];
+    }
+    throw new Error(`no code in any SMS; the last: ${JSON.stringify(this.messages.at(-1)?.body ?? '')}`);
   }
 }

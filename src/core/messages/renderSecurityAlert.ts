@@ -25,6 +25,8 @@ export type RenderSecurityAlertInput = {
   factor?: string | null;
   /** Other placeholders (`{last2}` of a new number). */
   values?: Readonly<Record<string, string>>;
+  /** An SMS template to use instead, when the set has it (the notice a change always used). */
+  noticeTemplate?: string;
 };
 
 /**
@@ -34,12 +36,13 @@ export type RenderSecurityAlertInput = {
 export function renderSecurityAlert(input: RenderSecurityAlertInput): { text: string; sms: string } {
   const { kind, locale } = input;
   const base = locale.split('-')[0] as string;
-  const noticeKey = NOTICE_TEMPLATE[kind];
+  const sets = input.smsTemplates ?? BUILT_IN_TEMPLATES;
+  const smsSet = (sets[locale] ?? sets[base] ?? BUILT_IN_TEMPLATES.en) as Readonly<Record<string, string | undefined>>;
+  const noticeKey = input.noticeTemplate ?? NOTICE_TEMPLATE[kind];
+  const notice = noticeKey ? smsSet[noticeKey] : undefined;
   let template: string;
-  if (noticeKey) {
-    const sets = input.smsTemplates ?? BUILT_IN_TEMPLATES;
-    template = (sets[locale] ?? sets[base] ?? (BUILT_IN_TEMPLATES.en as SmsTemplateSet))[noticeKey];
-  } else {
+  if (notice) template = notice;
+  else {
     const own = kind as OwnAlertKind;
     template =
       input.alertTemplates?.[locale]?.[own] ??
