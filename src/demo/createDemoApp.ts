@@ -163,10 +163,12 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   );
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // Taken now: by 'finish', a router the request went through may have left req.url relative to its mount point.
+    const path = loggedPath(req.path);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Path only: query strings and bodies may carry returnTo values or codes.
-      logger.info({ event: 'http', method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger.info({ event: 'http', method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   });

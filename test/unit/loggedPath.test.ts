@@ -9,3 +9,20 @@ describe('the demo request log', () => {
     expect(loggedPath('/oidc/.well-known/openid-configuration')).toBe('/oidc/.well-known/openid-configuration');
   });
 });
+
+describe('the demo request log, as written', () => {
+  it('logs the full path of a request that went through stepguard\'s router, not the path inside it', async () => {
+    const { createTestApp } = await import('../helpers/createTestApp');
+    const t = await createTestApp();
+    try {
+      const c = await t.client();
+      await c.login();
+      await c.stepUp();
+      const paths = t.logs().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { path?: string }).path).filter(Boolean);
+      expect(paths).toContain('/auth/2fa/sms/send');
+      expect(paths).not.toContain('/sms/send');
+    } finally {
+      await t.close();
+    }
+  });
+});
