@@ -11,8 +11,9 @@ import { createRedisClient } from '../stores/redis/createRedisClient';
 import type { RedisLike } from '../stores/redis/scripts';
 
 /**
- * The admin command line: audit verify/export and factor list/reset. Exit codes: 0 done,
- * 1 an audit chain is broken, 2 bad arguments or missing configuration, 3 the store failed.
+ * The admin command line: audit verify/export, factor list/reset, recovery show/cancel/shorten.
+ * Exit codes: 0 done, 1 an audit chain is broken (or no pending recovery to change), 2 bad
+ * arguments or missing configuration, 3 the store failed.
  */
 const HELP: Record<string, string> = {
   main: `stepguard — stepguard's admin command line
@@ -22,6 +23,9 @@ Usage:
   stepguard audit export [--user ID] [--since DATE] [--until DATE]
   stepguard factors list --user ID
   stepguard factors reset --user ID --factor sms|totp|webauthn|backup_codes --reason TEXT [--admin NAME]
+  stepguard recovery show --user ID
+  stepguard recovery cancel --user ID --reason TEXT [--admin NAME]
+  stepguard recovery shorten --user ID --hours N --reason TEXT [--admin NAME]
 
 Environment: MONGODB_URI (the store), STEPGUARD_PEPPER (the audit MAC key; the server's value),
 REDIS_URL and REDIS_KEY_PREFIX (the app's Redis: a reset revokes the user's sessions and starts
@@ -44,6 +48,21 @@ Lists the user's phone number (masked) and enrolled factors as JSON lines.`,
 
 Removes the user's factor F (sms = the phone number, totp, webauthn, backup_codes). Audited as an
 admin action with the reason; --admin defaults to $USER.`,
+  'recovery show': `stepguard recovery show --user ID
+
+Prints the user's self-service recovery (pending, or ended and still kept) as one JSON line, or
+nothing. Needs REDIS_URL (where the app keeps recoveries).`,
+  'recovery cancel': `stepguard recovery cancel --user ID --reason TEXT [--admin NAME]
+
+Cancels the user's pending self-service recovery: it can no longer complete. Audited as an admin
+action with the reason; --admin defaults to $USER. Needs MONGODB_URI and REDIS_URL. The CLI sends
+no SMS: the cancellation is audited and the app's onSecurityEvent is not called from here.`,
+  'recovery shorten': `stepguard recovery shorten --user ID --hours N --reason TEXT [--admin NAME]
+
+Lets the user's pending recovery complete N hours from now at the latest (never later than it
+would). The owner is still reminded and keeps recovery.remindBeforeHours after the reminder to
+cancel: the app sends it on its next request or sweep (the CLI sends no SMS), so the end is at
+least that long after it. Audited as an admin action with the reason. Needs MONGODB_URI and REDIS_URL.`,
 };
 
 class UsageError extends Error {}
@@ -189,6 +208,43 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
           admin: flags.admin ?? process.env.USER ?? 'unknown',
         });
         out.write(`reset ${flags.factor} for ${flags.user}: ${result.removed} removed\n`);
+        return 0;
+      }
+      case 'recovery show':
+      case 'recovery cancel':
+      case 'recovery shorten': {
+        const allowed = key === 'recovery show' ? ['user'] : key === 'recovery cancel' ? ['user', 'reason', 'admin'] : ['user', 'hours', 'reason', 'admin'];
+        const flags = parseFlags(rest, allowed);
+        if (!flags.user) throw new UsageError('--user is required');
+        if (key !== 'recovery show' && (!flags.reason || flags.reason.trim().length < 3)) throw new UsageError('--reason is required (why the recovery is changed)');
+        const hours = Number(flags.hours);
+        if (key === 'recovery shorten' && (flags.hours === undefined || !Number.isFinite(hours) || hours < 0)) throw new UsageError('--hours must be a number of hours >= 0');
+        // Recoveries live where the app keeps what expires: without the app's Redis there is nothing to act on.
+        if (!process.env.REDIS_URL) throw new UsageError('REDIS_URL is not set (recoveries live in the app\'s Redis)');
+        const pepper = required('STEPGUARD_PEPPER');
+        if (key !== 'recovery show') connection = await connect();
+        redis = await createRedisClient(process.env.REDIS_URL);
+        const guard = createStepGuard({
+          environment: 'development',
+          stores: { ...(connection ? { mongo: connection } : {}), redis, keyPrefix: process.env.REDIS_KEY_PREFIX || 'sg' },
+          secrets: { pepper, sessionSecret: pepper },
+          sms: { provider: { name: 'none', send: async () => ({ providerMessageId: 'none', status: 'failed' }) } },
+        });
+        const admin = flags.admin ?? process.env.USER ?? 'unknown';
+        if (key === 'recovery show') {
+          const recovery = await guard.service.recoveryOf(flags.user);
+          if (recovery) out.write(`${JSON.stringify(recovery)}\n`);
+          return 0;
+        }
+        const result =
+          key === 'recovery cancel'
+            ? await guard.service.cancelRecovery({ userId: flags.user, actor: { admin, reason: flags.reason as string } })
+            : await guard.service.shortenRecovery({ userId: flags.user, hours, admin, reason: flags.reason as string, deferNotices: true });
+        if (!result.ok) {
+          err.write(`no pending recovery for ${flags.user}\n`);
+          return 1;
+        }
+        out.write(`${key === 'recovery cancel' ? 'cancelled' : 'shortened'} recovery ${result.recovery.id} for ${flags.user}; completes ${new Date(result.recovery.completesAtMs).toISOString()}\n`);
         return 0;
       }
       default:
