@@ -55,7 +55,7 @@ export async function createOidcStepUp(options: OidcStepUpOptions): Promise<Oidc
     createProvider: (issuer, base) => new oidc.default(issuer, configuration(base)),
     router: (provider) => createInteractionRouter(internals, provider, settings),
     findAccount: findAccountFor(internals.config),
-    requireStepUpToken: (provider, tokenOptions) => createRequireStepUpToken(provider, tokenOptions, { aliases: settings.aliases, clock: internals.config.clock }),
+    requireStepUpToken: (provider, tokenOptions) => createRequireStepUpToken(provider, tokenOptions, { aliases: settings.aliases, clock: internals.config.clock, sessions: internals.service }),
   };
 }
 

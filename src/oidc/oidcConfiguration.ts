@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { AcrAliases } from '../core/oidc/acrLevels';
 import { supportedAcrValues } from '../core/oidc/acrLevels';
 import type { GuardInternals } from '../http/GuardInternals';
@@ -5,6 +6,7 @@ import { StepGuardConfigError } from '../errors';
 import { ASSURANCE_CHECK_REASON, createAssuranceCheck } from './createAssuranceCheck';
 import { findAccountFor } from './findAccountFor';
 import type { OidcContext, OidcGrant, OidcInteractionPolicyKit } from './oidcProviderTypes';
+import { BINDING_CLAIM, GENERATION_CLAIM, bindGrantToSession, grantSessionBinding } from './grantSessionBinding';
 
 /** oidc-provider's configuration object; stepguard reads and sets only the keys named below. */
 export type OidcProviderConfiguration = Record<string, unknown>;
@@ -47,17 +49,25 @@ export function oidcConfiguration(kit: OidcInteractionPolicyKit, internals: Guar
       claimsParameter: { enabled: true, ...features.claimsParameter },
     },
     findAccount: base.findAccount ?? findAccountFor(internals.config),
-    extraTokenClaims: async (ctx: OidcContext | undefined, token: unknown) => ({ ...((await ownTokenClaims?.(ctx, token)) as object | undefined), ...authenticationOf(ctx) }),
+    extraTokenClaims: async (ctx: OidcContext | undefined, token: unknown) => ({
+      ...((await ownTokenClaims?.(ctx, token)) as object | undefined),
+      ...authenticationOf(ctx),
+      ...sessionOf(ctx),
+    }),
     loadExistingGrant: async (ctx: OidcContext) => {
       const existing = ownLoadGrant ? await ownLoadGrant(ctx) : await defaultGrant(ctx);
       const clientId = ctx.oidc.client?.clientId;
       const accountId = ctx.oidc.session?.accountId;
-      if (!clientId || !accountId || !settings.firstPartyClients.includes(clientId)) return existing;
+      if (!clientId || !accountId || !settings.firstPartyClients.includes(clientId)) {
+        await bindGrantToSession(internals, ctx.req as Request, existing);
+        return existing;
+      }
       // A first-party app's users consent by using it: what it asks for now is granted.
       const grant = existing ?? new ctx.oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope([...(ctx.oidc.requestParamOIDCScopes ?? [])].join(' '));
       if (ctx.oidc.requestParamClaims?.size) grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
       await grant.save();
+      await bindGrantToSession(internals, ctx.req as Request, grant);
       return grant;
     },
   };
@@ -85,4 +95,14 @@ function authenticationOf(ctx: OidcContext | undefined): Record<string, unknown>
     ...(Array.isArray(source.amr) ? { amr: source.amr } : {}),
     ...(typeof source.authTime === 'number' ? { auth_time: source.authTime } : {}),
   };
+}
+
+/**
+ * The stepguard session the token's grant was last authorized from, so requireStepUpToken can
+ * refuse the token once that session is revoked. A grant without one gives a token without one,
+ * which requireStepUpToken refuses (fail closed).
+ */
+function sessionOf(ctx: OidcContext | undefined): Record<string, unknown> {
+  const binding = grantSessionBinding(ctx?.oidc?.entities?.Grant as OidcGrant | undefined);
+  return binding ? { [BINDING_CLAIM]: binding.bindingId, [GENERATION_CLAIM]: binding.generation } : {};
 }

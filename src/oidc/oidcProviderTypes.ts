@@ -23,6 +23,12 @@ export type OidcAccessToken = {
   scope?: string;
   extra?: Record<string, unknown>;
   isExpired?: boolean;
+  /** The audience (resource indicator) the token was issued for; absent for the provider's own userinfo. */
+  aud?: string | string[];
+  /** A DPoP key thumbprint: the token is bound to that key (RFC 9449). */
+  jkt?: string;
+  /** A client certificate thumbprint: the token is bound to that certificate (RFC 8705). */
+  'x5t#S256'?: string;
 };
 
 /** A `Provider` instance, as far as stepguard uses it. */
@@ -50,6 +56,9 @@ export type OidcContext = {
 };
 
 export type OidcGrant = {
+  accountId?: string;
+  /** The grant's OpenID scope and claims; stepguard keeps the session the grant was last used from here (`stepguard`). */
+  openid?: { scope?: string; claims?: string[]; stepguard?: unknown };
   addOIDCScope(scope: string): void;
   addOIDCClaims(claims: string[]): void;
   save(): Promise<string>;
