@@ -1,9 +1,9 @@
 import type { SecurityEvent } from '../config';
 import { alertKindOf, UNLIMITED_ALERT_KINDS, type AlertKind } from '../core/alerts/alertKindOf';
 import { renderSecurityAlert } from '../core/messages/renderSecurityAlert';
-import { resolveLocale } from '../core/messages/resolveLocale';
 import { newRandomId } from '../core/random';
 import type { SecurityAlert } from '../options/alertOptions';
+import { ownerLocaleOf } from './ownerLocaleOf';
 import { sendSecurityNotice, type NoticeTemplate } from './sendSecurityNotice';
 import type { ServiceContext } from './ServiceContext';
 
@@ -61,7 +61,7 @@ export async function sendSecurityAlert(
         return { outcome: 'suppressed' };
       }
     }
-    const locale = await alertLocale(ctx, event.userId, options.userLocale);
+    const locale = await ownerLocaleOf(ctx, event.userId, options.userLocale);
     const words = renderSecurityAlert({
       kind,
       locale,
@@ -91,20 +91,6 @@ export async function sendSecurityAlert(
     ctx.logger?.error({ event: 'security_alert_failed', kind, err: err instanceof Error ? err.message : String(err) }, 'A security alert could not be prepared');
     return { outcome: 'none' };
   }
-}
-
-/** The owner's language: the host's record of it, then their setting on the request, then the default. */
-async function alertLocale(ctx: ServiceContext, userId: string, userLocale: string | undefined): Promise<string> {
-  const { config } = ctx;
-  let fromHost: string | null | undefined;
-  try {
-    fromHost = await config.alerts.localeOf?.(userId);
-  } catch (err) {
-    ctx.logger?.warn({ event: 'alert_locale_failed', err: err instanceof Error ? err.message : String(err) }, 'alerts.localeOf threw; using the default language');
-  }
-  const available = Object.keys(config.sms.templates);
-  const chosen = resolveLocale({ userLocale: fromHost ?? undefined, available, defaultLocale: '' }) || resolveLocale({ userLocale, available, defaultLocale: config.sms.defaultLocale });
-  return chosen;
 }
 
 async function boundNumber(ctx: ServiceContext, userId: string): Promise<AlertSms | null> {

@@ -6,10 +6,11 @@ import { deliverSms } from './deliverSms';
 import { sendAttemptFor } from './sendAttemptFor';
 import type { ServiceContext } from './ServiceContext';
 import type { AlertKind } from '../core/alerts/alertKindOf';
+import { ownerLocaleOf } from './ownerLocaleOf';
 
 export type NoticeTemplate = keyof Omit<SmsTemplateSet, 'code' | 'transaction' | 'voice'>;
 
-/** What a notice says: a template in the default locale, or an alert's words already rendered in the user's language. */
+/** What a notice says: a template (in the owner's language), or an alert's words already rendered in it. */
 export type NoticeWords =
   | { template: NoticeTemplate; values?: Record<string, string>; body?: undefined }
   | { template: AlertKind; body: string; locale: string };
@@ -60,8 +61,9 @@ export async function sendSecurityNotice(
       await audit('notice_blocked', 'blocked', [`pumping_${decision.rule}`]);
       return 'blocked';
     }
-    const templates = config.sms.templates[config.sms.defaultLocale] as SmsTemplateSet;
-    const locale = input.body === undefined ? config.sms.defaultLocale : input.locale;
+    // In the owner's language (alerts.localeOf), like every alert.
+    const locale = input.body === undefined ? await ownerLocaleOf(ctx, input.userId) : input.locale;
+    const templates = (config.sms.templates[locale] ?? config.sms.templates[config.sms.defaultLocale]) as SmsTemplateSet;
     const body = input.body === undefined ? renderSmsNotice(templates[input.template], { service: config.serviceName, ...input.values }) : input.body;
     const sent = await deliverSms(
       ctx,

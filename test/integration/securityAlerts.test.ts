@@ -124,6 +124,23 @@ describe('security alerts to the owner', () => {
     expect(alerts().slice(told)).toEqual([expect.stringContaining('(authenticator app) was added')]);
   });
 
+  it('a recovery started and cancelled is told once each: its own notice by SMS (no second text), its event carrying the alert\'s words', async () => {
+    await start({ alerts: { localeOf: () => 'fr' } });
+    const owner = await aliceAtHome();
+    const asker = await signInFrom(HOME);
+    const textsBefore = alerts().length;
+    await asker.post('/auth/2fa/recovery', {}).set(from(HOME)).expect(202);
+    await owner.post('/auth/2fa/recovery/cancel', {}).set(from(HOME)).expect(200);
+    // The recovery's own notices (with the date and the link), in the owner's language: exactly one text per event.
+    expect(alerts().slice(textsBefore)).toEqual([expect.stringMatching(/^Quelqu'un demande à récupérer votre compte stepguard .*\/auth\/2fa\/recovery$/), expect.stringMatching(/^La récupération de votre compte stepguard a été annulée\./)]);
+    const recovery = events.filter((e) => /^recovery_/.test(e.type));
+    expect(recovery.map((e) => [e.type, e.alert?.kind, e.alert?.locale])).toEqual([
+      ['recovery_started', 'recovery_started', 'fr'],
+      ['recovery_cancelled', 'recovery_cancelled', 'fr'],
+    ]);
+    expect(recovery[0]?.alert?.text).toBe('Une récupération de votre compte stepguard a commencé. Si ce n\'est pas vous, connectez-vous et annulez-la.');
+  });
+
   it('alerts can be turned off by kind, and SMS alerts altogether (the hook is still told)', async () => {
     await start({ alerts: { kinds: ['new_device'], sms: false } });
     await aliceAtHome();
