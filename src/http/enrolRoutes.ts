@@ -68,6 +68,8 @@ export function mountEnrolRoutes(kit: RouteKit): void {
 
   for (const answer of ['snooze', 'decline'] as const) {
     router.post(`/enrol/${answer}`, csrf.protect, route(answerSchema, async (req, res, userId, body) => {
+      // Only a session that passed a second factor answers for the user: a password alone cannot silence the offers.
+      if (!lastFactorOf(req, userId)) return void (await fail(req, res, 'insufficient_user_authentication'));
       const result = await service.answerEnrolmentNudge({ userId, answer });
       if (!wantsHtml(req)) {
         return void res.json({ ok: true, ...(result.snoozedUntilMs !== null ? { snoozedUntil: new Date(result.snoozedUntilMs).toISOString() } : {}) });

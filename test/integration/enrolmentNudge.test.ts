@@ -64,6 +64,18 @@ describe('enrolment offers and requirements over JSON', () => {
     expect((await stepUp()).body).not.toHaveProperty('enrolment');
   });
 
+  it('a password alone cannot answer for the owner: no snooze, no decline without a second factor in the session', async () => {
+    t = await createTestApp({ guardOptions: { enrolment: { nudge: true } } });
+    const attacker = await t.client();
+    await attacker.login().expect(200);
+    expect((await attacker.post('/auth/2fa/enrol/decline', {}).expect(401)).body.error.code).toBe('insufficient_user_authentication');
+    await attacker.post('/auth/2fa/enrol/snooze', {}).expect(401);
+    const owner = await t.client();
+    await owner.login().expect(200);
+    await owner.send().expect(202);
+    expect((await owner.verify(t.sms.lastCode()).expect(200)).body.enrolment).toMatchObject({ reason: 'single_factor' });
+  });
+
   it('after a backup-code step-up where the policy took SMS out, offers something stronger instead of a dead end', async () => {
     const geo = csvGeoLookup(join(__dirname, '../fixtures/geo.csv'));
     t = await createTestApp({ trustProxy: true, guardOptions: { risk: { geo }, policy: { onNoStrongFactor: 'backup_code' }, enrolment: { nudge: true } } });
