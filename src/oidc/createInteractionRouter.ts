@@ -51,7 +51,10 @@ export function createInteractionRouter(internals: GuardInternals, provider: Oid
     const here = `${options.interactionPath}/${encodeURIComponent(interaction.uid)}`;
     const clientId = typeof interaction.params.client_id === 'string' ? interaction.params.client_id.slice(0, 100) : '';
     const requestedAtMs = typeof interaction.iat === 'number' ? interaction.iat * 1000 : config.clock.nowMs();
-    const answer = await assessOidcSession(internals, req, res, { action: options.action, aliases: options.aliases, params: interaction.params, requestedAtMs });
+    // prompt=login (and max_age=0, which oidc-provider turns into it): only an authentication
+    // after the request counts, as max_age=0 would say; never the session's older factors.
+    const params = forcesLogin(interaction) ? { ...interaction.params, max_age: 0 } : interaction.params;
+    const answer = await assessOidcSession(internals, req, res, { action: options.action, aliases: options.aliases, params, requestedAtMs });
     const finish = async (result: OidcInteractionResult) => {
       // express-session stores the session when oidc-provider ends the response.
       endInteractionRounds(req, interaction.uid);
@@ -66,6 +69,12 @@ export function createInteractionRouter(internals: GuardInternals, provider: Oid
     const { userId } = answer;
     const audit = (type: string, outcome: 'success' | 'failure' | 'info', reasons: string[], factor?: string) =>
       service.audit({ type, outcome, userId, action: options.action, ...(factor ? { factor } : {}), reasons: [`client:${clientId}`, ...reasons], context: requestContext(req) });
+    const subject = requestedSubject(interaction.params);
+    if (subject !== undefined && subject !== userId) {
+      // The client asked for another user (id_token_hint, claims sub value): never a silent switch to this one.
+      await audit('oidc_login_denied', 'failure', ['requested_subject_mismatch']);
+      return finish({ error: 'login_required', error_description: 'The signed-in user is not the one the client asked for.' });
+    }
     if (answer.kind === 'deny') {
       await audit('oidc_login_denied', 'failure', answer.reasons);
       return finish({ error: 'access_denied', error_description: 'The sign-in was refused by policy.' });
@@ -105,4 +114,47 @@ function describeUnmet(assessment: Extract<OidcLoginAssessment, { ok: false }>):
   if (assessment.reason === 'acr_not_supported') return 'None of the requested authentication context classes is offered by this provider.';
   if (assessment.reason === 'too_old') return 'The user could not authenticate again within max_age.';
   return `The user has no factor that reaches ${assessment.targetLevel}.`;
+}
+
+/** Whether the request demands a new authentication: `prompt=login`, or `max_age=0` (oidc-provider adds `login` for it). */
+function forcesLogin(interaction: OidcInteraction): boolean {
+  const prompt = typeof interaction.params.prompt === 'string' ? interaction.params.prompt.split(' ') : [];
+  return prompt.includes('login') || (interaction.prompt.reasons ?? []).includes('login_prompt');
+}
+
+/**
+ * The user the client asked for, if it named one: the `sub` of its `id_token_hint` (oidc-provider
+ * has verified the hint's signature before the interaction) or an `id_token.sub.value` claim
+ * request. A hint we cannot read (encrypted) names someone we cannot confirm: an empty string,
+ * which matches nobody. Pairwise subjects are not mapped back: they never match.
+ */
+function requestedSubject(params: Record<string, unknown>): string | undefined {
+  let subject: string | undefined;
+  if (typeof params.id_token_hint === 'string' && params.id_token_hint.length > 0) {
+    subject = jwtSubject(params.id_token_hint) ?? '';
+  }
+  if (typeof params.claims === 'string') {
+    try {
+      const value = (JSON.parse(params.claims) as { id_token?: { sub?: { value?: unknown } } } | null)?.id_token?.sub?.value;
+      if (value !== undefined) {
+        const wanted = typeof value === 'string' ? value : '';
+        // A hint and a claim naming two different users: nobody can satisfy both.
+        subject = subject !== undefined && subject !== wanted ? '' : wanted;
+      }
+    } catch {
+      // oidc-provider has already refused a claims parameter that is not JSON.
+    }
+  }
+  return subject;
+}
+
+function jwtSubject(jwt: string): string | undefined {
+  const parts = jwt.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const sub = (JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
