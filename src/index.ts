@@ -22,6 +22,10 @@ export type { RequireStepUpOptions, StepGuardRequestInfo } from './http/requireS
 export type { ForwardAuthOptions } from './http/createForwardAuth';
 export type { FirstFactorGate } from './http/createFirstFactorGate';
 export type { FinishedStepUp } from './http/finishStepUp';
+export type { SecurityEvent } from './config';
+export type { SecurityAlert, AlertLocaleOf } from './options/alertOptions';
+export type { EnrolmentRequireFn } from './options/enrolmentOptions';
+export type { EnrolmentOffer } from './http/enrolmentOffer';
 export type { StepGuardStores } from './stores/types';
 export type { SmsProvider } from './sms/types';
 export type { StepGuardMetrics } from './metrics/createMetrics';

@@ -1,6 +1,7 @@
 // stepguard/stores: the ports, the adapters, and the contract suite to test your own adapter with.
 export type * from './stores/types';
 export type * from './stores/RecoveryStore';
+export type * from './stores/EnrolmentStore';
 export { createMemoryStores, createMemoryDurableStores } from './stores/memory/createMemoryStores';
 export { createRedisStores } from './stores/redis/createRedisStores';
 export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';
