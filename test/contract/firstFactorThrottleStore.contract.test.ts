@@ -1,19 +1,35 @@
-import type { Redis } from 'ioredis';
-import { describeStoreContract } from '../../src/stores/contract';
 import type { ThrottlePolicy } from '../../src/stores/FirstFactorThrottleStore';
 import { MemoryFirstFactorThrottleStore } from '../../src/stores/memory/MemoryFirstFactorThrottleStore';
 import { RedisFirstFactorThrottleStore } from '../../src/stores/redis/RedisFirstFactorThrottleStore';
 import { redisKeys } from '../../src/stores/redis/redisKeys';
-import { connectTestCluster } from '../helpers/forEachStore';
-import { connectTestRedis, TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../helpers/withRedis';
+import { describeStoreContractOnMemoryAndRedis } from '../helpers/describeStoreContractOnRedis';
+import { connectTestRedis } from '../helpers/withRedis';
 
 /** The first-factor throttle port (src/stores/contract/firstFactorThrottleStoreContract.ts) on memory, Redis and the 3-master Cluster, plus what only one adapter does. */
 const T0 = Date.UTC(2026, 0, 1);
 const POLICY: ThrottlePolicy = { freeFailures: 5, baseDelayMs: 30_000, maxDelayMs: 900_000, memoryMs: 3_600_000 };
-const runner = { describe, it };
-const options = { ports: ['firstFactor'] as const };
 
-describeStoreContract('memory', () => ({ stores: { firstFactor: new MemoryFirstFactorThrottleStore() } }), runner, options);
+describeStoreContractOnMemoryAndRedis({
+  ports: ['firstFactor'],
+  memory: () => ({ firstFactor: new MemoryFirstFactorThrottleStore() }),
+  redis: (client, keys) => ({ firstFactor: new RedisFirstFactorThrottleStore(client, keys) }),
+  skippedName: 'first-factor throttle store contract: redis',
+  alsoOnRedis: () => {
+    it('keeps a Redis key no longer than its memory period, or its delay when that is longer', async () => {
+      const { redis, keyPrefix } = await connectTestRedis();
+      const keys = redisKeys(keyPrefix);
+      const store = new RedisFirstFactorThrottleStore(redis, keys);
+      await store.reserve('k', POLICY, T0);
+      const ttl = await redis.pttl(keys.firstFactor('k'));
+      expect(ttl).toBeGreaterThan(POLICY.memoryMs - 5000);
+      expect(ttl).toBeLessThanOrEqual(POLICY.memoryMs);
+      const long = { ...POLICY, freeFailures: 1, baseDelayMs: 2 * POLICY.memoryMs, maxDelayMs: 2 * POLICY.memoryMs };
+      await store.reserve('long', long, T0);
+      expect(await redis.pttl(keys.firstFactor('long'))).toBeGreaterThan(POLICY.memoryMs);
+      await redis.quit();
+    });
+  },
+});
 
 describe('MemoryFirstFactorThrottleStore', () => {
   it('forgets the count after the memory period without failures (Redis: the key TTL)', async () => {
@@ -33,42 +49,3 @@ describe('MemoryFirstFactorThrottleStore', () => {
     expect(store.size).toBe(100);
   });
 });
-
-if (TEST_REDIS_URL) {
-  describeStoreContract(
-    'redis',
-    async () => {
-      const { redis, keyPrefix } = await connectTestRedis();
-      return { stores: { firstFactor: new RedisFirstFactorThrottleStore(redis, redisKeys(keyPrefix)) }, close: () => (redis as Redis).quit().then(() => undefined) };
-    },
-    runner,
-    options,
-  );
-  it('keeps a Redis key no longer than its memory period, or its delay when that is longer', async () => {
-    const { redis, keyPrefix } = await connectTestRedis();
-    const keys = redisKeys(keyPrefix);
-    const store = new RedisFirstFactorThrottleStore(redis, keys);
-    await store.reserve('k', POLICY, T0);
-    const ttl = await redis.pttl(keys.firstFactor('k'));
-    expect(ttl).toBeGreaterThan(POLICY.memoryMs - 5000);
-    expect(ttl).toBeLessThanOrEqual(POLICY.memoryMs);
-    const long = { ...POLICY, freeFailures: 1, baseDelayMs: 2 * POLICY.memoryMs, maxDelayMs: 2 * POLICY.memoryMs };
-    await store.reserve('long', long, T0);
-    expect(await redis.pttl(keys.firstFactor('long'))).toBeGreaterThan(POLICY.memoryMs);
-    await redis.quit();
-  });
-  if (TEST_REDIS_CLUSTER_NODES) {
-    describeStoreContract(
-      'redis cluster (3 masters)',
-      () => {
-        const { cluster, keyPrefix } = connectTestCluster();
-        return { stores: { firstFactor: new RedisFirstFactorThrottleStore(cluster, redisKeys(keyPrefix)) }, close: () => cluster.quit().then(() => undefined) };
-      },
-      runner,
-      options,
-    );
-  }
-} else {
-  console.warn('SKIPPED (no redis-server): first-factor throttle store contract: redis');
-  describe.skip('first-factor throttle store contract: redis', () => it('needs redis-server', () => undefined));
-}

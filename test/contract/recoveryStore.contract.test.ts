@@ -1,44 +1,18 @@
-import type { Redis } from 'ioredis';
-import { describeStoreContract, STORE_CONTRACT_CASES } from '../../src/stores/contract';
+import { STORE_CONTRACT_CASES } from '../../src/stores/contract';
 import type { EndRecoveryResult, StartRecoveryInput } from '../../src/stores/RecoveryStore';
 import type { StoreContractPort } from '../../src/stores/contract';
 import { MemoryRecoveryStore } from '../../src/stores/memory/MemoryRecoveryStore';
 import { RedisRecoveryStore } from '../../src/stores/redis/RedisRecoveryStore';
-import { redisKeys } from '../../src/stores/redis/redisKeys';
-import { connectTestCluster } from '../helpers/forEachStore';
-import { connectTestRedis, TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../helpers/withRedis';
+import { describeStoreContractOnMemoryAndRedis } from '../helpers/describeStoreContractOnRedis';
 
 /** The self-service recovery port (src/stores/contract/recoveryStoreContract.ts) on memory, Redis and the 3-master Cluster. */
 const PORTS: StoreContractPort[] = ['recoveries'];
-const runner = { describe, it };
-
-describeStoreContract('memory', () => ({ stores: { recoveries: new MemoryRecoveryStore() } }), runner, { ports: PORTS });
-
-if (TEST_REDIS_URL) {
-  describeStoreContract(
-    'redis',
-    async () => {
-      const { redis, keyPrefix } = await connectTestRedis();
-      return { stores: { recoveries: new RedisRecoveryStore(redis, redisKeys(keyPrefix)) }, close: () => (redis as Redis).quit().then(() => undefined) };
-    },
-    runner,
-    { ports: PORTS },
-  );
-  if (TEST_REDIS_CLUSTER_NODES) {
-    describeStoreContract(
-      'redis cluster (3 masters)',
-      () => {
-        const { cluster, keyPrefix } = connectTestCluster();
-        return { stores: { recoveries: new RedisRecoveryStore(cluster, redisKeys(keyPrefix)) }, close: () => cluster.quit().then(() => undefined) };
-      },
-      runner,
-      { ports: PORTS },
-    );
-  }
-} else {
-  console.warn('SKIPPED (no redis-server): recovery store contract: redis');
-  describe.skip('recovery store contract: redis', () => it('needs redis-server', () => undefined));
-}
+describeStoreContractOnMemoryAndRedis({
+  ports: PORTS,
+  memory: () => ({ recoveries: new MemoryRecoveryStore() }),
+  redis: (client, keys) => ({ recoveries: new RedisRecoveryStore(client, keys) }),
+  skippedName: 'recovery store contract: redis',
+});
 
 /** Correct one call at a time, but reads then acts: a cancel and a complete at once can both say they won. */
 class CheckThenActRecoveryStore extends MemoryRecoveryStore {
