@@ -190,3 +190,57 @@ async function testRelyingParty(issuer: string, baseUrl: string): Promise<TestRe
     finish: (callbackUrl, attempt) => client.authorizationCodeGrant(config, new URL(callbackUrl), attempt.checks),
   };
 }
+
+/** Every timer stays real: jest fakes Date alone, so oidc-provider and stepguard see the same (movable) time. */
+const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+
+/** Moves jest's fake Date (so stepguard and oidc-provider together) `seconds` on. */
+export const advanceSeconds = (seconds: number): void => void jest.setSystemTime(Date.now() + seconds * 1000);
+
+export type OidcHostSuite = {
+  /** The host started in beforeAll (read it inside tests and hooks only). */
+  readonly host: OidcHost;
+  /** Sends the browser to the authorization endpoint and follows it until it rests or reaches the client's callback. */
+  authorize(browser: CookieBrowser, params?: Record<string, string>): Promise<{ attempt: AuthorizationAttempt; final: Awaited<ReturnType<CookieBrowser['follow']>>['final']; hops: string[]; stoppedAt?: string }>;
+  /** Sends an SMS code and enters it, following on to the client's callback. */
+  stepUpBySms(browser: CookieBrowser): ReturnType<CookieBrowser['submit']>;
+  /** Redeems the callback's code at the token endpoint (optionally DPoP-bound). */
+  tokensOf(callback: string | undefined, attempt: AuthorizationAttempt, options?: client.DPoPOptions): ReturnType<typeof client.authorizationCodeGrant>;
+};
+
+/**
+ * The set-up the OIDC test files shared: fake Date (timers real) and one {@link startOidcHost}
+ * for the file's describe block (jest beforeAll/afterAll registered here), with the relying
+ * party's three usual steps.
+ */
+export function useOidcHost(options: { guardOptions?: StepGuardOptions } = {}): OidcHostSuite {
+  let current: OidcHost | undefined;
+  beforeAll(async () => {
+    jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.now() });
+    current = await startOidcHost(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    jest.useRealTimers();
+  });
+  const suite: OidcHostSuite = {
+    get host(): OidcHost {
+      if (!current) throw new Error('useOidcHost: the host is started in beforeAll; read it inside a test or hook');
+      return current;
+    },
+    async authorize(browser, params = {}) {
+      const attempt = await suite.host.rp.start(params);
+      return { attempt, ...(await browser.follow(attempt.url, suite.host.isCallback)) };
+    },
+    async stepUpBySms(browser) {
+      const { host } = suite;
+      await browser.submit('/auth/2fa/sms/send', { _csrf: await browser.csrfToken() });
+      return browser.submit('/auth/2fa/sms/verify', { code: host.sms.lastCode(), _csrf: await browser.csrfToken() }, host.isCallback);
+    },
+    async tokensOf(callback, attempt, dpop) {
+      if (!callback) throw new Error('no callback');
+      return client.authorizationCodeGrant(suite.host.rp.config, new URL(callback), attempt.checks, undefined, dpop);
+    },
+  };
+  return suite;
+}

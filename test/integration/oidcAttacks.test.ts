@@ -1,40 +1,20 @@
-import { CookieBrowser } from '../helpers/cookieBrowser';
-import { startOidcHost, type AuthorizationAttempt, type OidcHost } from '../helpers/oidcHostApp';
+import { advanceSeconds, useOidcHost, type AuthorizationAttempt } from '../helpers/oidcHostApp';
 
-// jest fakes Date alone: oidc-provider and stepguard see the same (movable) time.
-const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
-const advanceSeconds = (seconds: number) => jest.setSystemTime(Date.now() + seconds * 1000);
 const pathOf = (url: string) => new URL(url).pathname;
 
 describe('stepguard/oidc against an attacker', () => {
-  let host: OidcHost;
+  const oidc = useOidcHost();
+  const { authorize, stepUpBySms } = oidc;
 
-  beforeAll(async () => {
-    jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.now() });
-    host = await startOidcHost();
-  });
-  afterAll(async () => {
-    await host?.close();
-    jest.useRealTimers();
-  });
-
-  async function authorize(browser: CookieBrowser, params: Record<string, string> = {}) {
-    const attempt = await host.rp.start(params);
-    return { attempt, ...(await browser.follow(attempt.url, host.isCallback)) };
-  }
-  async function stepUpBySms(browser: CookieBrowser) {
-    await browser.submit('/auth/2fa/sms/send', { _csrf: await browser.csrfToken() });
-    return browser.submit('/auth/2fa/sms/verify', { code: host.sms.lastCode(), _csrf: await browser.csrfToken() }, host.isCallback);
-  }
   async function claimsOf(callback: string | undefined, attempt: AuthorizationAttempt): Promise<Record<string, unknown>> {
     if (!callback) throw new Error('no callback');
-    return (await host.rp.finish(callback, attempt)).claims() as Record<string, unknown>;
+    return (await oidc.host.rp.finish(callback, attempt)).claims() as Record<string, unknown>;
   }
   /** The client got a code (whatever it would say), not an error. */
   const gotCode = (callback: string | undefined) => Boolean(callback && new URL(callback).searchParams.get('code'));
   /** An aal2 sign-in at the provider: the provider's own session cookie then says aal2 too. */
   async function aal2Session(user: 'alice' | 'bob' = 'alice') {
-    const browser = await host.signedIn(user);
+    const browser = await oidc.host.signedIn(user);
     const first = await authorize(browser, { acr_values: 'aal2' });
     const claims = await claimsOf((await stepUpBySms(browser)).stoppedAt, first.attempt);
     expect(claims.acr).toBe('aal2');
@@ -63,13 +43,13 @@ describe('stepguard/oidc against an attacker', () => {
     });
 
     it('an essential acr=aal2 with prompt=none at aal1 is refused', async () => {
-      const browser = await host.signedIn('alice');
+      const browser = await oidc.host.signedIn('alice');
       const { stoppedAt } = await authorize(browser, { prompt: 'none', claims: JSON.stringify({ id_token: { acr: { essential: true, value: 'aal2' } } }) });
       expect(gotCode(stoppedAt)).toBe(false);
     });
 
     it('of several acr_values, the token names one the session reached, not the first asked for', async () => {
-      const browser = await host.signedIn('alice');
+      const browser = await oidc.host.signedIn('alice');
       const { attempt } = await authorize(browser, { acr_values: 'aal2-phr aal2' });
       const claims = await claimsOf((await stepUpBySms(browser)).stoppedAt, attempt);
       expect(claims.acr).toBe('aal2');
@@ -98,7 +78,7 @@ describe('stepguard/oidc against an attacker', () => {
     });
 
     it('a password sign-in past max_age is not reported as fresh', async () => {
-      const browser = await host.signedIn('carol');
+      const browser = await oidc.host.signedIn('carol');
       advanceSeconds(120);
       const { final, stoppedAt } = await authorize(browser, { max_age: '60' });
       expect(gotCode(stoppedAt)).toBe(false);
@@ -109,7 +89,7 @@ describe('stepguard/oidc against an attacker', () => {
   describe("another user's interaction", () => {
     /** Bob, signed in with a password, asks for aal2: his interaction waits at the factor page. */
     async function bobsPendingInteraction() {
-      const bob = await host.signedIn('bob');
+      const bob = await oidc.host.signedIn('bob');
       const walk = await authorize(bob, { acr_values: 'aal2' });
       expect(pathOf(walk.final.url)).toBe('/auth/2fa');
       const uid = walk.hops.map(pathOf).find((p) => p.startsWith('/oidc/interaction/'))?.split('/').pop() as string;
@@ -127,7 +107,7 @@ describe('stepguard/oidc against an attacker', () => {
 
     it('is not finished when the session sends its own interaction cookie to the other uid', async () => {
       const { uid } = await bobsPendingInteraction();
-      const alice = await host.signedIn('alice');
+      const alice = await oidc.host.signedIn('alice');
       const own = await authorize(alice, { acr_values: 'aal2' });
       expect(pathOf(own.final.url)).toBe('/auth/2fa');
       const forged = [...alice.cookiesNamed(/^(host\.sid|_interaction(\.sig)?)$/)].join('; ');
@@ -139,7 +119,7 @@ describe('stepguard/oidc against an attacker', () => {
     it("never yields a code for someone else's account, only for the one who stepped up", async () => {
       const { bob, attempt } = await bobsPendingInteraction();
       const alice = await aal2Session();
-      const interactions = await alice.follow((await host.rp.start({ acr_values: 'aal2' })).url, host.isCallback);
+      const interactions = await alice.follow((await oidc.host.rp.start({ acr_values: 'aal2' })).url, oidc.host.isCallback);
       expect(interactions.stoppedAt).toBeDefined();
       const claims = await claimsOf((await stepUpBySms(bob)).stoppedAt, attempt);
       expect(claims.sub).toBe('u-bob');
@@ -148,27 +128,27 @@ describe('stepguard/oidc against an attacker', () => {
 
   describe('a revoked session', () => {
     it('signed out everywhere mid-interaction cannot finish it', async () => {
-      const device = await host.signedIn('alice');
+      const device = await oidc.host.signedIn('alice');
       const walk = await authorize(device, { acr_values: 'aal2' });
       expect(pathOf(walk.final.url)).toBe('/auth/2fa');
       const interaction = walk.hops.find((url) => pathOf(url).startsWith('/oidc/interaction/')) as string;
       await device.submit('/auth/2fa/sms/send', { _csrf: await device.csrfToken() });
-      const code = host.sms.lastCode();
+      const code = oidc.host.sms.lastCode();
       const csrf = await device.csrfToken();
-      const other = await host.signedIn('alice');
+      const other = await oidc.host.signedIn('alice');
       await other.submit('/logout', { everywhere: 'yes' });
       // Straight back to the interaction: no stepguard route has seen this session since.
       const back = await device.get(interaction);
       expect(back.status).toBe(303);
-      expect(back.location).toBe(`${host.baseUrl}/login?returnTo=${encodeURIComponent(pathOf(interaction))}`);
-      const verify = await device.submit('/auth/2fa/sms/verify', { code, _csrf: csrf }, host.isCallback);
+      expect(back.location).toBe(`${oidc.host.baseUrl}/login?returnTo=${encodeURIComponent(pathOf(interaction))}`);
+      const verify = await device.submit('/auth/2fa/sms/verify', { code, _csrf: csrf }, oidc.host.isCallback);
       expect(gotCode(verify.stoppedAt)).toBe(false);
     });
 
     it('a copy of the cookies of a session signed out everywhere gets no code, though its provider session cookie is still there', async () => {
       const laptop = await aal2Session();
       const thief = laptop.clone();
-      const phone = await host.signedIn('alice');
+      const phone = await oidc.host.signedIn('alice');
       await phone.submit('/logout', { everywhere: 'yes' });
       expect(thief.cookieNames()).toEqual(expect.arrayContaining(['_session', 'host.sid']));
       const { stoppedAt, final } = await authorize(thief);
