@@ -1,9 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expectAccessible } from '../helpers/accessibility';
-import { describeWithBrowser, launchChromium } from '../helpers/browser';
-import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { describeWithBrowser } from '../helpers/browser';
+import { browserAgainstTestApp } from '../helpers/browserSuite';
 import { startDemoProcess } from '../helpers/demoProcess';
 
 /**
@@ -12,34 +10,11 @@ import { startDemoProcess } from '../helpers/demoProcess';
  * errors are announced and tied to their fields.
  */
 describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
-  let browser: Browser;
-  let t: TestApp;
-  let server: Server;
-  let base: string;
-  const contexts: BrowserContext[] = [];
+  const suite = browserAgainstTestApp();
   const checked: string[] = [];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await createTestApp();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await new Promise((resolve) => server.close(resolve));
-    await t.close();
-  });
-
   async function freshPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-US' });
-    contexts.push(context);
+    const context = await suite.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
     return page;
@@ -52,9 +27,9 @@ describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
 
   it("the demo's own pages: home, sign-in (and its error), account, a transfer from form to done", async () => {
     const page = await freshPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${suite.base}/`);
     await check(page, 'demo-home');
-    await page.goto(`${base}/login`);
+    await page.goto(`${suite.base}/login`);
     await check(page, 'demo-login');
     await page.fill('#username', 'alice');
     await page.fill('#password', 'not-the-password-at-all');
@@ -66,13 +41,13 @@ describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
     await page.click('button[type=submit]');
     await page.waitForURL(/\/auth\/2fa\?returnTo=%2Faccount$/);
     await page.getByRole('button', { name: /Text a code to/ }).click();
-    await page.fill('#sg-code', t.sms.lastCode());
+    await page.fill('#sg-code', suite.t.sms.lastCode());
     await page.click('form[action$="/sms/verify"] button');
     await page.waitForURL(/\/account$/);
     await check(page, 'demo-account');
-    await page.goto(`${base}/`);
+    await page.goto(`${suite.base}/`);
     await check(page, 'demo-home-signed-in');
-    await page.goto(`${base}/transfer`);
+    await page.goto(`${suite.base}/transfer`);
     await check(page, 'demo-transfer');
     await page.fill('#amount', '12.345');
     await page.fill('#payee', 'ACME Ltd');
@@ -88,7 +63,7 @@ describeWithBrowser("accessibility of the demo's pages in Chromium", () => {
     await page.getByRole('button', { name: /Text a code to/ }).click();
     await page.waitForURL(/\/auth\/2fa\/sms$/);
     await check(page, 'sms-transfer');
-    await page.fill('#sg-code', t.sms.lastCode());
+    await page.fill('#sg-code', suite.t.sms.lastCode());
     await page.click('form[action$="/sms/verify"] button');
     await page.waitForURL(/\/transfer\/confirm$/);
     await check(page, 'demo-transfer-confirm');

@@ -1,41 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { totpCodeAt } from '../../src/core/totp/totp';
 import { axeProblems } from '../helpers/accessibility';
-import { describeWithBrowser, launchChromium, withScreenshot } from '../helpers/browser';
-import { startClockedDemoServer, type ClockedDemoServer } from '../helpers/clockedDemoServer';
+import { describeWithBrowser, withScreenshot } from '../helpers/browser';
+import { browserSuite } from '../helpers/browserSuite';
+import { startClockedDemoServer } from '../helpers/clockedDemoServer';
 
 const DAY = 86_400;
 
 describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake clock)', () => {
-  let browser: Browser;
-  let demo: ClockedDemoServer;
-  const contexts: BrowserContext[] = [];
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    demo = await startClockedDemoServer({ guardOptions: { enrolment: { nudge: true, passkeyUpgrade: true } } });
-    pageErrors = [];
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await demo?.close();
-    expect(pageErrors).toEqual([]);
-  });
+  const suite = browserSuite(() => startClockedDemoServer({ guardOptions: { enrolment: { nudge: true, passkeyUpgrade: true } } }));
 
   async function freshPage(options: { passkeys?: 'virtual' | 'none' } = {}): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await suite.newContext();
     // A browser without WebAuthn (an old one, some embedded views): the page must not offer what it cannot do.
     if (options.passkeys === 'none') await context.addInitScript({ content: 'delete window.PublicKeyCredential;' });
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    suite.watch(page);
     if (options.passkeys === 'virtual') {
       const cdp = await context.newCDPSession(page);
       await cdp.send('WebAuthn.enable');
@@ -48,14 +29,14 @@ describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake cl
 
   /** Sign in as alice from /account and step up by SMS: where the browser lands next is the test's. */
   async function signInAndStepUp(page: Page) {
-    await page.goto(`${demo.url}/account`);
+    await page.goto(`${suite.server.url}/account`);
     await page.fill('#username', 'alice');
     await page.fill('#password', 'alice-demo-password');
     await page.click('button[type=submit]');
     await page.waitForURL(/\/auth\/2fa\?returnTo=%2Faccount$/);
     await page.getByRole('button', { name: /Text a code/ }).click();
     await page.waitForURL(/\/auth\/2fa\/sms$/);
-    await page.fill('#sg-code', demo.sms.lastCode());
+    await page.fill('#sg-code', suite.server.sms.lastCode());
     await page.click('form[action$="/sms/verify"] button');
   }
   const onOffer = (page: Page) => page.waitForURL(/\/auth\/2fa\/enrol\?returnTo=%2Faccount$/);
@@ -72,12 +53,12 @@ describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake cl
       await onAccount(page);
       await expect(page.textContent('h1')).resolves.toBe('Your account');
 
-      demo.clock.advanceSeconds(6 * DAY);
+      suite.server.clock.advanceSeconds(6 * DAY);
       await page.context().clearCookies(); // another session, even another browser: the answer is the user's
       await signInAndStepUp(page);
       await onAccount(page);
 
-      demo.clock.advanceSeconds(DAY + 60);
+      suite.server.clock.advanceSeconds(DAY + 60);
       await page.context().clearCookies();
       await signInAndStepUp(page);
       await onOffer(page);
@@ -91,7 +72,7 @@ describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake cl
       await onOffer(page);
       await page.getByRole('button', { name: 'Don’t ask again' }).click();
       await onAccount(page);
-      demo.clock.advanceSeconds(90 * DAY);
+      suite.server.clock.advanceSeconds(90 * DAY);
       await page.context().clearCookies();
       await signInAndStepUp(page);
       await onAccount(page);
@@ -106,10 +87,10 @@ describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake cl
       await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
       expect(await page.getAttribute('img[alt^="QR code"]', 'src')).toMatch(/^data:image\/png;base64,/);
       const secret = (await page.textContent('#sg-totp-secret')) ?? '';
-      await page.fill('#sg-totp-confirm', await totpCodeAt(secret, demo.clock.nowMs()));
+      await page.fill('#sg-totp-confirm', await totpCodeAt(secret, suite.server.clock.nowMs()));
       await page.getByRole('button', { name: 'Turn on' }).click();
       await onAccount(page);
-      expect(await demo.guard.service.listEnrolledFactors('u1')).toEqual(['sms', 'otp']);
+      expect(await suite.server.guard.service.listEnrolledFactors('u1')).toEqual(['sms', 'otp']);
     });
   });
 
@@ -121,7 +102,7 @@ describeWithBrowser('the enrolment offer after an SMS step-up (Chromium, fake cl
       await page.fill('#sg-passkey-name', 'Laptop');
       await page.getByRole('button', { name: 'Add a passkey' }).click();
       await onAccount(page);
-      const factors = await demo.guard.service.listFactors('u1');
+      const factors = await suite.server.guard.service.listFactors('u1');
       expect(factors.map((f) => [f.type, f.label])).toEqual([['webauthn', 'Laptop']]);
     });
   });

@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeWithBrowser, launchChromium, withScreenshot } from '../helpers/browser';
-import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import type { Page } from 'playwright-core';
+import { describeWithBrowser, withScreenshot } from '../helpers/browser';
+import { browserAgainstTestApp } from '../helpers/browserSuite';
 
 /**
  * Issue 14 item 2 in real Chromium, through stepguard's recovery page (the demo in-process, so
@@ -11,41 +9,15 @@ import { createTestApp, type TestApp } from '../helpers/createTestApp';
  * the account without factors and sends the user to add one.
  */
 describeWithBrowser('self-service recovery in Chromium', () => {
-  let browser: Browser;
-  let t: TestApp;
-  let server: Server;
-  let base: string;
-  const contexts: BrowserContext[] = [];
-  let pageErrors: string[] = [];
+  const suite = browserAgainstTestApp();
   const HOUR = 3600;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await createTestApp();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    pageErrors = [];
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await t?.close();
-    expect(pageErrors).toEqual([]);
-  });
 
   /** A browser of its own, signed in as alice by the login page, on the recovery page. */
   async function recoveryPage(): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await suite.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    suite.watch(page);
     await signInTo(page, true);
     return page;
   }
@@ -53,10 +25,10 @@ describeWithBrowser('self-service recovery in Chromium', () => {
   /** The login page, coming back to the recovery page (the first time, the recovery page sends it there). */
   async function signInTo(page: Page, first = false): Promise<void> {
     if (first) {
-      await page.goto(`${base}/auth/2fa/recovery`);
+      await page.goto(`${suite.base}/auth/2fa/recovery`);
       await page.waitForURL(/\/login\?returnTo=%2Fauth%2F2fa%2Frecovery$/);
     } else {
-      await page.goto(`${base}/login?returnTo=%2Fauth%2F2fa%2Frecovery`);
+      await page.goto(`${suite.base}/login?returnTo=%2Fauth%2F2fa%2Frecovery`);
     }
     await page.fill('#username', 'alice');
     await page.fill('#password', 'alice-demo-password');
@@ -73,14 +45,14 @@ describeWithBrowser('self-service recovery in Chromium', () => {
       await expect(status.textContent()).resolves.toContain('An account recovery is waiting');
       // The end, in the page's <time> (144 h: this browser never passed a second factor here).
       const end = await status.locator('time').getAttribute('datetime');
-      expect(Date.parse(end ?? '') - t.clock.nowMs()).toBe(144 * HOUR * 1000);
+      expect(Date.parse(end ?? '') - suite.t.clock.nowMs()).toBe(144 * HOUR * 1000);
       // Days away: the date is written out (UTC, as in the SMS).
       await expect(status.textContent()).resolves.toContain('Wednesday, January 21, 2026 at 9:00 AM UTC');
       await expect(asker.textContent('body')).resolves.toContain('new device or country');
       expect(await asker.locator('#sg-recovery-complete').count()).toBe(0);
     });
     // Alice's phone was told, with the page that cancels it.
-    expect(t.sms.messages.at(-1)?.body).toContain('/auth/2fa/recovery');
+    expect(suite.t.sms.messages.at(-1)?.body).toContain('/auth/2fa/recovery');
 
     const owner = await recoveryPage();
     await withScreenshot(owner, 'recovery-cancel', async () => {
@@ -94,7 +66,7 @@ describeWithBrowser('self-service recovery in Chromium', () => {
       await expect(asker.textContent('body')).resolves.toContain('was cancelled');
       expect(await asker.locator('#sg-recovery-cancel').count()).toBe(0);
     });
-    expect(await t.guard.service.phoneBindingOf('u1')).not.toBeNull();
+    expect(await suite.t.guard.service.phoneBindingOf('u1')).not.toBeNull();
   });
 
   it('completes after the wait, then sends the user to add a sign-in method', async () => {
@@ -103,11 +75,11 @@ describeWithBrowser('self-service recovery in Chromium', () => {
       await page.getByRole('button', { name: 'Start the recovery' }).click();
       await page.waitForURL(/\/auth\/2fa\/recovery$/);
       // 120 h later the reminder is due: this visit sends it; the end stays at 144 h.
-      t.clock.advanceSeconds(120 * HOUR);
+      suite.t.clock.advanceSeconds(120 * HOUR);
       await page.reload();
       expect(await page.locator('#sg-recovery-complete').count()).toBe(0);
-      expect(t.sms.messages.at(-1)?.body).toMatch(/^Reminder/);
-      t.clock.advanceSeconds(24 * HOUR);
+      expect(suite.t.sms.messages.at(-1)?.body).toMatch(/^Reminder/);
+      suite.t.clock.advanceSeconds(24 * HOUR);
       // Back after the wait: the password again, then the page offers to finish.
       await signInTo(page);
       await page.getByRole('button', { name: 'Remove my old sign-in methods' }).click();
@@ -117,6 +89,6 @@ describeWithBrowser('self-service recovery in Chromium', () => {
       await page.waitForURL(/\/auth\/2fa\/factors$/);
       await expect(page.textContent('body')).resolves.toContain('No number yet.');
     });
-    expect(await t.guard.service.listEnrolledFactors('u1')).toEqual([]);
+    expect(await suite.t.guard.service.listEnrolledFactors('u1')).toEqual([]);
   });
 });

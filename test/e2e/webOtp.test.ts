@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeWithBrowser, launchChromium, withScreenshot } from '../helpers/browser';
-import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import type { Page } from 'playwright-core';
+import { describeWithBrowser, withScreenshot } from '../helpers/browser';
+import { browserAgainstTestApp } from '../helpers/browserSuite';
 
 /** What the stubbed WebOTP API saw, read back from the page. */
 type OtpProbe = { calls: number; transport: unknown; hasSignal: boolean; aborted: boolean };
@@ -49,42 +47,16 @@ function webOtpStub(mode: 'wait' | 'refuse' | 'none'): string {
 }
 
 describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the page)', () => {
-  let browser: Browser;
-  let t: TestApp;
-  let server: Server;
-  let base: string;
-  const contexts: BrowserContext[] = [];
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await createTestApp();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    pageErrors = [];
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await t?.close();
-    // Falling back is silent: no script error on any page.
-    expect(pageErrors).toEqual([]);
-  });
+  // Falling back is silent: no script error on any page (browserAgainstTestApp's afterEach).
+  const suite = browserAgainstTestApp();
 
   async function smsPage(mode: 'wait' | 'refuse' | 'none'): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await suite.newContext();
     await context.addInitScript({ content: webOtpStub(mode) });
     const page = await context.newPage();
     page.setDefaultTimeout(8000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/login?returnTo=%2Faccount`);
+    suite.watch(page);
+    await page.goto(`${suite.base}/login?returnTo=%2Faccount`);
     await page.fill('#username', 'alice');
     await page.fill('#password', 'alice-demo-password');
     await page.click('button[type=submit]');
@@ -97,8 +69,8 @@ describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the p
 
   /** The browser's side of WebOTP: the last line of the SMS names the host and the code. */
   function smsWebOtpLine(): { host: string; code: string } {
-    const match = /\n@(\S+) #(\d+)$/.exec(t.sms.messages.at(-1)?.body ?? '');
-    if (!match) throw new Error(`the SMS has no WebOTP line: ${t.sms.messages.at(-1)?.body}`);
+    const match = /\n@(\S+) #(\d+)$/.exec(suite.t.sms.messages.at(-1)?.body ?? '');
+    if (!match) throw new Error(`the SMS has no WebOTP line: ${suite.t.sms.messages.at(-1)?.body}`);
     return { host: match[1] as string, code: match[2] as string };
   }
 
@@ -112,7 +84,7 @@ describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the p
       expect(await probe(page)).toEqual({ calls: 1, transport: ['sms'], hasSignal: true, aborted: false });
       const line = smsWebOtpLine();
       expect(line.host).toBe('localhost'); // appOrigin http://localhost:3000: the host, never the port
-      expect(line.code).toBe(t.sms.lastCode());
+      expect(line.code).toBe(suite.t.sms.lastCode());
       await page.evaluate((code) => window.__sgOtp?.resolve({ type: 'otp', id: '', code }), line.code);
       await page.waitForURL(/\/account$/);
     });
@@ -128,12 +100,12 @@ describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the p
       expect((await probe(page)).aborted).toBe(false); // moving focus is not typing
       await page.keyboard.type('12');
       expect((await probe(page)).aborted).toBe(true);
-      await page.evaluate((code) => window.__sgOtp?.resolve({ type: 'otp', id: '', code }), t.sms.lastCode());
+      await page.evaluate((code) => window.__sgOtp?.resolve({ type: 'otp', id: '', code }), suite.t.sms.lastCode());
       await page.waitForTimeout(300);
       expect(page.url()).toMatch(/\/auth\/2fa\/sms$/);
       expect(await page.inputValue('#sg-code')).toBe('12');
       // The user finishes by hand.
-      await page.fill('#sg-code', t.sms.lastCode());
+      await page.fill('#sg-code', suite.t.sms.lastCode());
       await page.click('form[action$="/sms/verify"] button');
       await page.waitForURL(/\/account$/);
     });
@@ -143,7 +115,7 @@ describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the p
     const page = await smsPage('wait');
     await withScreenshot(page, 'webotp-abort-leaving', async () => {
       await waitForRequest(page);
-      await page.goto(`${base}/`);
+      await page.goto(`${suite.base}/`);
       expect(await page.evaluate(() => sessionStorage.getItem('sgOtpAborted'))).toBe('yes');
     });
   });
@@ -165,7 +137,7 @@ describeWithBrowser('WebOTP on the SMS code page (Chromium, API stubbed in the p
       const calls = await page.evaluate(() => (window as unknown as { __sgOtpCalls: OtpProbe }).__sgOtpCalls.calls);
       expect(calls).toBe(mode === 'none' ? 0 : 1);
       expect(await page.locator('[role=alert]').count()).toBe(0);
-      await page.fill('#sg-code', t.sms.lastCode());
+      await page.fill('#sg-code', suite.t.sms.lastCode());
       await page.click('form[action$="/sms/verify"] button');
       await page.waitForURL(/\/account$/);
     });
