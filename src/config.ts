@@ -119,7 +119,7 @@ export const DEFAULTS = {
    * (longer from a new device or country), every channel is told at once and again
    * `remindBeforeHours` before the end, and any signed-in session can cancel it.
    */
-  recovery: { enabled: true, waitHours: 72, riskWaitMultiplier: 2, remindBeforeHours: 24 },
+  recovery: { enabled: true, waitHours: 72, riskWaitMultiplier: 2, remindBeforeHours: 24, maxStartsPerDay: 2 },
   trustedDevices: { days: 30, cookieName: 'sg.trust' },
   /**
    * Password guessing (first factor): failures counted per account (the submitted username, so an
@@ -387,6 +387,12 @@ const optionsSchema = z.strictObject({
       riskWaitMultiplier: z.number().min(1).max(10).optional(),
       /** The reminder goes out this long before the end; the end is never sooner than this after it. @default 24 */
       remindBeforeHours: z.number().int().min(1).max(29 * 24).optional(),
+      /**
+       * At most this many recoveries may start per account in a rolling 24 hours (a repeated start
+       * of a pending one does not count); more are refused with `recovery_rate_limited`, so a
+       * password holder looping start and cancel cannot flood the owner's phone and e-mail. @default 2
+       */
+      maxStartsPerDay: z.number().int().min(1).max(20).optional(),
     })
     .optional(),
   /**
@@ -554,7 +560,7 @@ export type StepGuardConfig = Readonly<{
   }>;
   factorChange: Readonly<{ coolOffSeconds: number; coolOffFirstFactor: boolean; allowRemovingLastFactor: boolean; passkeyToAddPasskey: boolean; noticesPerDay: number }>;
   sessions: Readonly<{ revocationTtlSeconds: number }>;
-  recovery: Readonly<{ enabled: boolean; waitHours: number; riskWaitMultiplier: number; remindBeforeHours: number }>;
+  recovery: Readonly<{ enabled: boolean; waitHours: number; riskWaitMultiplier: number; remindBeforeHours: number; maxStartsPerDay: number }>;
   onSecurityEvent: ((event: SecurityEvent) => void | Promise<void>) | undefined;
   enrolment: EnrolmentConfig;
   alerts: AlertConfig;

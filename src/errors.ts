@@ -73,6 +73,10 @@ export const ERRORS = {
     status: 429,
     message: 'We cannot send a code to this number right now. Try again later, or use another way to verify.',
   },
+  recovery_rate_limited: {
+    status: 429,
+    message: 'Too many account recoveries were started on this account today. Try again later, or contact support.',
+  },
   too_many_login_attempts: {
     status: 429,
     message: 'Too many sign-in attempts. Wait a little, then try again.',

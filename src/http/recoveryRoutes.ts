@@ -43,7 +43,10 @@ export function mountRecoveryRoutes(kit: RouteKit): void {
       const state = internals.ensureState(req, userId);
       const signals = await internals.risk.collectSignals(req, userId);
       const result = await service.startRecovery({ userId, factors: state.factors, signals, context: requestContext(req) });
-      if (!result.ok) return void (await refuse(req, res, userId, result.reason));
+      if (!result.ok) {
+        const details = result.reason === 'recovery_rate_limited' ? { retryAfterSeconds: result.retryAfterSeconds } : {};
+        return void (await refuse(req, res, userId, result.reason, details));
+      }
       if (wantsHtml(req)) return void res.redirect(303, page);
       res.status(result.started ? 202 : 200).json({ started: result.started, recovery: recoveryView(result.recovery, config.clock.nowMs()) });
   }));

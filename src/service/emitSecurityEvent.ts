@@ -9,16 +9,19 @@ import type { ServiceContext } from './ServiceContext';
  * hook (without `alert` when the alert was held back); an event that exists only to alert (a
  * sign-in from a new device or country, a lockout) is not told at all when held back or turned
  * off (`alerts.kinds`), so the host's e-mails cannot be turned into a flood either. The hook's failure is logged, never
- * thrown: what the event reports already happened.
+ * thrown: what the event reports already happened. Resolves `true` when the hook was called and
+ * returned without error (the event reached the host), `false` otherwise.
  */
-export async function emitSecurityEvent(ctx: ServiceContext, event: SecurityEvent, options: AlertOptions = {}): Promise<void> {
+export async function emitSecurityEvent(ctx: ServiceContext, event: SecurityEvent, options: AlertOptions = {}): Promise<boolean> {
   const alerted = await sendSecurityAlert(ctx, event, options);
-  if (alerted.outcome !== 'alert' && ALERT_ONLY_EVENTS.includes(event.type)) return;
+  if (alerted.outcome !== 'alert' && ALERT_ONLY_EVENTS.includes(event.type)) return false;
   const hook = ctx.config.onSecurityEvent;
-  if (!hook) return;
+  if (!hook) return false;
   try {
     await hook(alerted.outcome === 'alert' ? { ...event, alert: alerted.alert } : event);
+    return true;
   } catch (err) {
     ctx.logger?.error({ event: 'security_event_hook_failed', change: event.change, err: err instanceof Error ? err.message : String(err) }, 'onSecurityEvent threw');
+    return false;
   }
 }

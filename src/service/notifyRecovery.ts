@@ -20,28 +20,42 @@ export function recoveryPageUrl(ctx: ServiceContext): string {
 }
 
 /**
- * Tells every channel the user has about a recovery: an SMS to the bound number through the
- * notice budget and the anti-pumping guard (sendSecurityNotice: a refused or failed one is
- * audited), then the host's `onSecurityEvent` (e-mail, push), which no budget limits. Never
- * throws: what it reports already happened.
+ * Each recovery may send a start, a reminder (retried until delivered), a cancel or shortening:
+ * the recovery notice budget is sized from `recovery.maxStartsPerDay` so that the recoveries
+ * allowed in a day can never exhaust it.
  */
-export async function notifyRecovery(ctx: ServiceContext, input: { recovery: Recovery; notice: RecoveryNotice; actor: string }): Promise<void> {
+const RECOVERY_NOTICES_PER_START = 5;
+
+/**
+ * Tells every channel the user has about a recovery: an SMS to the bound number through the
+ * anti-pumping guard (sendSecurityNotice: a refused or failed one is audited), then the host's
+ * `onSecurityEvent` (e-mail, push). The SMS spends a budget of its own (`recoveryNotice:<userId>`),
+ * never the factor-change notices' `notice:<userId>`, so an attacker looping recoveries cannot
+ * silence the notices of a later factor change (and starts are limited, see startRecovery).
+ * Never throws: what it reports already happened. Resolves whether it reached at least one
+ * channel (the SMS accepted by the provider, or the hook called without error).
+ */
+export async function notifyRecovery(ctx: ServiceContext, input: { recovery: Recovery; notice: RecoveryNotice; actor: string }): Promise<boolean> {
   const { recovery, notice } = input;
   const link = recoveryPageUrl(ctx);
   const phone = await ctx.stores.phones.getActive(recovery.userId).catch((err: unknown) => {
     ctx.logger?.error({ event: 'recovery_notice_failed', notice, err: err instanceof Error ? err.message : String(err) }, 'The bound number could not be read for a recovery notice');
     return null;
   });
+  let delivered = false;
   if (phone) {
-    await sendSecurityNotice(ctx, {
+    const sms = await sendSecurityNotice(ctx, {
       userId: recovery.userId,
+      budgetKey: `recoveryNotice:${recovery.userId}`,
+      budgetPerDay: ctx.config.recovery.maxStartsPerDay * RECOVERY_NOTICES_PER_START,
       to: phone.e164,
       country: phone.country,
       template: TEMPLATE[notice],
       values: { date: noticeDate(recovery.completesAtMs), link },
     });
+    delivered = sms === 'sent';
   }
-  await emitSecurityEvent(ctx, {
+  const hooked = await emitSecurityEvent(ctx, {
     type: `recovery_${notice}`,
     userId: recovery.userId,
     change: `recovery_${notice}`,
@@ -51,4 +65,5 @@ export async function notifyRecovery(ctx: ServiceContext, input: { recovery: Rec
     actor: input.actor,
     recovery: { completesAtMs: recovery.completesAtMs, cancelUrl: link },
   });
+  return delivered || hooked;
 }

@@ -26,7 +26,7 @@ const DAY_MS = 86_400_000;
  */
 export async function sendSecurityNotice(
   ctx: ServiceContext,
-  input: { userId: string; to: string; country: string | null; /** The budget it spends. @default `notice:<userId>` */ budgetKey?: string } & NoticeWords,
+  input: { userId: string; to: string; country: string | null; /** The budget it spends. @default `notice:<userId>` */ budgetKey?: string; /** That budget's size. @default `factorChange.noticesPerDay` */ budgetPerDay?: number } & NoticeWords,
 ): Promise<'sent' | 'blocked' | 'failed'> {
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
@@ -35,7 +35,7 @@ export async function sendSecurityNotice(
     ctx.audit.record({ type, outcome, userId: input.userId, reasons: [input.template, ...reasons], phone: input.to, country: input.country });
   try {
     const budgetKey = input.budgetKey ?? `notice:${input.userId}`;
-    const budget = await stores.rateLimits.add(budgetKey, sendId, config.factorChange.noticesPerDay, DAY_MS, nowMs);
+    const budget = await stores.rateLimits.add(budgetKey, sendId, input.budgetPerDay ?? config.factorChange.noticesPerDay, DAY_MS, nowMs);
     if (!budget.allowed) {
       await audit('notice_blocked', 'blocked', ['notice_budget']);
       return 'blocked';

@@ -11,17 +11,21 @@ import type { ServiceContext } from './ServiceContext';
 
 /** How long an ended recovery (or one never completed) is kept, for the page and support. */
 export const RECOVERY_KEEP_MS = 30 * 86_400_000;
+const DAY_MS = 86_400_000;
 
 export type StartRecoveryResult =
   | { ok: true; started: boolean; recovery: Recovery }
-  | { ok: false; reason: 'fresh_password_required' | 'nothing_to_recover' | 'not_found' };
+  | { ok: false; reason: 'fresh_password_required' | 'nothing_to_recover' | 'not_found' }
+  | { ok: false; reason: 'recovery_rate_limited'; retryAfterSeconds: number };
 
 /**
  * A user who lost every factor asks for recovery with a fresh password: a wait starts
  * (`recovery.waitHours`, times `riskWaitMultiplier` from a new device or country) and every
  * channel the account has is told at once. A recovery already pending comes back as it is: a
  * second start neither shortens nor restarts the wait, and sends nothing new. Nothing about the
- * account changes until it completes (see completeRecovery).
+ * account changes until it completes (see completeRecovery). New recoveries are limited to
+ * `recovery.maxStartsPerDay` per account in a rolling day: a password holder looping start and
+ * cancel would otherwise text and e-mail the owner without bound.
  */
 export async function startRecovery(
   ctx: ServiceContext,
@@ -42,6 +46,12 @@ export async function startRecovery(
   }
   const plan = planRecovery(config.recovery, input.signals, nowMs);
   const id = newRandomId(config.random);
+  const startsKey = `recoveryStart:${input.userId}`;
+  const limit = await ctx.stores.rateLimits.add(startsKey, id, config.recovery.maxStartsPerDay, DAY_MS, nowMs);
+  if (!limit.allowed) {
+    await ctx.audit.record({ type: 'recovery_start_refused', outcome: 'blocked', userId: input.userId, reasons: ['recovery_rate_limited'], ...context });
+    return { ok: false, reason: 'recovery_rate_limited', retryAfterSeconds: Math.max(1, Math.ceil(limit.retryAfterMs / 1000)) };
+  }
   // Recorded before it exists: an unrecorded recovery is worse than a recorded one that did not start.
   await ctx.audit.record({
     type: 'recovery_started',
@@ -59,6 +69,8 @@ export async function startRecovery(
     riskExtended: plan.riskExtended,
     keepMs: RECOVERY_KEEP_MS,
   });
+  // Lost a race to another start: that one counts, this one does not.
+  if (!started) await ctx.stores.rateLimits.remove(startsKey, id);
   if (started) await notifyRecovery(ctx, { recovery, notice: 'started', actor: 'user' });
   return { ok: true, started, recovery };
 }

@@ -25,8 +25,9 @@ export type SendAttempt = {
   /**
    * A security notice rather than a code: it spends the account's notice budget (checked by the
    * caller) instead of the code budgets — so notices never starve a user's codes — passes the
-   * static rules, the open breaker and the spend caps, and is not counted as a send awaiting a
-   * verification. @default false
+   * static rules and, unless it goes to the bound number, the open breaker and the spend caps
+   * (its cost is counted either way), and is not counted as a send awaiting a verification.
+   * @default false
    */
   notice?: boolean;
   allowedCountries: readonly string[] | undefined;
@@ -134,11 +135,16 @@ export function createPumpingGuard(deps: {
       checks.push({ rule: 'ip_countries', key: `ipcc:${address}`, member: attempt.country, limit: c.limit, windowMs: c.windowSeconds * 1000 });
     }
 
+    // A security notice to the account's own bound number (a proven number, told about its own
+    // account) is counted in the spend but never refused by the caps or the breaker: otherwise a
+    // bot that fills the caps could silence the notices that tell the owner about an attack. Its
+    // per-account notice budget (checked by the caller) still bounds it.
+    const ownNotice = attempt.notice === true && attempt.boundNumber;
     const price = attempt.country ? (config.spend.priceMicros[attempt.country] ?? config.spend.priceMicros.default ?? 0) : (config.spend.priceMicros.default ?? 0);
     const caps: { key: string; bucketMs: number; spanMs: number; cap: number }[] = [];
     if (price > 0 && mode('spend_cap') !== 'off') {
-      if (config.spend.hourlyCapMicros) caps.push({ key: 'spend:hour', bucketMs: MINUTE_MS, spanMs: HOUR_MS, cap: config.spend.hourlyCapMicros });
-      if (config.spend.dailyCapMicros) caps.push({ key: 'spend:day', bucketMs: HOUR_MS, spanMs: 24 * HOUR_MS, cap: config.spend.dailyCapMicros });
+      if (config.spend.hourlyCapMicros) caps.push({ key: 'spend:hour', bucketMs: MINUTE_MS, spanMs: HOUR_MS, cap: ownNotice ? 0 : config.spend.hourlyCapMicros });
+      if (config.spend.dailyCapMicros) caps.push({ key: 'spend:day', bucketMs: HOUR_MS, spanMs: 24 * HOUR_MS, cap: ownNotice ? 0 : config.spend.dailyCapMicros });
     }
 
     // The breaker judges and counts in one atomic step; a send refused below is handed back.
@@ -162,7 +168,7 @@ export function createPumpingGuard(deps: {
     const refuse = (rule: PumpingRule, retryAfterMs = 0) => {
       if (judge(rule, true) && !refusal) refusal = { rule, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
     };
-    if (breaker?.open && (config.breaker.whileOpen === 'pause' || !attempt.boundNumber)) refuse('country_breaker', breaker.openUntilMs - nowMs);
+    if (breaker?.open && !ownNotice && (config.breaker.whileOpen === 'pause' || !attempt.boundNumber)) refuse('country_breaker', breaker.openUntilMs - nowMs);
     checks.forEach((c, i) => {
       const result = windowResults[i];
       if (result && !result.allowed) refuse(c.rule, result.retryAfterMs);

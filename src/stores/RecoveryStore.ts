@@ -58,6 +58,13 @@ export interface RecoveryStore {
    * leaves the owner `leadMs` to cancel). Everyone else gets `null`.
    */
   claimReminder(userId: string, input: { nowMs: number; leadMs: number }): Promise<Recovery | null>;
+  /**
+   * Hands back a claimed reminder that reached no channel: if the pending recovery `id` still
+   * carries the claim made at `remindedAtMs`, the claim is cleared (the reminder is due again and
+   * the recovery cannot complete before a later claim); `completesAtMs` stays where the claim
+   * moved it. Returns whether it did.
+   */
+  releaseReminder(userId: string, input: { nowMs: number; id: string; remindedAtMs: number }): Promise<boolean>;
   /** Atomically ends the pending recovery as cancelled. Of a cancel and a complete at once, exactly one wins. */
   cancel(userId: string, input: { nowMs: number; by: string }): Promise<EndRecoveryResult>;
   /**

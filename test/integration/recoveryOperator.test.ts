@@ -111,6 +111,6 @@ describe('recovery options', () => {
   it('refuses a reminder that would not fall inside the wait, naming the option', () => {
     expect(() => createStepGuard({ environment: 'test', recovery: { waitHours: 24, remindBeforeHours: 24 } })).toThrow(/recovery\.remindBeforeHours: must be less than recovery\.waitHours \(24\)/);
     expect(() => createStepGuard({ environment: 'test', recovery: { waitHourz: 24 } as never })).toThrow(/recovery\.waitHourz: unknown option\. Did you mean `waitHours`\?/);
-    expect(createStepGuard({ environment: 'test' }).config.recovery).toEqual({ enabled: true, waitHours: 72, riskWaitMultiplier: 2, remindBeforeHours: 24 });
+    expect(createStepGuard({ environment: 'test' }).config.recovery).toEqual({ enabled: true, waitHours: 72, riskWaitMultiplier: 2, remindBeforeHours: 24, maxStartsPerDay: 2 });
   });
 });

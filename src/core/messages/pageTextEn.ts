@@ -183,6 +183,7 @@ export const PAGE_TEXT_EN = {
   'error.no_recovery': 'There is no account recovery waiting.',
   'error.recovery_not_ready': 'The wait is not over yet. Come back at the time shown.',
   'error.nothing_to_recover': 'Your account has no sign-in method to recover: add one now instead.',
+  'error.recovery_rate_limited': 'Too many account recoveries were started on this account today. Try again tomorrow, or contact support.',
 } as const;
 
 export type PageTextKey = keyof typeof PAGE_TEXT_EN;

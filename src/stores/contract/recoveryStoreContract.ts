@@ -98,6 +98,28 @@ export const recoveryStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'recoveries',
+    name: 'hands back an undelivered reminder claim: due again, not completable, the end kept',
+    async run({ recoveries }) {
+      await recoveries.start(startInput());
+      const claimed = await recoveries.claimReminder('u1', { nowMs: T0 + 70 * HOUR, leadMs: 24 * HOUR });
+      assert.ok(claimed);
+      assert.equal(await recoveries.releaseReminder('u1', { nowMs: T0 + 70 * HOUR, id: 'other', remindedAtMs: T0 + 70 * HOUR }), false, 'another recovery');
+      assert.equal(await recoveries.releaseReminder('u1', { nowMs: T0 + 70 * HOUR, id: 'r1', remindedAtMs: T0 + 69 * HOUR }), false, 'another claim');
+      assert.equal(await recoveries.releaseReminder('u1', { nowMs: T0 + 70 * HOUR, id: 'r1', remindedAtMs: T0 + 70 * HOUR }), true);
+      const released = await recoveries.get('u1', T0 + 70 * HOUR);
+      assert.equal(released?.remindedAtMs, null);
+      assert.equal(released?.completesAtMs, T0 + 94 * HOUR, 'the end the claim moved stays');
+      assertSameData(await recoveries.due(T0 + 70 * HOUR, 10), ['u1']);
+      const refused = await recoveries.complete('u1', { nowMs: T0 + 100 * HOUR, by: 'user' });
+      assert.equal(!refused.ok && refused.reason, 'recovery_not_ready', 'no reminder went out');
+      const again = await recoveries.claimReminder('u1', { nowMs: T0 + 100 * HOUR, leadMs: 24 * HOUR });
+      assert.equal(again?.completesAtMs, T0 + 124 * HOUR, 'a later claim leaves the lead time after it');
+      await recoveries.cancel('u1', { nowMs: T0 + 101 * HOUR, by: 'user' });
+      assert.equal(await recoveries.releaseReminder('u1', { nowMs: T0 + 101 * HOUR, id: 'r1', remindedAtMs: T0 + 100 * HOUR }), false, 'ended');
+    },
+  },
+  {
+    port: 'recoveries',
     name: 'gives exactly one of 10 concurrent reminder claims',
     async run({ recoveries }) {
       await recoveries.start(startInput());

@@ -44,6 +44,13 @@ export class MemoryRecoveryStore implements RecoveryStore {
     return { ...recovery };
   }
 
+  async releaseReminder(userId: string, input: { nowMs: number; id: string; remindedAtMs: number }): Promise<boolean> {
+    const current = this.pending(userId, input.nowMs);
+    if (!current || current.recovery.id !== input.id || current.recovery.remindedAtMs !== input.remindedAtMs) return false;
+    this.write({ ...current, recovery: { ...current.recovery, remindedAtMs: null } }, input.nowMs);
+    return true;
+  }
+
   async cancel(userId: string, input: { nowMs: number; by: string }): Promise<EndRecoveryResult> {
     return this.end(userId, 'cancelled', input);
   }

@@ -48,6 +48,15 @@ save(completes, nil)
 return answer(1, 'claimed')
 `;
 
+// ARGV: now, id, remindedAtMs (the claim to hand back)
+const RELEASE_REMINDER = `${COMMON}
+if live() ~= 'pending' then return {0, 'no_recovery'} end
+local f = redis.call('HMGET', KEYS[1], 'id', 'remindedAtMs')
+if f[1] ~= ARGV[2] or tonumber(f[2]) ~= tonumber(ARGV[3]) then return {0, 'not_claimed'} end
+redis.call('HSET', KEYS[1], 'remindedAtMs', '0')
+return answer(1, 'released')
+`;
+
 // ARGV: now, status (cancelled|completed), by
 const END = `${COMMON}
 if live() ~= 'pending' then return {0, 'no_recovery'} end
@@ -78,12 +87,14 @@ type Reply = [number, string, ...string[]];
 type RecoveryScripts = {
   sgRecoveryStart(key: string, ...args: (string | number)[]): Promise<Reply>;
   sgRecoveryClaimReminder(key: string, ...args: (string | number)[]): Promise<Reply>;
+  sgRecoveryReleaseReminder(key: string, ...args: (string | number)[]): Promise<Reply>;
   sgRecoveryEnd(key: string, ...args: (string | number)[]): Promise<Reply>;
   sgRecoveryShorten(key: string, ...args: (string | number)[]): Promise<Reply>;
 };
 const SCRIPTS: Record<keyof RecoveryScripts, string> = {
   sgRecoveryStart: START,
   sgRecoveryClaimReminder: CLAIM_REMINDER,
+  sgRecoveryReleaseReminder: RELEASE_REMINDER,
   sgRecoveryEnd: END,
   sgRecoveryShorten: SHORTEN,
 };
@@ -138,6 +149,14 @@ export class RedisRecoveryStore implements RecoveryStore {
     }
     await this.redis.zrem(this.keys.recoveryDue(), userId);
     return recoveryOf(userId, reply);
+  }
+
+  async releaseReminder(userId: string, input: { nowMs: number; id: string; remindedAtMs: number }): Promise<boolean> {
+    const reply = await this.redis.sgRecoveryReleaseReminder(this.keys.recovery(userId), input.nowMs, input.id, input.remindedAtMs);
+    if (reply[0] !== 1) return false;
+    // Due again now: back in the sweep's index.
+    await this.redis.zadd(this.keys.recoveryDue(), input.nowMs, userId);
+    return true;
   }
 
   cancel(userId: string, input: { nowMs: number; by: string }): Promise<EndRecoveryResult> {
