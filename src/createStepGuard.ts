@@ -3,12 +3,14 @@ import { parseStepGuardOptions, type StepGuardConfig, type StepGuardOptions } fr
 import { deriveAssurance, type Assurance } from './core/assurance/deriveAssurance';
 import type { FactorTimes, SecondFactorId } from './core/assurance/types';
 import { createCsrf, type Csrf } from './http/csrf';
+import { StepGuardConfigError } from './errors';
 import { createErrorHandler, isStoreOutage } from './http/createErrorHandler';
 import { finishStepUp, type FinishedStepUp } from './http/finishStepUp';
 import { mountAtBasePath } from './http/mountAtBasePath';
 import { middlewareFactory } from './http/middlewareFactory';
 import { requireSession } from './http/requireSession';
 import { warnMemoryDurableStores } from './warnMemoryDurableStores';
+import { missingStorePorts } from './stores/missingStorePorts';
 import { upstreamFactors, type UpstreamClaims } from './core/assurance/upstreamFactors';
 import { requestContext } from './http/requestContext';
 import { createFirstFactorGate, type FirstFactorGate } from './http/createFirstFactorGate';
@@ -339,7 +341,15 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
 function buildStores(config: StepGuardConfig): StepGuardStores {
   const choice = config.stores;
   if (choice === 'memory') return createMemoryStores();
-  if ('custom' in choice) return choice.custom;
+  if ('custom' in choice) {
+    const missing = missingStorePorts(choice.custom as unknown as Record<string, unknown>);
+    if (missing.length > 0) {
+      throw new StepGuardConfigError(
+        `stores.custom: missing ${missing.map((p) => `"${p}"`).join(', ')}. A custom store set needs every port of StepGuardStores; take the ones you do not implement from createMemoryStores() or createRedisStores() (stepguard/stores), and test yours with describeStoreContract.`,
+      );
+    }
+    return choice.custom;
+  }
   const memory = createMemoryStores();
   const ephemeral = choice.redis ? createRedisStores(choice.redis, choice.keyPrefix) : memory;
   const durable = choice.mongo ? createMongoStores(choice.mongo) : memory;
