@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
+import { createTestApp, type TestApp } from './createTestApp';
 import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './withRedis';
 
 /**
@@ -40,4 +41,16 @@ export function connectTestCluster(): { cluster: Cluster; keyPrefix: string } {
   const cluster = new Cluster(TEST_REDIS_CLUSTER_NODES ?? [], { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } });
   cluster.on('error', () => undefined);
   return { cluster, keyPrefix: `c${randomBytes(6).toString('hex')}` };
+}
+
+/** The demo as tests drive it, on `backend`; its `close()` also ends the cluster client it made. */
+export async function createTestAppOn(backend: Backend): Promise<TestApp> {
+  if (backend !== 'cluster') return createTestApp({ redis: backend === 'redis' });
+  const { cluster, keyPrefix } = connectTestCluster();
+  const t = await createTestApp({ redis: cluster, keyPrefix });
+  const close = t.close;
+  return Object.assign(t, { close: async () => {
+    await close();
+    await cluster.quit().catch(() => undefined);
+  } });
 }

@@ -1,6 +1,5 @@
-import { createTestApp, type TestApp } from '../helpers/createTestApp';
-import { connectTestCluster, describeForEachBackend } from '../helpers/forEachStore';
-import type { Cluster } from 'ioredis';
+import type { TestApp } from '../helpers/createTestApp';
+import { createTestAppOn, describeForEachBackend } from '../helpers/forEachStore';
 import { HttpJar, listen } from '../helpers/httpJar';
 import { totpCode } from '../helpers/attackerModel/ownerMoves';
 
@@ -19,21 +18,13 @@ const hasCode = (body: string) => /#\d+\s*$/.test(body);
 describeForEachBackend('factor lifecycle (issue 11)', (backend) => {
   let t: TestApp;
   let server: { baseUrl: string; close(): Promise<void> };
-  let cluster: Cluster | undefined;
   beforeEach(async () => {
-    if (backend === 'cluster') {
-      const connected = connectTestCluster();
-      cluster = connected.cluster;
-      t = await createTestApp({ redis: cluster, keyPrefix: connected.keyPrefix });
-    } else {
-      t = await createTestApp({ redis: backend === 'redis' });
-    }
+    t = await createTestAppOn(backend);
     server = await listen(t.app);
   });
   afterEach(async () => {
     await server.close();
     await t.close();
-    await cluster?.quit().catch(() => undefined);
   });
 
   const jar = (name: string) => new HttpJar(server.baseUrl, name);

@@ -1,6 +1,5 @@
-import type { Cluster } from 'ioredis';
-import { createTestApp, type TestApp } from '../helpers/createTestApp';
-import { connectTestCluster, describeForEachBackend } from '../helpers/forEachStore';
+import type { TestApp } from '../helpers/createTestApp';
+import { createTestAppOn, describeForEachBackend } from '../helpers/forEachStore';
 import { useCheapPasswordHashing } from '../helpers/cheapPasswordHashing';
 
 /**
@@ -17,20 +16,10 @@ useCheapPasswordHashing();
 
 describeForEachBackend('self-service recovery: cancel racing complete', (backend) => {
   let t: TestApp;
-  let cluster: Cluster | undefined;
   beforeEach(async () => {
-    if (backend === 'cluster') {
-      const connected = connectTestCluster();
-      cluster = connected.cluster;
-      t = await createTestApp({ redis: cluster, keyPrefix: connected.keyPrefix });
-    } else {
-      t = await createTestApp({ redis: backend === 'redis' });
-    }
+    t = await createTestAppOn(backend);
   });
-  afterEach(async () => {
-    await t.close();
-    await cluster?.quit().catch(() => undefined);
-  });
+  afterEach(() => t.close());
 
   const signedIn = async () => {
     const c = await t.client();
