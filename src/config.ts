@@ -16,7 +16,7 @@ import { PUMPING_DEFAULTS, PUMPING_RULES, type PumpingConfig, type PumpingRule, 
 import type { SmsRoute } from './sms/createSmsRouter';
 import { StepGuardConfigError } from './errors';
 import type { Connection } from 'mongoose';
-import type { AuditStore, LockoutPolicy, StepGuardStores } from './stores/types';
+import type { AuditStore, CustomStepGuardStores, LockoutPolicy } from './stores/types';
 import type { RedisLike } from './stores/redis/scripts';
 import type { CodeOwningSmsProvider, SmsProvider } from './sms/types';
 import { defaultRules } from './core/policy/defaultRules';
@@ -31,6 +31,7 @@ import { DEFAULT_BLOCKED_LINE_TYPES, LINE_TYPES } from './core/phone/lineTypes';
 import { checkProductionConfig } from './checkProductionConfig';
 import { buildEnrolmentConfig, enrolmentOptionsSchema, type EnrolmentConfig } from './options/enrolmentOptions';
 import { alertOptionsSchema, buildAlertConfig, type AlertConfig, type SecurityAlert } from './options/alertOptions';
+import { buildStatsConfig, statsOptionsSchema, type StatsConfig } from './options/statsOptions';
 
 /** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
 export type SecurityEvent = {
@@ -184,7 +185,8 @@ const storesSchema = z.union([
      */
     allowMemoryDurableStores: z.boolean().optional(),
   }),
-  z.strictObject({ custom: object<StepGuardStores>('a StepGuardStores object', 'ping') }),
+  // `stats` may be left out of a custom set (it predates the port): a memory StatsStore fills in.
+  z.strictObject({ custom: object<CustomStepGuardStores>('a StepGuardStores object', 'ping') }),
 ]);
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"');
 
@@ -404,6 +406,8 @@ const optionsSchema = z.strictObject({
   enrolment: enrolmentOptionsSchema.optional(),
   /** Security alerts to the user (new device or country, factor changes, recovery, lockout). */
   alerts: alertOptionsSchema.optional(),
+  /** The counts behind the admin overview (flush interval, bucket retention). */
+  stats: statsOptionsSchema.optional(),
   policy: z
     .strictObject({
       actions: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), actionSchema).optional(),
@@ -564,6 +568,7 @@ export type StepGuardConfig = Readonly<{
   onSecurityEvent: ((event: SecurityEvent) => void | Promise<void>) | undefined;
   enrolment: EnrolmentConfig;
   alerts: AlertConfig;
+  stats: StatsConfig;
   trustedDevices: Readonly<{ days: number; cookieName: string }>;
   webauthn: Readonly<{ rpID: string; rpName: string; origins: readonly string[] }>;
   actions: Readonly<Record<string, ActionRequirement>>;
@@ -730,6 +735,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     onSecurityEvent: o.onSecurityEvent,
     enrolment: buildEnrolmentConfig(o.enrolment, o.getIdentity),
     alerts: buildAlertConfig(o.alerts),
+    stats: buildStatsConfig(o.stats),
     trustedDevices: { ...DEFAULTS.trustedDevices, ...stripUndefined(o.trustedDevices ?? {}) },
     webauthn: {
       rpID: o.webauthn?.rpID ?? new URL(appOrigin).hostname,

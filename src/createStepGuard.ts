@@ -39,6 +39,9 @@ import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
 import { combineStores } from './stores/combineStores';
+import { MemoryStatsStore } from './stores/memory/MemoryStatsStore';
+import { createStatsRecorder } from './service/createStatsRecorder';
+import { recordStatsFromMetrics } from './metrics/recordStatsFromMetrics';
 import { SmsOtpStrategy } from '../strategies/SmsOtpStrategy';
 import { TotpStrategy } from '../strategies/TotpStrategy';
 import { WebAuthnStrategy } from '../strategies/WebAuthnStrategy';
@@ -163,7 +166,17 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     logger,
   });
-  const metrics = createMetrics();
+  // Every metric call also adds to this node's stats sums, flushed to stores.stats every stats.flushSeconds.
+  const baseMetrics = createMetrics({ spend: config.sms.pumping.spend, clock: config.clock });
+  const stats = createStatsRecorder({
+    store: stores.stats,
+    clock: config.clock,
+    flushSeconds: config.stats.flushSeconds,
+    enabled: config.stats.enabled,
+    logger,
+    onDropped: (count) => baseMetrics.statsDropped(count),
+  });
+  const metrics = recordStatsFromMetrics(baseMetrics, stats, config.sms.pumping.spend);
   const pumping = createPumpingGuard({
     config: config.sms.pumping,
     windows: stores.rateLimits,
@@ -171,7 +184,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     breakers: stores.breakers,
     clock: config.clock,
     onBreakerOpened: (event) => {
-      metrics.breakerOpened({ country: event.country });
+      metrics.breakerOpened({ country: event.country }, event.openSeconds);
       logger?.warn({ event: 'sms_breaker_opened', ...event }, 'Low code conversion: new numbers in this country get no codes for a while');
     },
   });
@@ -183,7 +196,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     random: config.random,
     retentionDays: config.audit.retentionDays,
   });
-  const service = createStepGuardService({ config, stores, sms, pumping, metrics, audit, logger });
+  const service = createStepGuardService({ config, stores, sms, pumping, metrics, audit, logger, stats });
   const render = createViewRenderer(config);
   const csrf = createCsrf({
     secret: config.secrets.sessionSecret,
@@ -191,7 +204,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     reject: (req, res) => void sendError(req, res, render, 'csrf_failed').catch(() => res.end()),
   });
   const errorHandler = createErrorHandler(render, logger);
-  const risk = createRiskEngine({ config, stores, audit, onDecision: (action, outcome) => metrics.stepUpDecision({ action, outcome }) });
+  const risk = createRiskEngine({ config, stores, audit, onDecision: (action, outcome, reason) => metrics.stepUpDecision({ action, outcome, reason }) });
   const internals: GuardInternals = {
     config,
     service,
@@ -340,7 +353,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
 
 function buildStores(config: StepGuardConfig): StepGuardStores {
   const choice = config.stores;
-  if (choice === 'memory') return createMemoryStores();
+  const retention = { stats: { minuteRetentionHours: config.stats.minuteRetentionHours, hourRetentionDays: config.stats.hourRetentionDays } };
+  if (choice === 'memory') return createMemoryStores(retention);
   if ('custom' in choice) {
     const missing = missingStorePorts(choice.custom as unknown as Record<string, unknown>);
     if (missing.length > 0) {
@@ -348,10 +362,13 @@ function buildStores(config: StepGuardConfig): StepGuardStores {
         `stores.custom: missing ${missing.map((p) => `"${p}"`).join(', ')}. A custom store set needs every port of StepGuardStores; take the ones you do not implement from createMemoryStores() or createRedisStores() (stepguard/stores), and test yours with describeStoreContract.`,
       );
     }
-    return choice.custom;
+    // A set from before the stats port counts this node only (documented: README, Operations).
+    // Object.create, not a spread: a class-based set keeps its prototype's methods.
+    if (choice.custom.stats) return choice.custom as StepGuardStores;
+    return Object.create(choice.custom, { stats: { value: new MemoryStatsStore(retention.stats), enumerable: true } }) as StepGuardStores;
   }
-  const memory = createMemoryStores();
-  const ephemeral = choice.redis ? createRedisStores(choice.redis, choice.keyPrefix) : memory;
+  const memory = createMemoryStores(retention);
+  const ephemeral = choice.redis ? createRedisStores(choice.redis, choice.keyPrefix, retention) : memory;
   const durable = choice.mongo ? createMongoStores(choice.mongo) : memory;
   const mongo = choice.mongo;
   return combineStores(ephemeral, {
@@ -385,6 +402,7 @@ function failClosedStores(stores: StepGuardStores): StepGuardStores {
     factors: failClosed(stores.factors, 'factors'),
     enrolment: failClosed(stores.enrolment, 'enrolment'),
     audit: failClosed(stores.audit, 'audit'),
+    stats: failClosed(stores.stats, 'stats'),
     ping: failClosed({ ping: stores.ping }, 'stores').ping,
   };
 }

@@ -43,7 +43,7 @@ export function createRiskEngine(options: {
   stores: StepGuardStores;
   audit: AuditWriter;
   /** Told about every fresh (uncached) decision: metrics. */
-  onDecision?: (action: string, outcome: string) => void;
+  onDecision?: (action: string, outcome: string, reason: string) => void;
 }): RiskEngine {
   const { config, stores, audit, onDecision } = options;
   const { risk } = config;
@@ -178,7 +178,8 @@ export function createRiskEngine(options: {
         ],
         context: { ...requestContext(req), deviceId: deviceHash(device.id).slice(0, 16) },
       });
-      onDecision?.(action, decision.outcome);
+      // The first rule that decided is the reason (a bounded set: the policy's rule names).
+      onDecision?.(action, decision.outcome, decision.reasons[0]?.rule ?? 'none');
       if (!details) state.risk = { ...state.risk, [action]: { contextKey, atMs: nowMs, decision } };
       return decision;
     },

@@ -7,5 +7,6 @@ import type { ServiceContext } from './ServiceContext';
  * user like every alert, so a guesser cannot turn locks into a flood.
  */
 export async function alertLockout(ctx: ServiceContext, userId: string, factor: 'sms' | 'otp' | 'backup'): Promise<void> {
+  ctx.metrics.lockout({ factor });
   await emitSecurityEvent(ctx, { type: 'lockout', userId, change: 'second_factor_locked', factor, atMs: ctx.config.clock.nowMs(), coolOffUntilMs: null, actor: 'user' });
 }

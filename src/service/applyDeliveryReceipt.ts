@@ -32,7 +32,7 @@ export async function applyDeliveryReceipt(ctx: ServiceContext, input: { provide
     changed += 1;
     const { record } = applied;
     const latencySeconds = record.status === 'delivered' && record.deliveredAtMs !== null ? (record.deliveredAtMs - record.sentAtMs) / 1000 : null;
-    ctx.metrics.deliveryReceipt({ provider: provider.name, status: record.status }, latencySeconds);
+    ctx.metrics.deliveryReceipt({ provider: provider.name, status: record.status, country: record.country }, latencySeconds);
     if (record.status === 'undelivered' || record.status === 'failed') {
       await ctx.audit.record({
         type: 'sms_undelivered',

@@ -38,6 +38,8 @@ import { verifySmsChallenge, type VerifySmsChallengeInput, type VerifySmsChallen
 import { enrolmentStatusOf } from './enrolmentStatusOf';
 import { answerEnrolmentNudge } from './answerEnrolmentNudge';
 import { alertNewSignIn } from './alertNewSignIn';
+import { createStatsRecorder, type StatsRecorder } from './createStatsRecorder';
+import type { StatBucket, StatResolution } from '../stores/StatsStore';
 
 type PhoneStartInput = Parameters<typeof startPhoneBinding>[1];
 type PhoneConfirmInput = Parameters<typeof confirmPhoneBinding>[1];
@@ -125,6 +127,13 @@ export type StepGuardService = {
   /** A sign-in from a new device or country: the owner is alerted (rate-limited). */
   alertNewSignIn(input: Parameters<typeof alertNewSignIn>[1]): Promise<void>;
   readonly metrics: StepGuardMetrics;
+  /**
+   * The stats buckets of [fromMs, toMs] (the admin overview): this node's sums are flushed first,
+   * so what it just counted shows. Store errors reach the caller (a 503 at the edge).
+   */
+  readStats(query: { fromMs: number; toMs: number; resolution: StatResolution }): Promise<StatBucket[]>;
+  /** Writes this node's stats sums now (tests with a fake clock; shutdown). Never throws. */
+  flushStats(): Promise<void>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
   /** Throws StoreUnavailableError when a store cannot answer. */
@@ -135,6 +144,7 @@ export type StepGuardService = {
 
 export function createStepGuardService(ctx: ServiceContext): StepGuardService {
   const { config, stores } = ctx;
+  const stats: StatsRecorder = ctx.stats ?? createStatsRecorder({ store: stores.stats, clock: config.clock, flushSeconds: config.stats.flushSeconds, enabled: false });
   // Verification results by factor for /metrics (SMS counts its own, per attempt outcome).
   const counted = async <R extends { ok: boolean; reason?: string }>(factor: string, pending: Promise<R>): Promise<R> => {
     const result = await pending;
@@ -217,6 +227,8 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     answerEnrolmentNudge: (input) => answerEnrolmentNudge(ctx, input),
     alertNewSignIn: (input) => alertNewSignIn(ctx, input),
     metrics: ctx.metrics,
+    readStats: (query) => stats.read(query),
+    flushStats: () => stats.flush(),
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),
     firstFactor: createFirstFactorService(ctx),

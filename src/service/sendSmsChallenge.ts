@@ -136,7 +136,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   for (const rule of decision.observed) ctx.metrics.smsBlocked({ rule, mode: 'observe' });
   if (decision.observed.length > 0) await auditGuard('sms_block_observed', 'success', decision.observed);
   if (!decision.allowed) {
-    ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce' });
+    ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce', country });
     await auditGuard('sms_blocked', 'blocked', [decision.rule]);
     ctx.logger?.warn({ event: 'sms_blocked', rule: decision.rule, userId: input.userId, to: maskPhone(e164), country }, 'Send refused by the anti-pumping guard');
     if (decision.rule === 'country' || decision.rule === 'line_type') {

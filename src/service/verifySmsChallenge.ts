@@ -69,7 +69,8 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     ? await checkWithProvider(ctx, reserved.challenge.phone, input.code)
     : constantTimeEqual(hashOtpCode(config.secrets.pepper, input.challengeId, input.code), reserved.codeHash);
   if (!matches) {
-    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code' });
+    const failedParse = normalizePhone(reserved.challenge.phone);
+    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code', country: failedParse.ok ? (failedParse.country ?? null) : null });
     logger?.info(
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
       'Wrong SMS code',
@@ -87,8 +88,8 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     return { ok: false, reason: 'expired' };
   }
   const { purpose, txHash, phone } = reserved.challenge;
-  ctx.metrics.verification({ factor: 'sms', result: 'success' });
   const parsed = normalizePhone(phone);
+  ctx.metrics.verification({ factor: 'sms', result: 'success', country: parsed.ok ? (parsed.country ?? null) : null });
   await ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null);
   await audit('otp_verified', 'success', [], phone, purpose);
   if (txHash) {

@@ -1,10 +1,12 @@
 import type { StepGuardStores } from './types';
+import type { StatsStore } from './StatsStore';
+import { MemoryStatsStore } from './memory/MemoryStatsStore';
 
-/** What Redis (or memory) keeps: everything that expires. */
+/** What Redis (or memory) keeps: everything that expires; without `stats`, a memory StatsStore counts this node. */
 export type EphemeralStores = Pick<
   StepGuardStores,
   'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'recoveries' | 'ping'
->;
+> & { stats?: StatsStore };
 /** What MongoDB (or memory) keeps: what must last. */
 export type DurableStores = Pick<StepGuardStores, 'phones' | 'factors' | 'enrolment' | 'audit'>;
 
@@ -27,6 +29,7 @@ export function combineStores(ephemeral: EphemeralStores, durable: DurableStores
     factors: durable.factors,
     enrolment: durable.enrolment,
     audit: durable.audit,
+    stats: ephemeral.stats ?? new MemoryStatsStore(),
     ping: async () => {
       await ephemeral.ping();
       await durable.ping?.();

@@ -3,6 +3,7 @@ import type { SmsChannel, SmsDeliveryStatus } from '../sms/types';
 import type { FirstFactorThrottleStore } from './FirstFactorThrottleStore';
 import type { EnrolmentStore } from './EnrolmentStore';
 import type { RecoveryStore } from './RecoveryStore';
+import type { StatsStore } from './StatsStore';
 
 /**
  * The ports: everything stepguard keeps goes through one of these interfaces. Each has a
@@ -383,6 +384,14 @@ export type StepGuardStores = {
   /** Nudge answers and enrolment grace periods (durable, beside the factors). */
   enrolment: EnrolmentStore;
   audit: AuditStore;
+  /** Counts for the admin overview (best effort: a failed write loses counts, never a request). */
+  stats: StatsStore;
   /** Cheap liveness check for /healthz and fail-closed decisions. */
   ping(): Promise<void>;
 };
+
+/**
+ * A store set given as `stores: { custom }`: every port, except that `stats` may be left out
+ * (sets written before the port existed); a MemoryStatsStore then counts this node only.
+ */
+export type CustomStepGuardStores = Omit<StepGuardStores, 'stats'> & { stats?: StatsStore };

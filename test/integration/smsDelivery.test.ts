@@ -76,7 +76,7 @@ describe('delivery through the generic HTTP provider, with receipts', () => {
     expect(metrics).toMatch(/stepguard_step_up_decisions_total\{action="login",outcome="step-up"\} \d/);
 
     await c.verify(s.lastCode()).expect(200);
-    expect((await request(t.app).get('/metrics').expect(200)).text).toContain('stepguard_verifications_total{factor="sms",result="success"} 1');
+    expect((await request(t.app).get('/metrics').expect(200)).text).toContain('stepguard_verifications_total{factor="sms",result="success",country="US"} 1');
   });
 
   it('refuses unsigned, badly signed, stale, unknown and misrouted receipts with 401, changing nothing', async () => {

@@ -4,6 +4,7 @@ import { durableStoreContract } from './durableStoreContract';
 import { enrolmentStoreContract } from './enrolmentStoreContract';
 import { firstFactorThrottleStoreContract } from './firstFactorThrottleStoreContract';
 import { recoveryStoreContract } from './recoveryStoreContract';
+import { statsStoreContract } from './statsStoreContract';
 import type { StoreContractCase, StoreContractFixture, StoreContractOptions, StoreContractPort, StoreContractRunner } from './types';
 
 /** Every case of the contract, in the order they are described. */
@@ -14,6 +15,7 @@ export const STORE_CONTRACT_CASES: readonly StoreContractCase[] = [
   ...recoveryStoreContract,
   ...durableStoreContract,
   ...enrolmentStoreContract,
+  ...statsStoreContract,
 ];
 
 /** Every port the contract checks, in the order they are described. */

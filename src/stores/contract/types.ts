@@ -16,7 +16,8 @@ export type StoreContractPort =
   | 'phones'
   | 'factors'
   | 'enrolment'
-  | 'audit';
+  | 'audit'
+  | 'stats';
 
 /** The stores a contract case runs on; a case only touches its own `port`. */
 export type ContractStores = Pick<StepGuardStores, StoreContractPort>;

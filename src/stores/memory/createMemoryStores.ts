@@ -15,9 +15,11 @@ import { MemoryCoolOffStore } from './MemoryCoolOffStore';
 import { MemorySessionRevocationStore } from './MemorySessionRevocationStore';
 import { MemoryEnrolmentStore } from './MemoryEnrolmentStore';
 import { MemoryRecoveryStore } from './MemoryRecoveryStore';
+import { MemoryStatsStore } from './MemoryStatsStore';
+import type { StatsRetention } from '../statsRetention';
 
 /** The embedded stores: one process, nothing kept across restarts. For development and tests. */
-export function createMemoryStores(): StepGuardStores {
+export function createMemoryStores(options: { stats?: StatsRetention } = {}): StepGuardStores {
   return {
     challenges: new MemoryChallengeStore(),
     rateLimits: new MemoryRateLimitStore(),
@@ -31,6 +33,7 @@ export function createMemoryStores(): StepGuardStores {
     coolOffs: new MemoryCoolOffStore(),
     sessions: new MemorySessionRevocationStore(),
     recoveries: new MemoryRecoveryStore(),
+    stats: new MemoryStatsStore(options.stats),
     ...createMemoryDurableStores(),
     ping: async () => undefined,
   };

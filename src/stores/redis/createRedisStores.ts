@@ -13,12 +13,15 @@ import { RedisCoolOffStore } from './RedisCoolOffStore';
 import { RedisSessionRevocationStore } from './RedisSessionRevocationStore';
 import { RedisRecoveryStore } from './RedisRecoveryStore';
 import type { RedisLike } from './scripts';
+import { RedisStatsStore } from './RedisStatsStore';
+import type { StatsRetention } from '../statsRetention';
 
 /** The Redis-backed stores for what expires: challenges, counters, locks and approvals. */
 export function createRedisStores(
   redis: RedisLike,
   keyPrefix = 'sg',
-): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'recoveries' | 'ping'> {
+  options: { stats?: StatsRetention } = {},
+): Pick<StepGuardStores, 'challenges' | 'rateLimits' | 'counters' | 'breakers' | 'deliveries' | 'approvals' | 'risk' | 'trustedDevices' | 'firstFactor' | 'coolOffs' | 'sessions' | 'recoveries' | 'stats' | 'ping'> {
   const keys = redisKeys(keyPrefix);
   return {
     challenges: new RedisChallengeStore(redis, keys),
@@ -33,6 +36,7 @@ export function createRedisStores(
     coolOffs: new RedisCoolOffStore(redis, keys),
     sessions: new RedisSessionRevocationStore(redis, keys),
     recoveries: new RedisRecoveryStore(redis, keys),
+    stats: new RedisStatsStore(redis, keys, options.stats),
     ping: async () => {
       await redis.ping();
     },

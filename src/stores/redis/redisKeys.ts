@@ -34,6 +34,8 @@ export function redisKeys(prefix: string) {
     },
     delivery: (provider: string, messageId: string) => `${prefix}:{dl:${encodeURIComponent(provider)}:${encodeURIComponent(messageId)}}`,
     challengeDelivery: (userId: string, challengeId: string) => `${user(userId)}:ch:${challengeId}:dl`,
+    /** One stats bucket (a hash: series -> count). Every bucket shares the `{st}` tag, so one flush is one MULTI on Cluster too. */
+    statsBucket: (resolution: 'minute' | 'hour', startMs: number) => `${prefix}:{st}:${resolution === 'minute' ? 'm' : 'h'}:${startMs}`,
   };
 }
 
