@@ -144,6 +144,8 @@ export const DEFAULTS = {
     login: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 12 * 3600, bindTransaction: false, highRisk: false },
     transfer: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: true, highRisk: true },
     factor_change: { level: 'aal2', factors: [...SECOND_FACTORS], maxAgeSeconds: 300, bindTransaction: false, highRisk: true },
+    /** An operator in guard.adminRouter(): a passkey, fresh; adminRouter({ requireAssurance, maxAgeSeconds }) may ask more. */
+    admin_console: { level: 'aal2-phr', factors: ['hwk', 'swk'], maxAgeSeconds: 900, bindTransaction: false, highRisk: true },
   } satisfies Record<string, ActionRequirement>,
   http: { basePath: '/auth/2fa', loginPath: '/login', csrfCookieName: 'sg.csrf', ipv6PrefixLength: 64 },
   /** Guarded forms re-submitted after the step-up: the host's CSRF field carries a fresh token. */

@@ -21,6 +21,9 @@ import { registerGuardInternals } from './http/guardInternalsOf';
 import { createViewRenderer } from './http/renderView';
 import { sendError } from './http/respond';
 import { createRequireStepUp, type RequireStepUpOptions } from './http/requireStepUp';
+import { createAdminRouter } from './http/admin/createAdminRouter';
+import type { AdminRouterOptions } from './http/admin/adminRouterOptions';
+import { createOperatorService } from './service/createOperatorService';
 import { ensureState, readState, recordFactor, reissueSession } from './http/sessionState';
 import { createSessionCheck } from './http/sessionLiveness';
 import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
@@ -90,6 +93,12 @@ export type StepGuard = {
   forwardAuth(options?: ForwardAuthOptions): RequestHandler;
   /** Guards a route by action (see `policy.actions`). */
   requireStepUp(action: string, options?: RequireStepUpOptions): RequestHandler;
+  /**
+   * The support desk's console, mounted where the host likes, after session and passport:
+   * `app.use('/admin/2fa', guard.adminRouter({ authorize: req => req.user?.isAdmin === true }))`.
+   * The host says who is an operator; stepguard also wants the operator's fresh passkey step-up.
+   */
+  adminRouter(options: AdminRouterOptions): RequestHandler;
   /** `guard.firstFactor()` middleware, and the password-guessing throttle `check` / `recordFailure`. */
   readonly firstFactor: FirstFactor;
   /** What `guard.firstFactor()` does, for login routes with a custom callback (`req.login(user, ...)`). */
@@ -205,6 +214,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
   });
   const errorHandler = createErrorHandler(render, logger);
   const risk = createRiskEngine({ config, stores, audit, onDecision: (action, outcome, reason) => metrics.stepUpDecision({ action, outcome, reason }) });
+  // The console's side of the service (support actions, account views): only guard.adminRouter() uses it.
+  const operator = createOperatorService({ config, stores, sms, pumping, metrics, audit, logger });
   const internals: GuardInternals = {
     config,
     service,
@@ -293,6 +304,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     csrf,
     router: middlewareFactory('guard.router', () => mountAtBasePath('guard.router()', basePath, createRouter(internals), [requireSession, sessionCheck])),
     webhooks: middlewareFactory('guard.webhooks', () => mountAtBasePath('guard.webhooks()', `${basePath}/webhooks`, createWebhookRouter(internals))),
+    adminRouter: middlewareFactory('guard.adminRouter', (opts: AdminRouterOptions) => createAdminRouter(internals, operator, opts)),
     requireStepUp: middlewareFactory('guard.requireStepUp', (action: string, opts?: RequireStepUpOptions) => createRequireStepUp(internals, action, opts)),
     forwardAuth: middlewareFactory('guard.forwardAuth', (opts?: ForwardAuthOptions) => createForwardAuth(internals, opts)),
     firstFactor: middlewareFactory('guard.firstFactor', firstFactor),

@@ -72,7 +72,8 @@ export type DemoAppOptions = {
 
 export type DemoApp = { app: express.Express; guard: StepGuard; users: DemoUserStore };
 
-export { DEMO_ACCOUNT } from './seedDemoAccounts';
+export { DEMO_ACCOUNT, DEMO_OPERATOR } from './seedDemoAccounts';
+import { DEMO_OPERATOR } from './seedDemoAccounts';
 
 const credentials = z.strictObject({
   username: z.string().trim().min(3).max(64).regex(/^[a-zA-Z0-9._-]+$/, 'may contain letters, digits, dot, dash and underscore'),
@@ -208,6 +209,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   // stepguard's pages and API at /auth/2fa (own parsers and CSRF); on every request, a session
   // revoked by a logout, "sign out everywhere" or a factor removal counts as signed out.
   app.use(guard.router());
+  // The support desk's console: the demo operator (DEMO_OPERATOR) is the only operator; stepguard adds its passkey step-up.
+  app.use('/admin/2fa', guard.adminRouter({
+    authorize: (req) => (req.user as DemoUser | undefined)?.username === DEMO_OPERATOR.username,
+    findUserId: (query) => users.idOf(query),
+  }));
   // The OpenID Connect provider (/oidc, its interaction route, the RFC 9470 API): own parsers, no CSRF token.
   const oidc = options.oidc ? await createDemoOidc({ ...options.oidc, guard, users, logger, trustProxy: options.trustProxy !== undefined && options.trustProxy !== false }) : null;
   if (oidc) app.use(oidc.routes);

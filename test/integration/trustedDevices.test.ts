@@ -121,7 +121,7 @@ describe('removing and renaming factors', () => {
     await c.post(`/auth/2fa/factors/${totp.id}/rename`, { nickname: '' }).expect(400);
     t.clock.advanceSeconds(301);
     // With a phone bound too, removal is allowed, but only after a fresh step-up.
-    await t.guard.service.bindPhoneUnchecked('u2', '+16505550100');
+    await t.guard.service.bindPhoneUnchecked(t.users.idOf('bob') as string, '+16505550100');
     expect((await c.post(`/auth/2fa/factors/${totp.id}/remove`, {}).expect(401)).body.error.code).toBe('fresh_factor_required');
     await c.send().expect(202);
     await c.verify(t.sms.lastCode()).expect(200);

@@ -1,0 +1,55 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { LEVELS, type AssuranceLevel } from '../../core/assurance/types';
+import { StepGuardConfigError } from '../../errors';
+
+export type AdminRouterOptions = {
+  /** The host decides who is an operator: `req => req.user?.isAdmin === true`. Anything but `true` is a 403. */
+  authorize: (req: Request) => boolean | Promise<boolean>;
+  /**
+   * What the operator's own step-up must reach: `'aal2-phr'` (a passkey) or `'aal2'` (any second factor but backup codes).
+   * @default 'aal2-phr'
+   */
+  requireAssurance?: Extract<AssuranceLevel, 'aal2' | 'aal2-phr'>;
+  /** How old the operator's step-up may be. @default policy.actions.admin_console.maxAgeSeconds (900) */
+  maxAgeSeconds?: number;
+  /** The operator's id in audit records. @default the signed-in user's id (getUserId) */
+  operatorIdOf?: (req: Request) => string | undefined;
+  /** Finds an account by what the support desk types (a username): its user id, or null. Without it, a search is by user id. */
+  findUserId?: (query: string) => string | null | undefined | Promise<string | null | undefined>;
+};
+
+export type ParsedAdminRouterOptions = Required<Pick<AdminRouterOptions, 'authorize' | 'requireAssurance'>> &
+  Pick<AdminRouterOptions, 'operatorIdOf' | 'findUserId'> & { maxAgeSeconds: number };
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `must be a function (${what})` });
+
+const schema = z.strictObject({
+  authorize: fn('req => boolean: who is an operator'),
+  requireAssurance: z.enum(LEVELS.filter((l) => l !== 'aal1') as ['aal2', 'aal2-phr']).optional(),
+  maxAgeSeconds: z.number().int().positive().max(12 * 3600).optional(),
+  operatorIdOf: fn('req => the operator id').optional(),
+  findUserId: fn('query => user id or null').optional(),
+});
+
+/** Checked once when the router is built: a mistake is an error naming the option, not a console anyone can open. */
+export function parseAdminRouterOptions(options: unknown, defaultMaxAgeSeconds: number): ParsedAdminRouterOptions {
+  if (options === undefined || options === null) {
+    throw new StepGuardConfigError('guard.adminRouter(options): `authorize` is required: adminRouter({ authorize: req => req.user?.isAdmin === true })');
+  }
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : '(options)';
+    const hint = issue?.code === 'unrecognized_keys' ? ` (known: ${Object.keys(schema.shape).join(', ')})` : '';
+    throw new StepGuardConfigError(`guard.adminRouter: ${where}: ${issue?.message ?? 'invalid'}${hint}`);
+  }
+  const o = parsed.data as AdminRouterOptions;
+  return {
+    authorize: o.authorize,
+    requireAssurance: o.requireAssurance ?? 'aal2-phr',
+    maxAgeSeconds: o.maxAgeSeconds ?? defaultMaxAgeSeconds,
+    ...(o.operatorIdOf ? { operatorIdOf: o.operatorIdOf } : {}),
+    ...(o.findUserId ? { findUserId: o.findUserId } : {}),
+  };
+}
