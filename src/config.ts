@@ -32,6 +32,7 @@ import { checkProductionConfig } from './checkProductionConfig';
 import { buildEnrolmentConfig, enrolmentOptionsSchema, type EnrolmentConfig } from './options/enrolmentOptions';
 import { alertOptionsSchema, buildAlertConfig, type AlertConfig, type SecurityAlert } from './options/alertOptions';
 import { buildStatsConfig, statsOptionsSchema, type StatsConfig } from './options/statsOptions';
+import { auditStreamOptionsShape, buildAuditStreamConfig, type AuditStreamConfig } from './options/auditStreamOptions';
 
 /** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
 export type SecurityEvent = {
@@ -362,7 +363,7 @@ const optionsSchema = z.strictObject({
   trustedDevices: z
     .strictObject({ days: z.number().int().min(1).max(365).optional(), cookieName: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional() })
     .optional(),
-  audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional() }).optional(),
+  audit: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).optional(), ...auditStreamOptionsShape }).optional(),
   firstFactor: z
     .strictObject({
       account: throttleSchema.optional(),
@@ -557,7 +558,7 @@ export type StepGuardConfig = Readonly<{
     blockedLineTypes: readonly string[];
     freshFactorSeconds: number;
   }>;
-  audit: Readonly<{ retentionDays: number }>;
+  audit: Readonly<{ retentionDays: number } & AuditStreamConfig>;
   firstFactor: Readonly<{
     account: Readonly<FirstFactorThrottleOptions>;
     address: Readonly<FirstFactorThrottleOptions>;
@@ -729,7 +730,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     lockout,
     totp: { ...DEFAULTS.totp, ...stripUndefined(o.totp ?? {}) },
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
-    audit: { ...DEFAULTS.audit, ...stripUndefined(o.audit ?? {}) },
+    audit: { retentionDays: o.audit?.retentionDays ?? DEFAULTS.audit.retentionDays, ...buildAuditStreamConfig(o.audit) },
     firstFactor: buildFirstFactorConfig(o.firstFactor),
     factorChange: { ...DEFAULTS.factorChange, ...stripUndefined(o.factorChange ?? {}) },
     sessions: { ...DEFAULTS.sessions, ...stripUndefined(o.sessions ?? {}) },

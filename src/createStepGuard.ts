@@ -37,6 +37,7 @@ import { createMetricsHandler, type MetricsHandlerOptions } from './http/createM
 import { createMemoryStores } from './stores/memory/createMemoryStores';
 import { createMongoStores } from './stores/mongo/createMongoStores';
 import { createAuditWriter } from './audit/createAuditWriter';
+import { createAuditStreamFromConfig } from './audit/sinks/createAuditStreamFromConfig';
 import { createRiskEngine } from './risk/createRiskEngine';
 import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
@@ -132,6 +133,11 @@ export type StepGuard = {
    * fail closed); every other error passes on to your own handler.
    */
   errorHandler(): ErrorRequestHandler;
+  /**
+   * On shutdown: streams each changed chain's last checkpoint, delivers what the audit sinks
+   * still queue (up to `timeoutMs`, default 5 s) and closes their connections. A no-op without `audit.sinks`.
+   */
+  closeAuditSinks(timeoutMs?: number): Promise<void>;
   /** Passport strategies, ready for `passport.use()` (also in `stepguard/passport`). */
   readonly strategies: { smsOtp: SmsOtpStrategy; totp: TotpStrategy; webauthn: WebAuthnStrategy; backupCode: BackupCodeStrategy };
 };
@@ -197,6 +203,8 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
       logger?.warn({ event: 'sms_breaker_opened', ...event }, 'Low code conversion: new numbers in this country get no codes for a while');
     },
   });
+  // Sinks get each event after the store has it (audit.sinks); null without sinks.
+  const auditStream = createAuditStreamFromConfig({ config, metrics, logger });
   const audit = createAuditWriter({
     store: stores.audit,
     key: deriveAuditKey(config.secrets.pepper),
@@ -204,6 +212,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     clock: config.clock,
     random: config.random,
     retentionDays: config.audit.retentionDays,
+    ...(auditStream ? { onAppended: auditStream.publish } : {}),
   });
   const service = createStepGuardService({ config, stores, sms, pumping, metrics, audit, logger, stats });
   const render = createViewRenderer(config);
@@ -301,6 +310,9 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
   const guard: StepGuard = {
     config,
     service,
+    closeAuditSinks: async (timeoutMs) => {
+      await auditStream?.close(timeoutMs);
+    },
     csrf,
     router: middlewareFactory('guard.router', () => mountAtBasePath('guard.router()', basePath, createRouter(internals), [requireSession, sessionCheck])),
     webhooks: middlewareFactory('guard.webhooks', () => mountAtBasePath('guard.webhooks()', `${basePath}/webhooks`, createWebhookRouter(internals))),

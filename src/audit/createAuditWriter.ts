@@ -41,6 +41,11 @@ export function createAuditWriter(options: {
   clock: Clock;
   random: RandomSource;
   retentionDays: number;
+  /**
+   * Told each event once the store has it, in chain order (the audit sinks). It must not throw
+   * or wait: the store is the source of truth, a receiver never holds up the request.
+   */
+  onAppended?: (event: AuditEvent) => void;
 }): AuditWriter {
   const { store, key, clock, random } = options;
   // Appends to one chain are queued within this process, so retries are only ever needed
@@ -96,7 +101,15 @@ export function createAuditWriter(options: {
           ...content,
         };
         const event: AuditEvent = { ...unsigned, mac: auditMac(key, unsigned) };
-        if ((await store.insert(event, expireAtMs)) === 'ok') return event;
+        if ((await store.insert(event, expireAtMs)) === 'ok') {
+          // Inside the chain's queue, so the next append of this chain is published after this one.
+          try {
+            options.onAppended?.(event);
+          } catch {
+            // A sink's failure is its own (counted there); the event is stored either way.
+          }
+          return event;
+        }
       }
       throw new Error(`audit: could not append to chain after ${MAX_APPEND_TRIES} tries (heavy contention)`);
     }
