@@ -9,21 +9,29 @@ export class StoreUnavailableError extends Error {
 
 /**
  * Wraps every method of a store so that any failure surfaces as StoreUnavailableError (with the
- * original as `cause`), which the HTTP layer can tell apart from a bug.
+ * original as `cause`), which the HTTP layer can tell apart from a bug. Each method is wrapped
+ * once and the wrapper kept (re-wrapped only if the method itself is replaced): no closure is
+ * made per call on the hot path (issue 12).
  */
 export function failClosed<T extends object>(store: T, label: string): T {
+  const wrapped = new Map<PropertyKey, { of: (...a: unknown[]) => unknown; wrapper: (...a: unknown[]) => Promise<unknown> }>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
+      const known = wrapped.get(property);
+      if (known && known.of === value) return known.wrapper;
+      const method = value as (...a: unknown[]) => unknown;
+      const wrapper = async (...args: unknown[]) => {
         try {
-          return await (value as (...a: unknown[]) => unknown).apply(target, args);
+          return await method.apply(target, args);
         } catch (cause) {
           if (cause instanceof StoreUnavailableError) throw cause;
           throw new StoreUnavailableError(`${label}.${String(property)} failed`, { cause });
         }
       };
+      wrapped.set(property, { of: method, wrapper });
+      return wrapper;
     },
   });
 }
