@@ -2,6 +2,8 @@
 export type * from './stores/types';
 export type * from './stores/RecoveryStore';
 export type * from './stores/EnrolmentStore';
+export type * from './stores/StatsStore';
+export { statSeriesKey, parseStatSeriesKey, STAT_LABELS, STAT_NAMES } from './core/stats/index';
 export { createMemoryStores, createMemoryDurableStores } from './stores/memory/createMemoryStores';
 export { createRedisStores } from './stores/redis/createRedisStores';
 export { createRedisClient, FAIL_FAST_REDIS_OPTIONS } from './stores/redis/createRedisClient';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Metric } from 'prom-client';
 import { createMetrics } from '../../src/metrics/createMetrics';
 
 /**
@@ -15,10 +14,10 @@ const OPS = join(__dirname, '..', '..', 'ops');
 function registeredSeries(): Map<string, Set<string>> {
   const { registry } = createMetrics();
   const series = new Map<string, Set<string>>();
-  for (const metric of registry.getMetricsAsArray() as (Metric & { name: string; labelNames?: string[] })[]) {
+  // The registered instances: their names, types and label names, as the code declares them.
+  for (const metric of registry.getMetricsAsArray() as unknown as { name: string; type: string; labelNames?: string[] }[]) {
     const labels = new Set(metric.labelNames ?? []);
-    const type = (metric as unknown as { type?: string }).type;
-    if (type === 'histogram') {
+    if (metric.type === 'histogram') {
       series.set(`${metric.name}_bucket`, new Set([...labels, 'le']));
       series.set(`${metric.name}_sum`, labels);
       series.set(`${metric.name}_count`, labels);
