@@ -19,6 +19,7 @@ export type { Clock } from './core/clock';
 export type { RandomSource } from './core/random';
 export type { ActionRequirement, AssuranceLevel, FactorId, SecondFactorId } from './core/assurance/types';
 export type { RequireStepUpOptions, StepGuardRequestInfo } from './http/requireStepUp';
+export type { AdminRouterOptions } from './http/admin/adminRouterOptions';
 export type { ForwardAuthOptions } from './http/createForwardAuth';
 export type { FirstFactorGate } from './http/createFirstFactorGate';
 export type { FinishedStepUp } from './http/finishStepUp';

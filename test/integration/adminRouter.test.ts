@@ -215,3 +215,26 @@ describe('guard.adminRouter: support actions', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
   });
 });
+
+describe('guard.adminRouter: the overview', () => {
+  it('sums what the service counted, for each range; the page has no inline script and its chart library is cached for a year', async () => {
+    const t = await createTestApp();
+    const { c } = await steppedUpOperator(t);
+    const send = await t.guard.service.sendSmsChallenge({ userId: aliceId(t), bindingId: 'b-test', action: 'login' });
+    if (!send.ok) throw new Error('send refused');
+    await t.guard.service.verifySmsChallenge({ userId: aliceId(t), bindingId: 'b-test', challengeId: send.challengeId, code: t.sms.lastCode(), expect: 'step_up' });
+    for (const range of ['1h', '24h', '7d']) {
+      const body = (await c.get(`${ADMIN}/?range=${range}`).expect(200)).body;
+      expect(body.overview.totals.sent).toBe(1);
+      expect(body.overview.completionByCountry).toEqual([{ key: 'US', succeeded: 1, total: 1, rate: 1 }]);
+    }
+    const page = await c.agent.get(`${ADMIN}/`).set('accept', 'text/html').expect(200);
+    const scripts = page.text.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const tag of scripts) expect(tag).toMatch(/\bsrc="|type="application\/json"/);
+    const library = /src="([^"]*uplot-[^"]+\.min\.js)"/.exec(page.text)?.[1] as string;
+    const asset = await request(t.app).get(library).expect(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+  });
+});

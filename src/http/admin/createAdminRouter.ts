@@ -16,8 +16,8 @@ import { stepUpChallengeHeader } from '../assessStepUp';
 import { ADMIN_ACTION, assessOperatorStepUp } from './assessOperatorStepUp';
 import { parseAdminRouterOptions, type AdminRouterOptions } from './adminRouterOptions';
 
-/** Reads stats buckets (the service flushes this node's buffer first); absent when no stats store is wired. */
-export type ReadStats = (fromMs: number, toMs: number, resolution: 'minute' | 'hour') => Promise<readonly OverviewBucket[]>;
+/** Reads stats buckets (the service flushes this node's buffer first). */
+type ReadStats = (fromMs: number, toMs: number, resolution: 'minute' | 'hour') => Promise<readonly OverviewBucket[]>;
 
 const RANGES = {
   '1h': { ms: 3600_000, resolution: 'minute', label: 'Last hour' },
@@ -55,7 +55,8 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
  */
 export function createAdminRouter(internals: GuardInternals, operator: OperatorService, rawOptions: AdminRouterOptions): Router {
   const { config, csrf, render } = internals;
-  const readStats = statsReaderOf(internals.service);
+  // The service flushes this node's sums first, so the page shows what happened up to now.
+  const readStats: ReadStats = (fromMs, toMs, resolution) => internals.service.readStats({ fromMs, toMs, resolution });
   const options = parseAdminRouterOptions(rawOptions, (config.actions[ADMIN_ACTION]?.maxAgeSeconds ?? 900));
   const router = express.Router();
   const uplotDir = join(dirname(require.resolve('uplot/package.json')), 'dist');
@@ -148,8 +149,8 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const asked = req.query.range ?? '1h';
     if (typeof asked !== 'string' || !Object.hasOwn(RANGES, asked)) return fail(req, res, 'invalid_request', { field: 'range', problem: 'must be one of 1h, 24h, 7d' });
     const range = asked as RangeName;
-    const overview = readStats ? await overviewFor(range) : null;
-    const caps = readStats ? await capUse() : [];
+    const overview = await overviewFor(range);
+    const caps = await capUse();
     if (!wantsHtml(req)) return void res.json({ range, overview, caps });
     await page(req, res, 200, 'admin-overview', { title: 'Operations overview', range, ranges: RANGES, overview, caps, chartData: chartJson(overview) });
   }));
@@ -157,7 +158,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
   async function overviewFor(range: RangeName): Promise<Overview> {
     const toMs = config.clock.nowMs();
     const { ms, resolution } = RANGES[range];
-    const buckets = await (readStats as ReadStats)(toMs - ms, toMs, resolution);
+    const buckets = await readStats(toMs - ms, toMs, resolution);
     return summarizeOverview(buckets, { fromMs: toMs - ms, toMs });
   }
 
@@ -166,8 +167,8 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const spend = config.sms.pumping.spend;
     const rows: { cap: string; spentMicros: number; capMicros: number }[] = [];
     const nowMs = config.clock.nowMs();
-    if (spend.hourlyCapMicros) rows.push({ cap: 'hourly', spentMicros: summarizeOverview(await (readStats as ReadStats)(nowMs - 3600_000, nowMs, 'minute'), { fromMs: 0, toMs: nowMs }).totals.spendMicros, capMicros: spend.hourlyCapMicros });
-    if (spend.dailyCapMicros) rows.push({ cap: 'daily', spentMicros: summarizeOverview(await (readStats as ReadStats)(nowMs - 86_400_000, nowMs, 'hour'), { fromMs: 0, toMs: nowMs }).totals.spendMicros, capMicros: spend.dailyCapMicros });
+    if (spend.hourlyCapMicros) rows.push({ cap: 'hourly', spentMicros: summarizeOverview(await readStats(nowMs - 3600_000, nowMs, 'minute'), { fromMs: 0, toMs: nowMs }).totals.spendMicros, capMicros: spend.hourlyCapMicros });
+    if (spend.dailyCapMicros) rows.push({ cap: 'daily', spentMicros: summarizeOverview(await readStats(nowMs - 86_400_000, nowMs, 'hour'), { fromMs: 0, toMs: nowMs }).totals.spendMicros, capMicros: spend.dailyCapMicros });
     return rows;
   }
 
@@ -234,8 +235,3 @@ function chartJson(overview: Overview | null): string {
   return JSON.stringify(data).replace(/</g, '\\u003c');
 }
 
-/** The service's stats reader (it flushes this node's sums first), when the guard has one. */
-function statsReaderOf(service: object): ReadStats | undefined {
-  const read = (service as { readStats?: (query: { fromMs: number; toMs: number; resolution: 'minute' | 'hour' }) => Promise<readonly OverviewBucket[]> }).readStats;
-  return typeof read === 'function' ? (fromMs, toMs, resolution) => read.call(service, { fromMs, toMs, resolution }) : undefined;
-}
