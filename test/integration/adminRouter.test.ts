@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
 import { softPasskey } from '../helpers/softPasskey';
 import { DEMO_ACCOUNT, DEMO_OPERATOR } from '../../src/demo/createDemoApp';
+import { totpCodeAt } from '../../src/core/totp/totp';
 
 const ADMIN = '/admin/2fa';
 type Client = Awaited<ReturnType<TestApp['client']>>;
@@ -75,6 +76,21 @@ describe('guard.adminRouter: who gets in', () => {
     expect((await c.get(`${ADMIN}/`).expect(401)).body.error.code).toBe('insufficient_user_authentication');
     await c.post(`${ADMIN}/users/${aliceId(t)}/reset-factor`, { factor: 'sms', reason: 'ticket 1' }).expect(401);
     expect(await t.guard.service.maskedPhoneOf(aliceId(t))).not.toBeNull();
+  });
+
+  it('an operator stepped up by TOTP (not a passkey) is still refused', async () => {
+    const c = await t.client();
+    await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
+    const setup = await c.post('/auth/2fa/totp/setup', {}).expect(201);
+    await c.post('/auth/2fa/totp/confirm', { code: await totpCodeAt(setup.body.secret, t.clock.nowMs()) }).expect(201);
+    t.clock.advanceSeconds(60);
+    await c.post('/auth/2fa/totp/verify', { code: await totpCodeAt(setup.body.secret, t.clock.nowMs()) }).expect(200);
+    expect((await c.get('/auth/session').expect(200)).body.amr).toContain('otp');
+    expect((await c.get(`${ADMIN}/users/${aliceId(t)}`).expect(401)).body.error.code).toBe('insufficient_user_authentication');
+    // A browser's form post is sent to step up and brought back to the user's page, with nothing done.
+    const form = await c.agent.post(`${ADMIN}/users/${aliceId(t)}/unlock`).set('accept', 'text/html').type('form').send({ reason: 'ticket 2', _csrf: c.csrfToken }).expect(303);
+    expect(form.headers.location).toBe(`/auth/2fa?returnTo=${encodeURIComponent(`${ADMIN}/users/${aliceId(t)}`)}`);
+    expect((await auditOf(t, aliceId(t))).some((e) => e.type === 'second_factor_unlocked')).toBe(false);
   });
 
   it('an operator stepped up with a passkey gets in; a stale step-up (past maxAgeSeconds, 900 s) does not', async () => {

@@ -85,10 +85,12 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
   /** Who may be here: signed in (else the sign-in flow), an operator (else 403), stepped up (else the factor page). */
   router.use(async function stepguardOperatorGate(req: Request, res: Response, next: NextFunction) {
     try {
-      const here = safeReturnTo(req.method === 'GET' ? req.originalUrl : req.baseUrl || '/', config.http.allowedReturnOrigins) ?? undefined;
+      // After a step-up or sign-in a refused form's page comes back (its fields do not: the operator types the reason again).
+      const formPage = `${req.baseUrl}${/^\/users\/[^/]+/.exec(req.path)?.[0] ?? '/'}`;
+      const here = safeReturnTo(req.method === 'GET' ? req.originalUrl : formPage, config.http.allowedReturnOrigins) ?? undefined;
       const userId = config.getUserId(req);
       const signIn = async () => {
-        if (wantsHtml(req) && req.method === 'GET') return void res.redirect(303, loginHref(config.pages.links.login, here));
+        if (wantsHtml(req)) return void res.redirect(303, loginHref(config.pages.links.login, here));
         await fail(req, res, 'unauthenticated');
       };
       if (!userId) return void (await signIn());
@@ -114,7 +116,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       state.pending = { action: ADMIN_ACTION, level: assessment.requirement.level, ...(here ? { returnTo: here } : {}) };
       await internals.service.audit({ type: 'step_up_required', outcome: 'info', userId, action: ADMIN_ACTION, reasons: [assessment.reason], context: requestContext(req) });
       const factorPage = config.http.basePath;
-      if (wantsHtml(req) && req.method === 'GET') return void res.redirect(303, here ? `${factorPage}?returnTo=${encodeURIComponent(here)}` : factorPage);
+      if (wantsHtml(req)) return void res.redirect(303, here ? `${factorPage}?returnTo=${encodeURIComponent(here)}` : factorPage);
       res
         .status(401)
         .set('WWW-Authenticate', stepUpChallengeHeader(assessment.requirement))
