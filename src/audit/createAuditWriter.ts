@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventContent } from '../core/audit/auditChain';
+import type { LineTypeSource } from '../core/phone/lineTypeWithSource';
 import { auditMac } from '../core/audit/auditChain';
 import type { Clock } from '../core/clock';
 import { maskPhone } from '../core/phone/maskPhone';
@@ -20,6 +21,9 @@ export type AuditInput = {
   /** The full number: only its mask and keyed hash are written. */
   phone?: string | null;
   country?: string | null;
+  /** SMS sends, refusals and delivery reports: the number's line type and its source (post-incident reviews). */
+  lineType?: string | null;
+  lineTypeSource?: LineTypeSource | null;
   context?: RequestContext;
 };
 
@@ -88,6 +92,8 @@ export function createAuditWriter(options: {
         phoneMasked: input.phone ? maskPhone(input.phone) : null,
         phoneHash: input.phone ? hashPhone(options.pepper, input.phone) : null,
         country: input.country ?? null,
+        // Only when known: other events keep the shape (and MAC form) they always had.
+        ...(input.lineType ? { lineType: input.lineType, lineTypeSource: input.lineTypeSource ?? null } : {}),
       };
       const expireAtMs = content.tsMs + options.retentionDays * 86_400_000;
       for (let attempt = 0; attempt < MAX_APPEND_TRIES; attempt += 1) {

@@ -40,6 +40,7 @@ export async function applyDeliveryReceipt(ctx: ServiceContext, input: { provide
         userId: record.userId,
         factor: 'sms',
         country: record.country,
+        ...(record.lineType ? { lineType: record.lineType, lineTypeSource: record.lineTypeSource ?? null } : {}),
         reasons: [record.status, ...(record.errorCode ? [`provider_error_${record.errorCode}`] : [])],
       });
     }

@@ -11,7 +11,7 @@ export type DeliverSmsResult = { ok: true; provider: string; providerMessageId: 
 export async function deliverSms(
   ctx: ServiceContext,
   message: SmsMessage,
-  meta: { userId: string; challengeId: string | null; country: string | null },
+  meta: { userId: string; challengeId: string | null; country: string | null; lineType?: string | null; lineTypeSource?: 'carrier_lookup' | 'numbering_plan' | null },
 ): Promise<DeliverSmsResult> {
   const routed = await ctx.sms.send(message, { country: meta.country });
   for (const attempt of routed.attempts) {
@@ -37,6 +37,8 @@ export async function deliverSms(
       updatedAtMs: nowMs,
       deliveredAtMs: status === 'delivered' ? nowMs : null,
       errorCode: null,
+      // Kept for the receipt's audit event (post-incident reviews: which line types fail).
+      ...(meta.lineType ? { lineType: meta.lineType, lineTypeSource: meta.lineTypeSource ?? null } : {}),
     },
     ctx.config.sms.deliveryRecordSeconds,
   );

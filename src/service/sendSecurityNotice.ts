@@ -7,6 +7,7 @@ import { sendAttemptFor } from './sendAttemptFor';
 import type { ServiceContext } from './ServiceContext';
 import type { AlertKind } from '../core/alerts/alertKindOf';
 import { ownerLocaleOf } from './ownerLocaleOf';
+import { lineTypeWithSource } from '../core/phone/lineTypeWithSource';
 
 export type NoticeTemplate = keyof Omit<SmsTemplateSet, 'code' | 'transaction' | 'voice'>;
 
@@ -31,8 +32,11 @@ export async function sendSecurityNotice(
   const { config, stores } = ctx;
   const nowMs = config.clock.nowMs();
   const sendId = newRandomId(config.random);
+  // A notice goes to a proven number: no carrier lookup, the numbering plan's type.
+  const parsedTo = normalizePhone(input.to);
+  const line = lineTypeWithSource(null, parsedTo.ok ? parsedTo.lineType : null);
   const audit = (type: string, outcome: 'success' | 'blocked' | 'failure', reasons: string[]) =>
-    ctx.audit.record({ type, outcome, userId: input.userId, reasons: [input.template, ...reasons], phone: input.to, country: input.country });
+    ctx.audit.record({ type, outcome, userId: input.userId, reasons: [input.template, ...reasons], phone: input.to, country: input.country, ...line });
   try {
     const budgetKey = input.budgetKey ?? `notice:${input.userId}`;
     const budget = await stores.rateLimits.add(budgetKey, sendId, input.budgetPerDay ?? config.factorChange.noticesPerDay, DAY_MS, nowMs);
@@ -68,7 +72,7 @@ export async function sendSecurityNotice(
     const sent = await deliverSms(
       ctx,
       { to: e164, body, channel: 'sms', idempotencyKey: `notice.${sendId}`, locale },
-      { userId: input.userId, challengeId: null, country: input.country },
+      { userId: input.userId, challengeId: null, country: input.country, ...line },
     );
     if (!sent.ok) {
       await decision.reservation.release();

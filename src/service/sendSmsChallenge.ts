@@ -17,6 +17,7 @@ import { deliverSms } from './deliverSms';
 import { providerCodeMarker } from './providerCode';
 import { withTimeout } from '../sms/withTimeout';
 import { sendAttemptFor } from './sendAttemptFor';
+import { lineTypeWithSource } from '../core/phone/lineTypeWithSource';
 
 export type SendSmsChallengeInput = {
   userId: string;
@@ -118,6 +119,8 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // numbering plan's: VoIP ranges often look like mobile ones. No answer: the plan's type.
   const intel = binding && config.risk.phoneIntel ? await config.risk.phoneIntel.lookup(e164).catch(() => null) : null;
   const lineType = intel?.lineType ?? (parsed.ok ? (parsed.lineType ?? null) : null);
+  // What the audit trail says about the number, for post-incident reviews ("how much was VoIP?").
+  const line = lineTypeWithSource(intel?.lineType, parsed.ok ? parsed.lineType : null);
   const decision = await ctx.pumping.check(
     sendAttemptFor(ctx, { sendId, e164, country, lineType, userId: input.userId, sessionId: input.bindingId, ip: input.context?.ip ?? null, boundNumber: !binding }),
   );
@@ -130,6 +133,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
       action: input.action,
       phone: e164,
       country,
+      ...line,
       reasons: rules.map((rule) => `pumping_${rule}`),
       ...(input.context ? { context: input.context } : {}),
     });
@@ -206,10 +210,11 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     action: input.action,
     phone,
     country,
+    ...line,
     reasons: [...(resend ? ['resend'] : []), ...(channel !== 'sms' ? [`channel_${channel}`] : [])],
     ...(input.context ? { context: input.context } : {}),
   });
-  const meta = { userId: input.userId, challengeId, country };
+  const meta = { userId: input.userId, challengeId, country, ...line };
   const delivered = providerOwnsCode
     ? await startProviderVerification(ctx, { to: phone, channel, ...(input.locale ? { locale: input.locale } : {}) }, meta)
     : await deliverSms(

@@ -179,6 +179,9 @@ export type DeliveryRecord = {
   challengeId: string | null;
   channel: SmsChannel;
   country: string | null;
+  /** The number's line type and its source, for the delivery report's audit event (absent on older records). */
+  lineType?: string | null;
+  lineTypeSource?: 'carrier_lookup' | 'numbering_plan' | null;
   status: SmsDeliveryStatus;
   sentAtMs: number;
   updatedAtMs: number;

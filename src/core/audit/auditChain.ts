@@ -25,6 +25,12 @@ export type AuditEvent = {
   /** Keyed hash of the E.164 number: lets an investigator match numbers without storing them. */
   phoneHash: string | null;
   country: string | null;
+  /**
+   * For SMS sends, refusals and delivery reports: the number's line type (LINE_TYPES names) and
+   * where it came from. Absent on other events, and on events written before these existed.
+   */
+  lineType?: string | null;
+  lineTypeSource?: 'carrier_lookup' | 'numbering_plan' | null;
   /** The previous event's MAC in this chain (`''` for the first). */
   prevMac: string;
   /**
@@ -43,9 +49,18 @@ const FIELDS: (keyof AuditEvent)[] = [
   'userAgent', 'deviceId', 'factor', 'action', 'phoneMasked', 'phoneHash', 'country', 'prevMac', 'prevTsMs',
 ];
 
+/**
+ * Fields added later, MAC'd after the fixed ones and only when the event has one of them, so
+ * events written before they existed keep their MACs (and a removed value still breaks it).
+ */
+const EXTENSION_FIELDS: (keyof AuditEvent)[] = ['lineType', 'lineTypeSource'];
+
 /** The MAC of an event: HMAC-SHA256 over its fields in a fixed order (the `mac` field excluded). */
 export function auditMac(key: string | Buffer, event: Omit<AuditEvent, 'mac'>): string {
-  const canonical = JSON.stringify(FIELDS.map((f) => event[f as keyof typeof event] ?? null));
+  const values = FIELDS.map((f) => event[f as keyof typeof event] ?? null);
+  const extensions = EXTENSION_FIELDS.map((f) => event[f as keyof typeof event] ?? null);
+  if (extensions.some((v) => v !== null)) values.push('ext-v1', ...extensions);
+  const canonical = JSON.stringify(values);
   return createHmac('sha256', key).update(canonical).digest('base64url');
 }
 

@@ -73,6 +73,7 @@ function toDomain(doc: AuditEventDoc): AuditEvent {
     phoneMasked: doc.phoneMasked ?? null,
     phoneHash: doc.phoneHash ?? null,
     country: doc.country ?? null,
+    ...(doc.lineType ? { lineType: doc.lineType, lineTypeSource: (doc.lineTypeSource ?? null) as AuditEvent['lineTypeSource'] } : {}),
     prevMac: doc.prevMac ?? '',
     prevTsMs: doc.prevTs ? doc.prevTs.getTime() : null,
     mac: doc.mac,

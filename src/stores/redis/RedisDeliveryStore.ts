@@ -32,6 +32,7 @@ export class RedisDeliveryStore implements DeliveryStore {
       updatedAtMs: String(record.updatedAtMs),
       deliveredAtMs: record.deliveredAtMs === null ? '' : String(record.deliveredAtMs),
       errorCode: record.errorCode ?? '',
+      ...(record.lineType ? { lineType: record.lineType, lineTypeSource: record.lineTypeSource ?? '' } : {}),
     };
     // Different slots (the record is found by message id, the pointer by user): two writes.
     await this.redis.multi().hset(key, fields).expire(key, ttlSeconds).exec();
@@ -76,5 +77,6 @@ function toRecord(f: Record<string, string>): DeliveryRecord {
     updatedAtMs: Number(f.updatedAtMs),
     deliveredAtMs: f.deliveredAtMs ? Number(f.deliveredAtMs) : null,
     errorCode: f.errorCode || null,
+    ...(f.lineType ? { lineType: f.lineType, lineTypeSource: (f.lineTypeSource || null) as DeliveryRecord['lineTypeSource'] } : {}),
   };
 }

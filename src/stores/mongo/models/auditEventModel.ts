@@ -19,6 +19,9 @@ export type AuditEventDoc = {
   phoneMasked: string | null;
   phoneHash: string | null;
   country: string | null;
+  /** Only on SMS send, refusal and delivery events (absent elsewhere). */
+  lineType?: string | null;
+  lineTypeSource?: string | null;
   prevMac: string;
   prevTs: Date | null;
   mac: string;
@@ -48,6 +51,8 @@ const schema = new Schema<AuditEventDoc>(
     phoneMasked: nullableString,
     phoneHash: nullableString,
     country: nullableString,
+    lineType: { type: String },
+    lineTypeSource: { type: String },
     prevMac: { type: String, default: '' },
     prevTs: { type: Date, default: null },
     mac: { type: String, required: true },
