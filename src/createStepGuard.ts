@@ -39,6 +39,7 @@ import { createMongoStores } from './stores/mongo/createMongoStores';
 import { createAuditWriter } from './audit/createAuditWriter';
 import { createAuditStreamFromConfig } from './audit/sinks/createAuditStreamFromConfig';
 import { createRiskEngine } from './risk/createRiskEngine';
+import { listenForAdminCommands, type AdminCommandChannelOptions, type AdminCommandListener } from './admin/listenForAdminCommands';
 import { deriveAuditKey } from './core/audit/auditChain';
 import { createRedisStores } from './stores/redis/createRedisStores';
 import type { StepGuardStores } from './stores/types';
@@ -138,6 +139,14 @@ export type StepGuard = {
    * still queue (up to `timeoutMs`, default 5 s) and closes their connections. A no-op without `audit.sinks`.
    */
   closeAuditSinks(timeoutMs?: number): Promise<void>;
+  /**
+   * Opts this node in to the admin command channel: the CLI's `factors list|reset` and
+   * `audit export|verify` with REDIS_URL reach a running node through Redis, and the node runs
+   * them through this guard's service (factor-change rules, cool-off, notices, audit). Commands
+   * are MAC'd with a key derived from the pepper, single use, within a minute of this clock, and
+   * allow-listed. `redis` defaults to `stores.redis`. `close()` on shutdown.
+   */
+  listenForAdminCommands(options?: AdminCommandChannelOptions): AdminCommandListener;
   /** Passport strategies, ready for `passport.use()` (also in `stepguard/passport`). */
   readonly strategies: { smsOtp: SmsOtpStrategy; totp: TotpStrategy; webauthn: WebAuthnStrategy; backupCode: BackupCodeStrategy };
 };
@@ -363,6 +372,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     },
     metricsHandler: middlewareFactory('guard.metricsHandler', (opts?: MetricsHandlerOptions) => createMetricsHandler(metrics, opts, { environment: config.environment })),
     errorHandler: middlewareFactory('guard.errorHandler', () => outageHandler),
+    listenForAdminCommands: (opts) => listenForAdminCommands(guard, opts),
     strategies: undefined as unknown as StepGuard['strategies'],
   };
   (guard as { strategies: StepGuard['strategies'] }).strategies = {

@@ -6,14 +6,20 @@ import { fromAuditLine, toAuditLine } from '../audit/auditEventLines';
 import { verifyAuditEvents } from '../audit/verifyAuditEvents';
 import { deriveAuditKey, type AuditEvent } from '../core/audit/auditChain';
 import { createStepGuard } from '../createStepGuard';
-import { createMongoStores, ensureMongoIndexes } from '../stores/mongo/createMongoStores';
+import { ensureMongoIndexes } from '../stores/mongo/createMongoStores';
 import { createRedisClient } from '../stores/redis/createRedisClient';
 import type { RedisLike } from '../stores/redis/scripts';
+import { AdminChannelError } from '../admin/sendAdminCommand';
+import { factorLines } from '../admin/executeAdminCommand';
+import { auditEventsFrom } from './auditEventsFrom';
+import { cliStoreFor, type CliStoreNeed } from './cliStoreFor';
+import { openNodeChannel } from './openNodeChannel';
 
 /**
  * The admin command line: audit verify/export, factor list/reset, recovery show/cancel/shorten.
  * Exit codes: 0 done, 1 an audit chain is broken (or no pending recovery to change), 2 bad
- * arguments or missing configuration, 3 the store failed.
+ * arguments or missing configuration, 3 the store failed, 4 no node answered (REDIS_URL), 5 the
+ * node refused the command.
  */
 const HELP: Record<string, string> = {
   main: `stepguard — stepguard's admin command line
@@ -27,27 +33,44 @@ Usage:
   stepguard recovery cancel --user ID --reason TEXT [--admin NAME]
   stepguard recovery shorten --user ID --hours N --reason TEXT [--admin NAME]
 
-Environment: MONGODB_URI (the store), STEPGUARD_PEPPER (the audit MAC key; the server's value),
-REDIS_URL and REDIS_KEY_PREFIX (the app's Redis: a reset revokes the user's sessions and starts
-the account cool-off there).
+Where factors and audit commands go (the first that is set, or STEPGUARD_CLI_STORE=mongo|audit-file|node):
+  MONGODB_URI           bindings, factors and the audit trail in MongoDB (with REDIS_URL and
+                        REDIS_KEY_PREFIX, a reset also revokes sessions and starts the cool-off there)
+  STEPGUARD_AUDIT_FILE  the server's audit file (audit export and verify)
+  REDIS_URL             a running node, through its Redis (REDIS_KEY_PREFIX, default sg): the node
+                        runs the command through its service (notices sent by its SMS provider).
+                        The node must listen (guard.listenForAdminCommands()); commands are MAC'd
+                        with a key derived from STEPGUARD_PEPPER, so it must be the server's.
+                        STEPGUARD_NODE_TIMEOUT_SECONDS (default 10) bounds the wait.
+STEPGUARD_PEPPER is the server's value (the audit MAC key, the command channel's key).
+Exit codes: 0 done, 1 a broken audit chain, 2 bad arguments or configuration, 3 the store failed,
+4 no node answered in time, 5 the node refused the command.
 Every command takes --help.`,
   'audit verify': `stepguard audit verify [--user ID] [--file EXPORT.jsonl] [--retention-days N]
 
 Checks every audit chain (or one user's): each event's MAC, its link to the previous event and
 the sequence. Prints the first broken link of each broken chain and exits 1 if there is one.
-Reads MongoDB (MONGODB_URI), or a full export file with --file. Needs STEPGUARD_PEPPER. A chain
-may begin after seq 1 only where retention (--retention-days, default 400) removed its start.`,
+Reads a full export file with --file, or MongoDB (MONGODB_URI), the server's audit file
+(STEPGUARD_AUDIT_FILE), or a running node's trail (REDIS_URL: the node exports, this command
+verifies). Needs STEPGUARD_PEPPER. A chain may begin after seq 1 only where retention
+(--retention-days, default 400) removed its start.`,
   'audit export': `stepguard audit export [--user ID] [--since DATE] [--until DATE]
 
 Writes audit events as JSON lines to stdout, ordered by chain and sequence. DATE is ISO 8601
-(2026-01-31 or 2026-01-31T12:00:00Z). A progress count goes to stderr when it is a terminal.`,
+(2026-01-31 or 2026-01-31T12:00:00Z). A progress count goes to stderr when it is a terminal.
+Reads MongoDB (MONGODB_URI), the server's audit file (STEPGUARD_AUDIT_FILE) or a running node
+(REDIS_URL; needs STEPGUARD_PEPPER).`,
   'factors list': `stepguard factors list --user ID
 
-Lists the user's phone number (masked) and enrolled factors as JSON lines.`,
+Lists the user's phone number (masked) and enrolled factors as JSON lines, from MongoDB
+(MONGODB_URI) or a running node (REDIS_URL).`,
   'factors reset': `stepguard factors reset --user ID --factor F --reason TEXT [--admin NAME]
 
-Removes the user's factor F (sms = the phone number, totp, webauthn, backup_codes). Audited as an
-admin action with the reason; --admin defaults to $USER.`,
+Removes the user's factor F (sms = the phone number, totp, webauthn, backup_codes) through the
+factor-change path: audited as an admin action with the reason (--admin defaults to $USER), the
+account cool-off started, the user's sessions and trusted devices revoked, the user told.
+With REDIS_URL a running node does it, and its SMS provider sends the user's notice. With
+MONGODB_URI the CLI does it and sends no SMS (the notice is audited as not sent).`,
   'recovery show': `stepguard recovery show --user ID
 
 Prints the user's self-service recovery (pending, or ended and still kept) as one JSON line, or
@@ -103,6 +126,13 @@ async function connect(): Promise<Connection> {
   return connection;
 }
 
+/** Where a factors or audit command goes (cliStoreFor); a missing or wrong setting is a usage error (exit 2). */
+function storeFor(need: CliStoreNeed) {
+  const chosen = cliStoreFor(need, process.env);
+  if (!chosen.ok) throw new UsageError(chosen.message);
+  return chosen.store;
+}
+
 async function* readExport(path: string): AsyncIterable<AuditEvent> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   let n = 0;
@@ -130,6 +160,7 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
   }
   let connection: Connection | undefined;
   let redis: RedisLike | undefined;
+  let closeStore: (() => Promise<void>) | undefined;
   try {
     switch (key) {
       case 'audit verify': {
@@ -141,8 +172,9 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
         if (flags.file) {
           source = onlyUser(readExport(flags.file), flags.user);
         } else {
-          connection = await connect();
-          source = createMongoStores(connection).audit.list(flags.user ? { userId: flags.user } : {});
+          const opened = await auditEventsFrom(storeFor('audit'), flags.user ? { userId: flags.user } : {}, { connectMongo: connect, pepper: () => required('STEPGUARD_PEPPER') });
+          closeStore = opened.close;
+          source = opened.events;
         }
         const report = await verifyAuditEvents(auditKey, source, Date.now() - retentionDays * 86_400_000);
         for (const b of report.breaks) {
@@ -155,13 +187,18 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
         const flags = parseFlags(rest, ['user', 'since', 'until']);
         const sinceMs = parseDate(flags.since, 'since');
         const untilMs = parseDate(flags.until, 'until');
-        connection = await connect();
+        const opened = await auditEventsFrom(
+          storeFor('audit'),
+          {
+            ...(flags.user ? { userId: flags.user } : {}),
+            ...(sinceMs !== undefined ? { sinceMs } : {}),
+            ...(untilMs !== undefined ? { untilMs } : {}),
+          },
+          { connectMongo: connect, pepper: () => required('STEPGUARD_PEPPER') },
+        );
+        closeStore = opened.close;
         let count = 0;
-        for await (const event of createMongoStores(connection).audit.list({
-          ...(flags.user ? { userId: flags.user } : {}),
-          ...(sinceMs !== undefined ? { sinceMs } : {}),
-          ...(untilMs !== undefined ? { untilMs } : {}),
-        })) {
+        for await (const event of opened.events) {
           if (!out.write(`${toAuditLine(event)}\n`)) await new Promise((r) => out.once('drain', r));
           count += 1;
           if (err.isTTY && count % 500 === 0) err.write(`\rexported ${count} events`);
@@ -180,6 +217,18 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
           if (!flags.reason || flags.reason.trim().length < 3) throw new UsageError('--reason is required (why the factor is reset)');
         }
         const pepper = required('STEPGUARD_PEPPER');
+        const store = storeFor('factors');
+        if (store.kind === 'node') {
+          // The node runs it through its own service: rules, cool-off, revocations, audit and the user's notice.
+          const channel = await openNodeChannel(store, pepper);
+          closeStore = () => channel.close();
+          const lines =
+            key === 'factors list'
+              ? channel.run('factors.list', { user: flags.user })
+              : channel.run('factors.reset', { user: flags.user, factor: flags.factor as 'sms', reason: flags.reason as string, admin: flags.admin ?? process.env.USER ?? 'unknown' });
+          for await (const chunk of lines) for (const line of chunk) out.write(`${line}\n`);
+          return 0;
+        }
         connection = await connect();
         if (process.env.REDIS_URL) redis = await createRedisClient(process.env.REDIS_URL);
         else if (key === 'factors reset') {
@@ -194,11 +243,7 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
           sms: { provider: { name: 'none', send: async () => ({ providerMessageId: 'none', status: 'failed' }) } },
         });
         if (key === 'factors list') {
-          const phone = await guard.service.maskedPhoneOf(flags.user);
-          if (phone) out.write(`${JSON.stringify({ type: 'sms', phone })}\n`);
-          for (const f of await guard.service.listFactors(flags.user)) {
-            out.write(`${JSON.stringify({ type: f.type, id: f.id, label: f.label, createdAt: new Date(f.createdAtMs).toISOString(), lastUsedAt: f.lastUsedAtMs ? new Date(f.lastUsedAtMs).toISOString() : null })}\n`);
-          }
+          for (const line of factorLines(await guard.service.maskedPhoneOf(flags.user), await guard.service.listFactors(flags.user))) out.write(`${line}\n`);
           return 0;
         }
         const result = await guard.service.resetFactor({
@@ -251,6 +296,7 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
         throw new UsageError(`unknown command "${key}"`);
     }
   } finally {
+    await closeStore?.().catch(() => undefined);
     await connection?.close().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
   }
@@ -264,6 +310,9 @@ run(process.argv.slice(2), process.stdout, process.stderr).then(
     if (error instanceof UsageError) {
       process.stderr.write(`stepguard: ${error.message}\nRun "stepguard --help" for usage.\n`);
       process.exitCode = 2;
+    } else if (error instanceof AdminChannelError) {
+      process.stderr.write(`stepguard: ${error.message}\n`);
+      process.exitCode = error.kind === 'timeout' ? 4 : 5;
     } else {
       process.stderr.write(`stepguard: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 3;

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     ...(env.IP_DENY_FILE ? { ipDenyList: readLines(env.IP_DENY_FILE) } : {}),
     ...(env.TOR_EXIT_FILE ? { torExitList: readLines(env.TOR_EXIT_FILE) } : {}),
   };
-  const { app } = await createDemoApp({
+  const { app, guard } = await createDemoApp({
     redis,
     mongo,
     guardOptions: {
@@ -71,12 +71,15 @@ async function main(): Promise<void> {
     trustProxy,
     environment: production ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development',
   });
+  // With a shared Redis, `stepguard factors ...` and `audit ...` (REDIS_URL) reach this node: it runs them through its service.
+  const adminChannel = redis ? guard.listenForAdminCommands() : undefined;
   const server = app.listen(port, () => {
     const hint = production ? 'no demo accounts in production' : `sign in as ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}; SMS codes print here`;
     logger.info({ event: 'listening', port }, `stepguard demo on http://localhost:${port} — ${hint}`);
   });
   const stop = () => {
     server.close(() => {
+      void adminChannel?.close().catch(() => undefined);
       void redis?.quit().catch(() => undefined);
       void mongo?.close().catch(() => undefined);
       process.exit(0);

@@ -9,7 +9,8 @@ import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
-import type { DeliveryRecord, EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
+import type { AuditFilter, DeliveryRecord, EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
+import type { AuditEvent } from '../core/audit/auditChain';
 import type { SmsChannel } from '../sms/types';
 import type { StepGuardMetrics } from '../metrics/createMetrics';
 import { applyDeliveryReceipt, type ApplyDeliveryReceiptResult } from './applyDeliveryReceipt';
@@ -136,6 +137,8 @@ export type StepGuardService = {
   flushStats(): Promise<void>;
   /** Writes an audit event (login results and other host events). */
   audit: ServiceContext['audit']['record'];
+  /** The stored audit events (one user's, a time range), ordered by chain and sequence: exports and the admin command channel. */
+  auditEvents(filter: AuditFilter): AsyncIterable<AuditEvent>;
   /** Throws StoreUnavailableError when a store cannot answer. */
   checkHealth(): Promise<void>;
   /** Password-guessing throttle and failed-first-factor audit (call it around the host's password check). */
@@ -231,6 +234,10 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     flushStats: () => stats.flush(),
     audit: (input) => ctx.audit.record(input),
     checkHealth: () => stores.ping(),
+    // The fail-closed store wrapper hands the iterable back in a promise.
+    auditEvents: async function* auditEvents(filter) {
+      yield* await stores.audit.list(filter);
+    },
     firstFactor: createFirstFactorService(ctx),
   };
 }

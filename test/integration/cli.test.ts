@@ -113,7 +113,7 @@ describe('the stepguard admin CLI (the real bin)', () => {
     [['factors', 'list'], /--user is required/],
     [['factors', 'reset', '--user', 'u1', '--factor', 'retina', '--reason', 'lost'], /--factor must be one of/],
     [['factors', 'reset', '--user', 'u1', '--factor', 'sms'], /--reason is required/],
-    [['factors', 'list', '--user', 'u1'], /MONGODB_URI is not set/],
+    [['factors', 'list', '--user', 'u1'], /no store for factors: MONGODB_URI and REDIS_URL are not set/],
   ])('exits 2 with a clear message for %j', (args, message) => {
     const r = cli(args as string[]);
     expect(`${r.stdout}${r.stderr}`).toMatch(message as RegExp);

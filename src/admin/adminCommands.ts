@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The admin command channel's contract, shared by the CLI (sendAdminCommand) and the node
+ * (listenForAdminCommands): the allow-listed commands and their arguments, the limits, the
+ * refusal reasons and the Redis keys. Nothing outside this list is ever executed.
+ */
+export const ADMIN_CHANNEL_LIMITS = {
+  /** A sealed command larger than this is refused unread (the CLI's are a few hundred bytes). */
+  maxCommandBytes: 4096,
+  /** A command is accepted only this close to the node's clock, either way. */
+  windowMs: 60_000,
+  /** Replies (and the single-use marks of command ids) expire after this. */
+  replyTtlMs: 120_000,
+  /** Audit events per reply chunk of an export. */
+  eventsPerChunk: 200,
+  /** Chunks an export may leave unread in Redis before the node waits for the CLI to read. */
+  maxUnreadChunks: 32,
+} as const;
+
+const userId = z.string().min(1).max(256);
+
+export const ADMIN_COMMANDS = {
+  'factors.list': z.strictObject({ user: userId }),
+  'factors.reset': z.strictObject({
+    user: userId,
+    factor: z.enum(['sms', 'totp', 'webauthn', 'backup_codes']),
+    reason: z.string().trim().min(3).max(500),
+    admin: z.string().min(1).max(100),
+  }),
+  'audit.export': z.strictObject({
+    user: userId.optional(),
+    sinceMs: z.number().int().nonnegative().optional(),
+    untilMs: z.number().int().nonnegative().optional(),
+  }),
+} as const;
+
+export type AdminCommandName = keyof typeof ADMIN_COMMANDS;
+export type AdminCommandArgs<C extends AdminCommandName> = z.infer<(typeof ADMIN_COMMANDS)[C]>;
+
+export const COMMAND_ID = /^[0-9a-f]{32}$/;
+
+export const adminCommandEnvelope = z.strictObject({
+  id: z.string().regex(COMMAND_ID),
+  ts: z.number().int(),
+  cmd: z.string().max(64),
+  args: z.unknown(),
+});
+
+export type AdminRefusal = 'oversize' | 'malformed' | 'bad_mac' | 'stale' | 'replayed' | 'unknown_command' | 'bad_arguments' | 'failed';
+
+/** One reply element: a chunk of the answer (`last` on the final one), or a refusal. */
+export type AdminReply =
+  | { id: string; seq: number; last: boolean; ok: true; data: unknown }
+  | { id: string; seq: number; last: true; ok: false; reason: AdminRefusal };
+
+/** The channel's Redis keys: one hash tag, so they share a slot on Redis Cluster. */
+export function adminChannelKeys(prefix: string) {
+  const base = `${prefix}:{admin}`;
+  return {
+    /** Sealed commands; the CLI pushes on the left, exactly one node pops each on the right. */
+    commands: `${base}:commands`,
+    /** Marks a command id as used (SET NX with a TTL): a replay finds it taken. */
+    used: (id: string) => `${base}:used:${id}`,
+    /** The node's sealed reply chunks for one command, read by the CLI in order. */
+    reply: (id: string) => `${base}:reply:${id}`,
+  };
+}

@@ -1,0 +1,170 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import type { Redis } from 'ioredis';
+import type { AdminCommandListener } from '../../src/admin/listenForAdminCommands';
+import { createDemoApp, DEMO_ACCOUNT } from '../../src/demo/createDemoApp';
+import { cliBinWith, runCli } from '../helpers/cliBin';
+import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { fakeClock } from '../helpers/fakeClock';
+import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
+import { describeWithRedis, TEST_REDIS_URL } from '../helpers/withRedis';
+
+/**
+ * `stepguard factors ...` and `audit ...` on every store that runs here (issue 17 item 5), the
+ * real bin: the audit file (STEPGUARD_AUDIT_FILE) and a running node over its Redis (REDIS_URL),
+ * plus the store selection's refusals. MongoDB's path runs in the MONGODB_URI-gated contract tests.
+ */
+const PEPPER = 'test-pepper-that-is-long-enough-for-validation-0123';
+let cli: ReturnType<typeof cliBinWith>;
+beforeAll(() => {
+  cli = cliBinWith('STEPGUARD_CLI_STORE');
+}, 180_000);
+afterAll(() => cli.cleanup());
+const run = (args: string[], env: Record<string, string | undefined> = {}) => runCli(cli.bin, args, { STEPGUARD_PEPPER: PEPPER, ...env });
+
+describe('store selection', () => {
+  it.each([
+    [['audit', 'export'], {}, /no audit store: MONGODB_URI, STEPGUARD_AUDIT_FILE and REDIS_URL are not set/],
+    [['factors', 'list', '--user', 'u1'], {}, /no store for factors: MONGODB_URI and REDIS_URL are not set.*REDIS_URL \(and REDIS_KEY_PREFIX\) of a running node/],
+    [['audit', 'export'], { STEPGUARD_AUDIT_FILE: '/nonexistent/audit.jsonl' }, /STEPGUARD_AUDIT_FILE: no file at "\/nonexistent\/audit.jsonl"/],
+    [['audit', 'export'], { STEPGUARD_CLI_STORE: 'postgres' }, /STEPGUARD_CLI_STORE: "postgres" is not a store; use mongo, audit-file or node/],
+    [['factors', 'list', '--user', 'u1'], { STEPGUARD_CLI_STORE: 'audit-file' }, /STEPGUARD_CLI_STORE=audit-file holds no factors/],
+    [['audit', 'verify'], { STEPGUARD_CLI_STORE: 'node' }, /STEPGUARD_CLI_STORE=node needs REDIS_URL, which is not set/],
+    [['factors', 'list', '--user', 'u1'], { REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: 'a b' }, /REDIS_KEY_PREFIX: "a b" must be/],
+  ])('%j with %j exits 2 naming the variable and the fix', async (args, env, message) => {
+    const r = await run(args, env);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('the audit file store (STEPGUARD_AUDIT_FILE)', () => {
+  let file: string;
+
+  beforeAll(async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'stepguard-audit-')), 'audit.jsonl');
+    const { app } = await createDemoApp({
+      auditFile: file,
+      pepper: PEPPER,
+      sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
+      smsProvider: new RecordingSmsProvider(),
+      clock: fakeClock(),
+      logger: pino({ level: 'silent' }),
+      environment: 'test',
+    });
+    const agent = request.agent(app);
+    const csrf = (await agent.get('/auth/csrf').expect(200)).body.csrfToken as string;
+    const login = (username: string, password: string) => agent.post('/auth/login').set('x-csrf-token', csrf).set('accept', 'application/json').send({ username, password });
+    await login(DEMO_ACCOUNT.username, 'wrong-password-here').expect(401);
+    await login('nobody-here', 'wrong-password-here').expect(401);
+    await login(DEMO_ACCOUNT.username, DEMO_ACCOUNT.password).expect(200);
+  });
+
+  it('exports the whole trail, chain by chain, as the file holds it', async () => {
+    const r = await run(['audit', 'export'], { STEPGUARD_AUDIT_FILE: file });
+    expect(r.code).toBe(0);
+    const written = readFileSync(file, 'utf8').trim().split('\n');
+    const exported = r.stdout.trim().split('\n');
+    expect(exported.length).toBeGreaterThanOrEqual(3);
+    expect([...exported].sort()).toEqual([...written].sort());
+    const chains = exported.map((l) => JSON.parse(l).chainId as string);
+    expect(new Set(chains)).toEqual(new Set(['u1', '_system']));
+  });
+
+  it('exports one user with --user', async () => {
+    const r = await run(['audit', 'export', '--user', 'u1'], { STEPGUARD_AUDIT_FILE: file });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).chainId)).toEqual(expect.arrayContaining(['u1']));
+    expect(r.stdout).not.toContain('"chainId":"_system"');
+  });
+
+  it('verifies the file', async () => {
+    const r = await run(['audit', 'verify'], { STEPGUARD_AUDIT_FILE: file });
+    expect(r.stdout).toMatch(/^OK: 2 chains, \d+ events, 0 broken$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('fails verify (exit 1) on a tampered file, naming the event', async () => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const i = lines.findIndex((l) => JSON.parse(l).chainId === 'u1' && JSON.parse(l).outcome === 'failure');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const tampered = `${file}.tampered`;
+    writeFileSync(tampered, `${lines.map((l, j) => (j === i ? l.replace('"outcome":"failure"', '"outcome":"success"') : l)).join('\n')}\n`);
+    const r = await run(['audit', 'verify'], { STEPGUARD_AUDIT_FILE: tampered });
+    expect(r.stdout).toContain(`BROKEN chain u1: event ${JSON.parse(lines[i] as string).id as string}`);
+    expect(r.stdout).toMatch(/^FAILED: /m);
+    expect(r.code).toBe(1);
+  });
+});
+
+describeWithRedis('a running node through its Redis (REDIS_URL)', () => {
+  let t: TestApp;
+  let listener: AdminCommandListener;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ redis: true });
+    listener = t.guard.listenForAdminCommands({ redis: t.redis as Redis, keyPrefix: t.keyPrefix as string });
+    env = { REDIS_URL: TEST_REDIS_URL as string, REDIS_KEY_PREFIX: t.keyPrefix as string };
+  });
+  beforeEach(() => {
+    // The CLI stamps its commands with the real clock; the node checks them against its own.
+    t.clock.set(Date.now());
+  });
+  afterAll(async () => {
+    await listener.close();
+    await t.close();
+  });
+
+  it('lists the masked number and the factors', async () => {
+    const c = await t.client();
+    await c.stepUp();
+    await c.post('/auth/2fa/backup-codes', {}).expect(201);
+    const r = await run(['factors', 'list', '--user', 'u1'], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([{ type: 'sms', phone: '+1 ••••••••23' }, expect.objectContaining({ type: 'backup_codes', label: 'Backup codes' })]);
+    expect(r.stdout).not.toContain('4155550123');
+  });
+
+  it('resets the phone through the service: session signed out, the user told, audited with the admin and reason', async () => {
+    const owner = await t.client();
+    await owner.stepUp();
+    await owner.get('/account').expect(200);
+    const sent = t.sms.messages.length;
+    const r = await run(['factors', 'reset', '--user', 'u1', '--factor', 'sms', '--reason', 'lost phone, ID checked at the desk', '--admin', 'carol'], env);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'reset sms for u1: 1 removed\n', '']);
+    expect(await t.guard.service.maskedPhoneOf('u1')).toBeNull();
+    expect((await owner.get('/auth/session')).body.authenticated).toBe(false);
+    // The node's SMS provider told the number that was removed.
+    expect(t.sms.messages.slice(sent).map((m) => m.to)).toEqual(['+14155550123']);
+    const change = t.audit.unsafeChain('u1').filter((e) => e.type === 'factor_changed').pop();
+    expect(change).toMatchObject({ actor: 'admin:carol', factor: 'sms', reasons: expect.arrayContaining(['change=factor_reset', 'reason=lost phone, ID checked at the desk']) });
+  });
+
+  it('exports and verifies the trail through the node', async () => {
+    const exported = await run(['audit', 'export', '--user', 'u1'], env);
+    expect([exported.code, exported.stderr, t.logs().includes('admin_command_failed') ? t.logs() : '']).toEqual([0, '', '']);
+    const events = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.length).toBe(t.audit.unsafeChain('u1').length);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'factor_changed', actor: 'admin:carol' }));
+    const verified = await run(['audit', 'verify'], env);
+    expect(verified.stdout).toMatch(/^OK: \d+ chains, \d+ events, 0 broken$/m);
+    expect(verified.code).toBe(0);
+  });
+
+  it('says the pepper differs (exit 5) when the node refuses a command it cannot verify', async () => {
+    const r = await run(['factors', 'list', '--user', 'u1'], { ...env, STEPGUARD_PEPPER: 'another-pepper-that-is-long-enough-0123456789' });
+    expect(r.stderr).toMatch(/STEPGUARD_PEPPER here is not the node's/);
+    expect(r.code).toBe(5);
+  });
+
+  it('exits 4 with a clear message when no node listens', async () => {
+    const r = await run(['factors', 'reset', '--user', 'u1', '--factor', 'totp', '--reason', 'lost authenticator'], { ...env, REDIS_KEY_PREFIX: 'nobody-listens', STEPGUARD_NODE_TIMEOUT_SECONDS: '0.5' });
+    expect(r.stderr).toMatch(/no node took the command within 0\.5 s \(withdrawn: it will not run\)\. Is a node running with the admin command channel on/);
+    expect(r.code).toBe(4);
+  });
+});
