@@ -83,7 +83,7 @@ describeWithBrowser('the admin console in Chromium (operator passkey, fake clock
       await page.fill('#sg-admin-reset-reason', 'Ticket 1234: lost phone, identity checked by video call');
       await page.getByRole('button', { name: 'Reset factor' }).click();
       await page.waitForURL(/\?done=factor_reset$/);
-      await expect(page.textContent('#sg-admin-done')).resolves.toContain('factor reset');
+      await expect(page.textContent('#sg-admin-done')).resolves.toContain('the factor was reset');
       await expect(page.textContent('#sg-admin-factors')).resolves.toContain('No second factor');
       // The user was told on the number the account had.
       expect(sms.messages.slice(before).map((m) => m.to)).toEqual([DEMO_ACCOUNT.phone]);

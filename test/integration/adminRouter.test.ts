@@ -229,6 +229,13 @@ describe('guard.adminRouter: support actions', () => {
     expect(page.text).not.toContain(DEMO_ACCOUNT.phone);
     expect(page.text).toContain('Chain verified');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    // The user pages' languages: German from Accept-Language, the title from the catalogue.
+    const german = await c.agent.get(`${ADMIN}/users/${aliceId(t)}`).set('accept', 'text/html').set('accept-language', 'de').expect(200);
+    expect(german.text).toContain('Faktor zurücksetzen');
+    expect(german.text).toContain('<title>Ein Konto</title>');
+    // A made-up ?done= says nothing (and breaks nothing).
+    const odd = await c.agent.get(`${ADMIN}/users/${aliceId(t)}?done=constructor`).set('accept', 'text/html').expect(200);
+    expect(odd.text).not.toContain('sg-admin-done');
   });
 });
 

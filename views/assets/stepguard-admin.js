@@ -9,7 +9,7 @@
   var data;
   try { data = JSON.parse(source.textContent || 'null'); } catch (e) { return; }
   if (!data || !data.t || data.t.length === 0) {
-    holder.textContent = 'No traffic in this range.';
+    holder.textContent = holder.getAttribute('data-sg-empty') || '';
     return;
   }
   var style = getComputedStyle(holder);
@@ -38,13 +38,13 @@
   var opts = {
     width: width,
     height: 260,
-    axes: [{ stroke: fg }, { stroke: fg, label: 'count' }],
+    axes: [{ stroke: fg }, { stroke: fg, label: holder.getAttribute('data-sg-axis') || '' }],
     scales: { x: { time: true } },
     series: [
       {},
-      { label: 'Sends (solid, ●)', stroke: accent, width: 2, points: pointsOf('circle') },
-      { label: 'Verified (dashed, ■)', stroke: fg, width: 2, dash: [8, 4], points: pointsOf('square') },
-      { label: 'Refused (dotted, ▲)', stroke: fg, width: 2, dash: [2, 4], points: pointsOf('triangle') },
+      { label: holder.getAttribute('data-sg-series-sent') || 'Sends', stroke: accent, width: 2, points: pointsOf('circle') },
+      { label: holder.getAttribute('data-sg-series-verified') || 'Verified', stroke: fg, width: 2, dash: [8, 4], points: pointsOf('square') },
+      { label: holder.getAttribute('data-sg-series-refused') || 'Refused', stroke: fg, width: 2, dash: [2, 4], points: pointsOf('triangle') },
     ],
   };
   new window.uPlot(opts, [data.t, data.sent, data.verified, data.refused], holder);

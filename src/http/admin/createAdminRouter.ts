@@ -20,9 +20,9 @@ import { parseAdminRouterOptions, type AdminRouterOptions } from './adminRouterO
 type ReadStats = (fromMs: number, toMs: number, resolution: 'minute' | 'hour') => Promise<readonly OverviewBucket[]>;
 
 const RANGES = {
-  '1h': { ms: 3600_000, resolution: 'minute', label: 'Last hour' },
-  '24h': { ms: 86_400_000, resolution: 'hour', label: 'Last 24 hours' },
-  '7d': { ms: 7 * 86_400_000, resolution: 'hour', label: 'Last 7 days' },
+  '1h': { ms: 3600_000, resolution: 'minute' },
+  '24h': { ms: 86_400_000, resolution: 'hour' },
+  '7d': { ms: 7 * 86_400_000, resolution: 'hour' },
 } as const;
 type RangeName = keyof typeof RANGES;
 
@@ -36,6 +36,8 @@ const REASON = z
   .max(500, 'is too long (at most 500 characters)')
   .regex(/^[^\p{Cc}]+$/u, 'must be one line of text');
 const csrfField = z.string().max(200).optional();
+/** What a support action says it did on the page it returns to (`?done=`). */
+const DONE = ['factor_reset', 'unlocked', 'access_revoked'];
 const resetSchema = z.strictObject({ factor: z.enum(['sms', 'totp', 'webauthn', 'backup_codes'], { error: 'must be one of sms, totp, webauthn, backup_codes' }), reason: REASON, _csrf: csrfField });
 const reasonOnly = z.strictObject({ reason: REASON, _csrf: csrfField });
 
@@ -139,7 +141,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
   const operatorOf = (res: Response) => res.locals.stepguardOperator as { userId: string; operatorId: string };
   const page = async (req: Request, res: Response, status: number, view: string, data: Record<string, unknown>) => {
     res.status(status).type('html').send(
-      await render(view, { ...data, adminBase: req.baseUrl, uplotVersion: UPLOT_VERSION, csrfToken: csrf.token(req, res), operator: operatorOf(res), title: data.title }, req),
+      await render(view, { ...data, adminBase: req.baseUrl, uplotVersion: UPLOT_VERSION, csrfToken: csrf.token(req, res), operator: operatorOf(res) }, req),
     );
   };
   const wrap = (handler: (req: Request, res: Response) => Promise<unknown>) =>
@@ -154,7 +156,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const overview = await overviewFor(range);
     const caps = await capUse();
     if (!wantsHtml(req)) return void res.json({ range, overview, caps });
-    await page(req, res, 200, 'admin-overview', { title: 'Operations overview', range, ranges: RANGES, overview, caps, chartData: chartJson(overview) });
+    await page(req, res, 200, 'admin-overview', { range, ranges: RANGES, overview, caps, chartData: chartJson(overview) });
   }));
 
   async function overviewFor(range: RangeName): Promise<Overview> {
@@ -203,8 +205,8 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     if (!userId) return;
     const [account, audit] = await Promise.all([operator.accountView(userId), operator.auditTrail(userId, 50)]);
     if (!wantsHtml(req)) return void res.json({ account, audit });
-    const done = typeof req.query.done === 'string' && /^[a-z_]{1,32}$/.test(req.query.done) ? req.query.done : null;
-    await page(req, res, 200, 'admin-user', { title: `Account ${userId}`, account, audit, done });
+    const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null;
+    await page(req, res, 200, 'admin-user', { account, audit, done });
   }));
 
   /** A support action: operator and stepped up (the gate), CSRF, a valid body with a reason, an account that exists; then the service. */
