@@ -128,12 +128,18 @@ describe('guard.adminRouter: who gets in', () => {
   });
 });
 
-describe('guard.adminRouter: support actions', () => {
+describe.each([
+  ['memory', false],
+  ['Redis', true],
+])('guard.adminRouter: support actions (%s stores)', (_name, redis) => {
   let t: TestApp;
   let c: Client;
   beforeEach(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ redis });
     c = (await steppedUpOperator(t)).c;
+  });
+  afterEach(async () => {
+    await t.close();
   });
 
   it('a POST without the CSRF token, or without a reason, changes nothing', async () => {
