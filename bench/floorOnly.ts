@@ -1,0 +1,33 @@
+/** `node dist/bench/floorOnly.js`: (a)-(c) alone, for quick checks while cutting CPU (BENCH_SECONDS, BENCH_ROUNDS). */
+import { join } from 'node:path';
+import { startRedisServer } from '../test/helpers/redisServer';
+import { startDemo } from './lib/demoServer';
+import { floorCookie, runFloorComparison, startFloor } from './scenarios/floorComparison';
+import { steppedUpDemoCookie } from './lib/steppedUpDemoCookie';
+
+async function main() {
+  const redis = await startRedisServer();
+  const outbox = join(redis.dir, 'outbox.jsonl');
+  const demo = await startDemo({ redisUrl: redis.url, outbox, benchUsers: 0, ...(process.env.BENCH_CPU_PROF_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] } : {}) });
+  const floor = await startFloor(redis.url, process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/floor`] : undefined);
+  try {
+    const r = await runFloorComparison({
+      demo,
+      demoCookie: await steppedUpDemoCookie(demo.base, outbox),
+      floor,
+      floorCookie: await floorCookie(floor),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+      seconds: Number(process.env.BENCH_SECONDS ?? 3),
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    });
+    process.stdout.write(`guard ${r.guardRatio.toFixed(3)} fwd ${r.fwdRatio.toFixed(3)}; CPU ms/req floor ${r.floor.cpuMsPerRequest.toFixed(3)} guard ${r.guard.cpuMsPerRequest.toFixed(3)} fwd ${r.fwd.cpuMsPerRequest.toFixed(3)}\n`);
+  } finally {
+    await demo.stop();
+    await floor.stop();
+    await redis.stop();
+  }
+}
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
