@@ -33,6 +33,7 @@ import { buildEnrolmentConfig, enrolmentOptionsSchema, type EnrolmentConfig } fr
 import { alertOptionsSchema, buildAlertConfig, type AlertConfig, type SecurityAlert } from './options/alertOptions';
 import { buildStatsConfig, statsOptionsSchema, type StatsConfig } from './options/statsOptions';
 import { auditStreamOptionsShape, buildAuditStreamConfig, type AuditStreamConfig } from './options/auditStreamOptions';
+import { buildSmsLocaleByCountry, smsLocaleByCountrySchema } from './options/smsLocaleByCountry';
 
 /** What the host's `onSecurityEvent` hook is told: one event per change, never a secret or a full number. */
 export type SecurityEvent = {
@@ -316,6 +317,8 @@ const optionsSchema = z.strictObject({
       /** Templates by locale (merged over the built-in en, de, fr, es, pt). */
       templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale such as "en" or "pt-BR"'), templateSchema).optional(),
       defaultLocale: z.string().optional(),
+      /** The SMS language by the number's country when the user has no setting and the request no Accept-Language; merged over the built-in map (DE/AT/CH → de, FR/BE → fr, ES/MX/AR… → es, PT/BR → pt). */
+      localeByCountry: smsLocaleByCountrySchema.optional(),
       /** Android SMS Retriever app hash (11 characters), added before the WebOTP line. */
       androidAppHash: z.string().regex(/^[A-Za-z0-9+/]{11}$/, 'must be the 11-character app hash').optional(),
       deliveryRecordSeconds: seconds(30 * 86_400).optional(),
@@ -544,6 +547,7 @@ export type StepGuardConfig = Readonly<{
     retry: Readonly<{ backoffSeconds: readonly number[]; maxRetryAfterSeconds: number; deadlineSeconds: number }>;
     templates: Readonly<Record<string, SmsTemplateSet>>;
     defaultLocale: string;
+    localeByCountry: Readonly<Record<string, string>>;
     androidAppHash: string | undefined;
     deliveryRecordSeconds: number;
     pumping: PumpingConfig;
@@ -645,7 +649,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
   const keyring = buildKeyring(o.secrets?.encryptionKeys, o.secrets?.currentEncryptionKeyId, environment, random, generatedSecrets);
 
   const smsOptions = o.sms ?? {};
-  const { provider: singleProvider, providers, pumping: pumpingOptions, templates: templateOptions, retry: retryOptions, ...smsScalars } = smsOptions;
+  const { provider: singleProvider, providers, pumping: pumpingOptions, templates: templateOptions, retry: retryOptions, localeByCountry: localeByCountryOptions, ...smsScalars } = smsOptions;
   if (singleProvider && providers) throw new StepGuardConfigError('sms.provider: give either sms.provider or sms.providers, not both.');
   const routes: SmsRoute[] = (providers ?? (singleProvider ? [singleProvider] : [])).map((entry) =>
     'provider' in entry && typeof (entry as { send?: unknown }).send !== 'function' ? (entry as SmsRoute) : { provider: entry as SmsProvider },
@@ -663,6 +667,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     templates,
     androidAppHash: smsOptions.androidAppHash,
     pumping: buildPumpingConfig(pumpingOptions, o.http?.ipv6PrefixLength ?? DEFAULTS.http.ipv6PrefixLength),
+    localeByCountry: buildSmsLocaleByCountry(localeByCountryOptions, Object.keys(templates)),
   };
   if (!templates[sms.defaultLocale]) {
     throw new StepGuardConfigError(`sms.defaultLocale: no templates for "${sms.defaultLocale}"; known: ${Object.keys(templates).join(', ')}.`);

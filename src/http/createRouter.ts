@@ -62,13 +62,15 @@ export function createRouter(internals: GuardInternals): Router {
   router.use(express.json({ limit: '16kb' }));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
 
+  // The SMS language someone chose (their setting, then Accept-Language); undefined when nobody
+  // did, so the service can follow the number's country (sms.localeByCountry).
   const localeOf = (req: Request) =>
     resolveLocale({
       userLocale: config.getUserLocale(req),
       acceptLanguage: req.headers['accept-language'],
       available: Object.keys(config.sms.templates),
-      defaultLocale: config.sms.defaultLocale,
-    });
+      defaultLocale: '',
+    }) || undefined;
 
   const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}) =>
     sendError(req, res, render, code, details);

@@ -15,7 +15,8 @@ export type RouteKit = {
   route<T>(schema: z.ZodType<T> | null, handler: (req: Request, res: Response, userId: string, body: T) => Promise<unknown>): (req: Request, res: Response, next: (err?: unknown) => void) => Promise<void>;
   fail(req: Request, res: Response, code: ErrorCode, details?: Record<string, unknown>): Promise<void>;
   /** The locale for messages: user setting, then Accept-Language, then the default. */
-  localeOf(req: Request): string;
+  /** The SMS language the user's setting or Accept-Language names; undefined: the service decides by the number's country. */
+  localeOf(req: Request): string | undefined;
   describeMethods(req: Request, res: Response, userId: string, action: string): Promise<Record<string, unknown>>;
   completeStepUp(req: Request, res: Response, userId: string, done: CompletedStepUp): Promise<void>;
   /** What the session proves for the binding rule (factor times, instances, the policy's requirement). */

@@ -61,7 +61,7 @@ export async function sendSecurityNotice(
     );
     if (!decision.allowed) {
       await stores.rateLimits.remove(budgetKey, sendId);
-      ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce' });
+      ctx.metrics.smsBlocked({ rule: decision.rule, mode: 'enforce', country: parsed.ok ? (parsed.country ?? null) : null });
       await audit('notice_blocked', 'blocked', [`pumping_${decision.rule}`]);
       return 'blocked';
     }

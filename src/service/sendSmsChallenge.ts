@@ -18,6 +18,7 @@ import { providerCodeMarker } from './providerCode';
 import { withTimeout } from '../sms/withTimeout';
 import { sendAttemptFor } from './sendAttemptFor';
 import { lineTypeWithSource } from '../core/phone/lineTypeWithSource';
+import { localeForCountry } from '../core/messages/localeForCountry';
 
 export type SendSmsChallengeInput = {
   userId: string;
@@ -34,8 +35,11 @@ export type SendSmsChallengeInput = {
   currentChallengeId?: string;
   /** @default 'sms'. Voice and WhatsApp are offered only as a resend, after a first SMS. */
   channel?: SmsChannel;
-  /** Which templates to use (already resolved from the user setting and Accept-Language). */
-  locale?: string;
+  /**
+   * Which templates to use, when the user's setting or the request's Accept-Language named one.
+   * Absent: the number's country (`sms.localeByCountry`), else `sms.defaultLocale`.
+   */
+  locale?: string | undefined;
 };
 
 export type SendSmsChallengeResult =
@@ -215,16 +219,18 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     ...(input.context ? { context: input.context } : {}),
   });
   const meta = { userId: input.userId, challengeId, country, ...line };
+  // Nobody chose a language: the number's country says which one its owner most likely reads.
+  const chosenLocale = input.locale ?? localeForCountry(sms.localeByCountry, country, Object.keys(sms.templates));
   const delivered = providerOwnsCode
-    ? await startProviderVerification(ctx, { to: phone, channel, ...(input.locale ? { locale: input.locale } : {}) }, meta)
+    ? await startProviderVerification(ctx, { to: phone, channel, ...(chosenLocale ? { locale: chosenLocale } : {}) }, meta)
     : await deliverSms(
         ctx,
         {
           to: phone,
-          body: renderBody(ctx, channel, code, input),
+          body: renderBody(ctx, channel, code, { ...input, locale: chosenLocale }),
           channel,
           idempotencyKey: `${challengeId}.${sendCount}`,
-          locale: input.locale ?? sms.defaultLocale,
+          locale: chosenLocale ?? sms.defaultLocale,
         },
         meta,
       );

@@ -24,7 +24,7 @@ export async function startPhoneBinding(
     proof: SessionProof;
     currentChallengeId?: string;
     context?: RequestContext;
-    locale?: string;
+    locale?: string | undefined;
   },
 ): Promise<StartPhoneBindingResult> {
   const { config } = ctx;

@@ -46,6 +46,16 @@ describe.each([
     expect([...counts.keys()].some((k) => k.startsWith('step_up_decision|'))).toBe(true);
   });
 
+  maybe('no request writes stats: sign-in, send, verify and a guarded page make no StatsStore call; a flush makes one', async () => {
+    t = await createTestApp({ redis });
+    const add = jest.spyOn(t.stores.stats, 'add');
+    const c = await stepUp(t);
+    await c.get('/account').expect(200);
+    expect(add).not.toHaveBeenCalled();
+    await t.guard.service.flushStats();
+    expect(add).toHaveBeenCalledTimes(1);
+  });
+
   maybe('a StatsStore outage fails no send or verification: counts are dropped, logged once and counted', async () => {
     t = await createTestApp({ redis });
     t.stores.stats.add = outage;
