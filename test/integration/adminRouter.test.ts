@@ -198,6 +198,7 @@ describe.each([
     const changed = (await auditOf(t, id)).find((e) => e.type === 'factor_changed');
     expect(changed).toMatchObject({ actor: `admin:${operatorId}`, factor: 'sms' });
     expect(changed?.reasons).toEqual(expect.arrayContaining(['change=factor_reset', 'reason=ticket 42: lost phone']));
+    expect((await auditOf(t, id)).find((e) => e.type === 'sessions_revoked')?.actor).toBe(`admin:${operatorId}`);
     const view = (await c.get(`${ADMIN}/users/${id}`).expect(200)).body;
     expect(view.account.phone).toBeNull();
     expect(view.audit.verified.ok).toBe(true);
