@@ -3,6 +3,7 @@
 // stepguard/policy (risk policy and lookups), stepguard/sms (providers, templates), stepguard/audit.
 export { createStepGuard } from './createStepGuard';
 export type { StepGuard, FirstFactor, FirstFactorOptions } from './createStepGuard';
+export type { AdminCommandChannelOptions, AdminCommandListener } from './admin/listenForAdminCommands';
 export type { TrustedIssuer, UpstreamClaims } from './core/assurance/upstreamFactors';
 export type { UserIdentity } from './core/forward/identityHeaders';
 export type { StepGuardOptions, StepGuardConfig, Logger, ForwardAuthRule } from './config';

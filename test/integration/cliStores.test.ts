@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
+import { createConnection, type Connection } from 'mongoose';
+import { createStepGuard } from '../../src/createStepGuard';
+import { ensureMongoIndexes } from '../../src/stores/mongo/createMongoStores';
 import type { AdminCommandListener } from '../../src/admin/listenForAdminCommands';
 import { createDemoApp, DEMO_ACCOUNT } from '../../src/demo/createDemoApp';
 import { cliBinWith, runCli } from '../helpers/cliBin';
@@ -166,5 +170,36 @@ describeWithRedis('a running node through its Redis (REDIS_URL)', () => {
     const r = await run(['factors', 'reset', '--user', 'u1', '--factor', 'totp', '--reason', 'lost authenticator'], { ...env, REDIS_KEY_PREFIX: 'nobody-listens', STEPGUARD_NODE_TIMEOUT_SECONDS: '0.5' });
     expect(r.stderr).toMatch(/no node took the command within 0\.5 s \(withdrawn: it will not run\)\. Is a node running with the admin command channel on/);
     expect(r.code).toBe(4);
+  });
+});
+
+const MONGODB_URI = process.env.MONGODB_URI;
+if (!MONGODB_URI) console.warn('SKIPPED (MONGODB_URI not set): the CLI on MongoDB. Run `docker compose run --rm test` for it.');
+(MONGODB_URI ? describe : describe.skip)('MongoDB (MONGODB_URI)', () => {
+  // The database the URI names, shared with other runs: a user id of this run's own.
+  const userId = `cli-${randomUUID().slice(0, 8)}`;
+  let connection: Connection;
+  beforeAll(async () => {
+    connection = await createConnection(MONGODB_URI as string, { serverSelectionTimeoutMS: 5000 }).asPromise();
+    await ensureMongoIndexes(connection);
+    const guard = createStepGuard({ environment: 'test', stores: { mongo: connection }, secrets: { pepper: PEPPER, sessionSecret: 'test-session-secret-that-is-long-enough-0123456789' } });
+    await guard.service.bindPhoneUnchecked(userId, '+14155550123');
+    await guard.service.audit({ type: 'login_succeeded', outcome: 'success', userId });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  it('lists the masked number', async () => {
+    const r = await run(['factors', 'list', '--user', userId], { MONGODB_URI });
+    expect([r.code, r.stdout]).toEqual([0, `${JSON.stringify({ type: 'sms', phone: '+1 ••••••••23' })}\n`]);
+  });
+
+  it("exports and verifies the user's chain", async () => {
+    const exported = await run(['audit', 'export', '--user', userId], { MONGODB_URI });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['login_succeeded']);
+    const verified = await run(['audit', 'verify', '--user', userId], { MONGODB_URI });
+    expect([verified.code, verified.stdout]).toEqual([0, 'OK: 1 chains, 1 events, 0 broken\n']);
   });
 });
