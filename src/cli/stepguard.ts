@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { createConnection, type Connection } from 'mongoose';
 import { fromAuditLine, toAuditLine } from '../audit/auditEventLines';
 import { verifyAuditEvents } from '../audit/verifyAuditEvents';
+import { verifyAuditStreamFile } from '../audit/verifyAuditStream';
 import { deriveAuditKey, type AuditEvent } from '../core/audit/auditChain';
 import { createStepGuard } from '../createStepGuard';
 import { ensureMongoIndexes } from '../stores/mongo/createMongoStores';
@@ -26,6 +27,7 @@ const HELP: Record<string, string> = {
 
 Usage:
   stepguard audit verify [--user ID] [--file EXPORT.jsonl] [--retention-days N]
+  stepguard audit verify --stream STREAM.jsonl
   stepguard audit export [--user ID] [--since DATE] [--until DATE]
   stepguard factors list --user ID
   stepguard factors reset --user ID --factor sms|totp|webauthn|backup_codes --reason TEXT [--admin NAME]
@@ -47,6 +49,11 @@ Exit codes: 0 done, 1 a broken audit chain, 2 bad arguments or configuration, 3 
 4 no node answered in time, 5 the node refused the command.
 Every command takes --help.`,
   'audit verify': `stepguard audit verify [--user ID] [--file EXPORT.jsonl] [--retention-days N]
+       stepguard audit verify --stream STREAM.jsonl
+
+With --stream: proves that what an audit sink's receiver stored (JSON lines of events and
+checkpoints, in any order between chains, retried duplicates included) is complete up to each
+chain's last checkpoint and untampered; prints the first problem per chain, exits 1 on any.
 
 Checks every audit chain (or one user's): each event's MAC, its link to the previous event and
 the sequence. Prints the first broken link of each broken chain and exits 1 if there is one.
@@ -164,10 +171,12 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
   try {
     switch (key) {
       case 'audit verify': {
-        const flags = parseFlags(rest, ['user', 'file', 'retention-days']);
+        const flags = parseFlags(rest, ['user', 'file', 'retention-days', 'stream']);
         const retentionDays = flags['retention-days'] === undefined ? 400 : Number(flags['retention-days']);
         if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new UsageError('--retention-days must be a whole number of days');
         const auditKey = deriveAuditKey(required('STEPGUARD_PEPPER'));
+        // A stream stored by an audit sink's receiver: its own proof (src/audit/verifyAuditStream.ts).
+        if (flags.stream) return await verifyAuditStreamFile(auditKey, flags.stream, out);
         let source: AsyncIterable<AuditEvent>;
         if (flags.file) {
           source = onlyUser(readExport(flags.file), flags.user);
