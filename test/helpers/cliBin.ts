@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,17 +8,19 @@ const ROOT = join(__dirname, '../..');
 /**
  * The real `stepguard` bin: dist/'s when it already has `marker` (`npm test` builds dist/ first),
  * otherwise a private build in a temporary directory, never a rewrite of the shared dist/.
- * `cleanup()` removes a private build.
+ * `demoServer` is the same build's demo server (`npm start`). `cleanup()` removes a private build.
  */
-export function cliBinWith(marker: string): { bin: string; cleanup(): void } {
+export function cliBinWith(marker: string): { bin: string; demoServer: string; cleanup(): void } {
   const shared = join(ROOT, 'dist/src/cli/stepguard.js');
-  if (existsSync(shared) && readFileSync(shared, 'utf8').includes(marker)) return { bin: shared, cleanup: () => undefined };
+  if (existsSync(shared) && readFileSync(shared, 'utf8').includes(marker)) return { bin: shared, demoServer: join(ROOT, 'dist/src/demo/server.js'), cleanup: () => undefined };
   const outDir = mkdtempSync(join(tmpdir(), 'stepguard-cli-'));
   // Type errors elsewhere in a working tree do not stop the emit; a missing bin below does.
   spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
   const bin = join(outDir, 'src/cli/stepguard.js');
   if (!existsSync(bin)) throw new Error(`cliBinWith: the private build made no ${bin}`);
-  return { bin, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+  // So that the build finds its package folder (views/) and dependencies as dist/ would.
+  for (const name of ['package.json', 'views', 'node_modules']) symlinkSync(join(ROOT, name), join(outDir, name));
+  return { bin, demoServer: join(outDir, 'src/demo/server.js'), cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };

@@ -8,9 +8,8 @@ const ROOT = join(__dirname, '../..');
 
 export type DemoProcess = { url: string; pid: number; outbox: string; lastCode(): string; stop(): Promise<void>; output(): string };
 
-/** Runs the built demo server (`dist/`) as `npm start` would, with an SMS outbox file. */
-export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
-  const server = join(ROOT, 'dist/src/demo/server.js');
+/** Runs the built demo server (`dist/`, or another build's `server`) as `npm start` would, with an SMS outbox file. */
+export async function startDemoProcess(env: Record<string, string> = {}, server = join(ROOT, 'dist/src/demo/server.js')): Promise<DemoProcess> {
   if (!existsSync(server)) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   const port = await freePort();
   const outbox = join(mkdtempSync(join(tmpdir(), 'stepguard-outbox-')), 'outbox.jsonl');

@@ -11,6 +11,7 @@ import { ensureMongoIndexes } from '../../src/stores/mongo/createMongoStores';
 import type { AdminCommandListener } from '../../src/admin/listenForAdminCommands';
 import { createDemoApp, DEMO_ACCOUNT } from '../../src/demo/createDemoApp';
 import { cliBinWith, runCli } from '../helpers/cliBin';
+import { startDemoProcess, type DemoProcess } from '../helpers/demoProcess';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
 import { fakeClock } from '../helpers/fakeClock';
 import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
@@ -170,6 +171,27 @@ describeWithRedis('a running node through its Redis (REDIS_URL)', () => {
     const r = await run(['factors', 'reset', '--user', 'u1', '--factor', 'totp', '--reason', 'lost authenticator'], { ...env, REDIS_KEY_PREFIX: 'nobody-listens', STEPGUARD_NODE_TIMEOUT_SECONDS: '0.5' });
     expect(r.stderr).toMatch(/no node took the command within 0\.5 s \(withdrawn: it will not run\)\. Is a node running with the admin command channel on/);
     expect(r.code).toBe(4);
+  });
+});
+
+describeWithRedis('the demo server (npm start) with REDIS_URL', () => {
+  let demo: DemoProcess;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = { REDIS_URL: TEST_REDIS_URL as string, REDIS_KEY_PREFIX: `demo${randomUUID().slice(0, 8)}` };
+    demo = await startDemoProcess({ ...env, STEPGUARD_PEPPER: PEPPER, SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789' }, cli.demoServer);
+  }, 30_000);
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  it('listens for admin commands: a reset from the CLI is done by the demo, whose provider texts the owner', async () => {
+    const listed = await run(['factors', 'list', '--user', 'u1'], env);
+    expect([listed.code, listed.stdout]).toEqual([0, `${JSON.stringify({ type: 'sms', phone: '+1 ••••••••23' })}\n`]);
+    const reset = await run(['factors', 'reset', '--user', 'u1', '--factor', 'sms', '--reason', 'lost phone, ID checked'], env);
+    expect([reset.code, reset.stdout]).toEqual([0, 'reset sms for u1: 1 removed\n']);
+    const outbox = readFileSync(demo.outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string });
+    expect(outbox.map((m) => m.to)).toEqual(['+14155550123']);
   });
 });
 
