@@ -12,7 +12,18 @@ import { jarClient } from '../lib/jarClient';
 import { spawnServer, type RunningServer } from '../lib/spawnServer';
 import { median } from '../lib/stats';
 
-export type FloorResult = { floor: Measured; guard: Measured; fwd: Measured; guardRatios: number[]; fwdRatios: number[]; guardRatio: number; fwdRatio: number };
+export type FloorResult = {
+  floor: Measured;
+  guard: Measured;
+  fwd: Measured;
+  guardRatios: number[];
+  fwdRatios: number[];
+  guardRatio: number;
+  fwdRatio: number;
+  /** Floor CPU per request / the guard's (median of rounds): the throughput ratio of main-thread-bound servers, steadier than req/s on a shared machine. */
+  guardCpuRatio: number;
+  fwdCpuRatio: number;
+};
 
 export async function startFloor(redisUrl: string, nodeArgs?: string[]): Promise<RunningServer> {
   return spawnServer({ script: join(ROOT, 'dist/bench/floor/server.js'), port: await freePort(), env: { REDIS_URL: redisUrl, NODE_ENV: 'production' }, ...(nodeArgs ? { nodeArgs } : {}) });
@@ -38,6 +49,8 @@ export async function runFloorComparison(options: { demo: RunningServer; demoCoo
   const seen = { floor: [] as Measured[], guard: [] as Measured[], fwd: [] as Measured[] };
   const guardRatios: number[] = [];
   const fwdRatios: number[] = [];
+  const guardCpuRatios: number[] = [];
+  const fwdCpuRatios: number[] = [];
   for (let r = 0; r < options.rounds; r += 1) {
     const got: Partial<Record<(typeof order)[number], Measured>> = {};
     for (let k = 0; k < order.length; k += 1) {
@@ -47,11 +60,13 @@ export async function runFloorComparison(options: { demo: RunningServer; demoCoo
     }
     guardRatios.push((got.guard as Measured).rps / (got.floor as Measured).rps);
     fwdRatios.push((got.fwd as Measured).rps / (got.floor as Measured).rps);
-    process.stdout.write(`(a-c) round ${r + 1}/${options.rounds}: floor ${(got.floor as Measured).rps.toFixed(0)}/s, guard ${(got.guard as Measured).rps.toFixed(0)}/s (${(guardRatios.at(-1) as number).toFixed(3)}), forward-auth ${(got.fwd as Measured).rps.toFixed(0)}/s (${(fwdRatios.at(-1) as number).toFixed(3)})\n`);
+    guardCpuRatios.push((got.floor as Measured).cpuMsPerRequest / (got.guard as Measured).cpuMsPerRequest);
+    fwdCpuRatios.push((got.floor as Measured).cpuMsPerRequest / (got.fwd as Measured).cpuMsPerRequest);
+    process.stdout.write(`(a-c) round ${r + 1}/${options.rounds}: floor ${(got.floor as Measured).rps.toFixed(0)}/s, guard ${(got.guard as Measured).rps.toFixed(0)}/s (${(guardRatios.at(-1) as number).toFixed(3)}), forward-auth ${(got.fwd as Measured).rps.toFixed(0)}/s (${(fwdRatios.at(-1) as number).toFixed(3)}); by CPU per request ${(guardCpuRatios.at(-1) as number).toFixed(3)} and ${(fwdCpuRatios.at(-1) as number).toFixed(3)}\n`);
   }
   const mid = (list: Measured[]): Measured => {
     const m = median(list.map((x) => x.rps));
     return list.reduce((a, b) => (Math.abs(b.rps - m) < Math.abs(a.rps - m) ? b : a));
   };
-  return { floor: mid(seen.floor), guard: mid(seen.guard), fwd: mid(seen.fwd), guardRatios, fwdRatios, guardRatio: median(guardRatios), fwdRatio: median(fwdRatios) };
+  return { floor: mid(seen.floor), guard: mid(seen.guard), fwd: mid(seen.fwd), guardRatios, fwdRatios, guardRatio: median(guardRatios), fwdRatio: median(fwdRatios), guardCpuRatio: median(guardCpuRatios), fwdCpuRatio: median(fwdCpuRatios) };
 }
