@@ -162,6 +162,30 @@ describe('webhook audit sink (loopback receiver that checks signatures)', () => 
     expect(report.problems).toEqual([expect.objectContaining({ chainId: 'alice', seq: 9, problem: 'sequence_gap' })]);
   });
 
+  it('a receiver that never answers does not hold up the writer (the request path)', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+    const port = (hanging.address() as { port: number }).port;
+    const metrics = createMetrics();
+    const sink = createWebhookAuditSink(
+      { name: 'siem', url: `http://127.0.0.1:${port}/`, secret: SECRET, maxQueue: 100, maxBatch: 10, timeoutMs: 60_000, ...FAST },
+      { clock: fakeClock(), random: cryptoRandom, onDropped: (n) => metrics.auditSinkDropped({ sink: 'siem' }, n) },
+    );
+    const { writer, streamer } = streamingWriter([sink]);
+    try {
+      const started = Date.now();
+      await writeEvents(writer, 5);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await streamer.close(20);
+      // What never got through is counted, not lost silently.
+      expect(await droppedCount(metrics, 'siem')).toBe(18);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((r) => hanging.close(() => r()));
+    }
+  });
+
   it('sends no code, secret, full number or pepper: only the fields an audit event holds', async () => {
     const metrics = createMetrics();
     const { writer, streamer } = streamingWriter([webhook(metrics)]);

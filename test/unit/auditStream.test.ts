@@ -190,3 +190,38 @@ describe('audit.sinks and audit.checkpointEverySeconds options', () => {
     expect((await verifyAuditStream(KEY, lines)).problems).toEqual([]);
   });
 });
+
+describe('periodic checkpoints', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('every checkpointEverySeconds, one signed checkpoint per chain that changed since the last', async () => {
+    jest.useFakeTimers();
+    const out = new PassThrough();
+    const records: { kind: string; chainId: string; seq: number }[] = [];
+    out.on('data', (chunk: Buffer) => records.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+    const clock = fakeClock();
+    const streamer = createAuditStreamer({ sinks: [createJsonLinesAuditSink({ name: 'stdout', stream: out })], key: KEY, clock, checkpointEverySeconds: 60 });
+    const writer = createAuditWriter({ store: new MemoryAuditStore(), key: KEY, pepper: PEPPER, clock, random: cryptoRandom, retentionDays: 30, onAppended: streamer.publish });
+    await writer.record({ type: 'login_failed', outcome: 'failure', userId: 'alice' });
+    await writer.record({ type: 'login_failed', outcome: 'failure', userId: 'bob' });
+    const checkpoints = () => records.filter((r) => r.kind === 'audit_checkpoint').map((r) => `${r.chainId}@${r.seq}`);
+    jest.advanceTimersByTime(59_000);
+    expect(checkpoints()).toEqual([]);
+    jest.advanceTimersByTime(1_000);
+    expect(checkpoints()).toEqual(['alice@1', 'bob@1']);
+    await writer.record({ type: 'login_failed', outcome: 'failure', userId: 'alice' });
+    jest.advanceTimersByTime(60_000);
+    // bob did not change: no second checkpoint for him.
+    expect(checkpoints()).toEqual(['alice@1', 'bob@1', 'alice@2']);
+    jest.advanceTimersByTime(60_000);
+    expect(checkpoints()).toHaveLength(3);
+    await streamer.close();
+  });
+
+  it('stepguard/audit exports what a receiver needs', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(Object.keys(require('../../src/audit'))).toEqual(expect.arrayContaining(['verifyAuditStream', 'signWebhookBody', 'checkpointMac', 'WEBHOOK_SIGNATURE_HEADER']));
+  });
+});
