@@ -735,7 +735,7 @@ export function parseStepGuardOptions(options: StepGuardOptions = {}): StepGuard
     lockout,
     totp: { ...DEFAULTS.totp, ...stripUndefined(o.totp ?? {}) },
     phone: { ...DEFAULTS.phone, ...stripUndefined(o.phone ?? {}) },
-    audit: { retentionDays: o.audit?.retentionDays ?? DEFAULTS.audit.retentionDays, ...buildAuditStreamConfig(o.audit) },
+    audit: { retentionDays: o.audit?.retentionDays ?? DEFAULTS.audit.retentionDays, ...buildAuditStreamConfig(o.audit, environment) },
     firstFactor: buildFirstFactorConfig(o.firstFactor),
     factorChange: { ...DEFAULTS.factorChange, ...stripUndefined(o.factorChange ?? {}) },
     sessions: { ...DEFAULTS.sessions, ...stripUndefined(o.sessions ?? {}) },

@@ -78,7 +78,7 @@ export const AUDIT_STREAM_DEFAULTS = {
 type Given = { sinks?: z.output<typeof auditStreamOptionsShape.sinks>; checkpointEverySeconds?: number | undefined } | undefined;
 
 /** The validated streaming options with defaults; sink names must be distinct (they label the metric). */
-export function buildAuditStreamConfig(given: Given): AuditStreamConfig {
+export function buildAuditStreamConfig(given: Given, environment?: string): AuditStreamConfig {
   const d = AUDIT_STREAM_DEFAULTS;
   const sinks = (given?.sinks ?? []).map((s): AuditSinkConfig => {
     const name = s.name ?? s.type;
@@ -106,9 +106,18 @@ export function buildAuditStreamConfig(given: Given): AuditStreamConfig {
     if (sinks.findIndex((other) => other.name === sink.name) !== i) {
       throw new StepGuardConfigError(`audit.sinks[${i}].name: another sink is already named "${sink.name}"; give each sink a distinct name (it labels stepguard_audit_sink_dropped_total).`);
     }
+    // Records hold user ids, IPs and masked numbers: not in clear text across a network in production.
+    if (environment === 'production' && sink.type === 'webhook' && !isHttpsOrLoopback(sink.url)) {
+      throw new StepGuardConfigError(`audit.sinks[${i}].url: in production the webhook must use https:// (audit records hold user ids, addresses and masked numbers); plain http is only accepted to a loopback relay.`);
+    }
     if (sink.type !== 'stdout' && sink.maxBackoffMs < sink.initialBackoffMs) {
       throw new StepGuardConfigError(`audit.sinks[${i}].maxBackoffMs: must be at least initialBackoffMs (${sink.initialBackoffMs}).`);
     }
   });
   return { sinks, checkpointEverySeconds: given?.checkpointEverySeconds ?? d.checkpointEverySeconds };
+}
+
+function isHttpsOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createAuditWriter } from '../../src/audit/createAuditWriter';
 import { createAuditStreamer } from '../../src/audit/sinks/createAuditStreamer';
@@ -12,7 +13,9 @@ import type { RandomSource } from '../../src/core/random';
 import { cryptoRandom } from '../../src/core/random';
 import { StepGuardConfigError } from '../../src/errors';
 import { MemoryAuditStore } from '../../src/stores/memory/MemoryAuditStore';
+import { createMemoryStores } from '../../src/stores/memory/createMemoryStores';
 import { fakeClock } from '../helpers/fakeClock';
+import { RecordingSmsProvider } from '../helpers/RecordingSmsProvider';
 
 const PEPPER = 'test-pepper-that-is-long-enough-for-validation-0123';
 const KEY = deriveAuditKey(PEPPER);
@@ -176,6 +179,20 @@ describe('audit.sinks and audit.checkpointEverySeconds options', () => {
   ])('rejects %j naming the option and the fix', (audit, message) => {
     expect(() => parseStepGuardOptions({ audit } as never)).toThrow(StepGuardConfigError);
     expect(() => parseStepGuardOptions({ audit } as never)).toThrow(message);
+  });
+
+  it('in production, refuses a webhook over plain http except to a loopback relay', () => {
+    const production = (url: string) =>
+      parseStepGuardOptions({
+        environment: 'production',
+        secrets: { pepper: randomBytes(48).toString('base64'), sessionSecret: randomBytes(48).toString('base64'), encryptionKeys: { k1: randomBytes(32).toString('base64') } },
+        stores: { custom: createMemoryStores() },
+        sms: { provider: new RecordingSmsProvider() },
+        audit: { sinks: [{ type: 'webhook', url, secret: 'x'.repeat(32) }] },
+      });
+    expect(() => production('http://siem.example.com/in')).toThrow(/audit\.sinks\[0\]\.url: in production the webhook must use https:\/\//);
+    expect(() => production('https://siem.example.com/in')).not.toThrow();
+    expect(() => production('http://127.0.0.1:9000/in')).not.toThrow();
   });
 
   it('createStepGuard streams what the service audits, and closeAuditSinks sends the checkpoints', async () => {
