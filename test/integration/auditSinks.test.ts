@@ -186,6 +186,19 @@ describe('webhook audit sink (loopback receiver that checks signatures)', () => 
     }
   });
 
+  it('a full queue still takes the checkpoint, so a dropped tail is reported without any later event', async () => {
+    const metrics = createMetrics();
+    const { writer, streamer } = streamingWriter([webhook(metrics, { maxQueue: 3, maxBatch: 2 })]);
+    await receiver.down();
+    for (let i = 0; i < 8; i += 1) await writer.record({ type: 'login_failed', outcome: 'failure', userId: 'alice' });
+    streamer.checkpoint();
+    expect(await droppedCount(metrics, 'siem')).toBe(5);
+    await receiver.up();
+    await streamer.close();
+    const report = await verifyAuditStream(KEY, receiver.lines);
+    expect(report.problems).toEqual([expect.objectContaining({ chainId: 'alice', seq: 4, problem: 'missing_before_checkpoint' })]);
+  });
+
   it('sends no code, secret, full number or pepper: only the fields an audit event holds', async () => {
     const metrics = createMetrics();
     const { writer, streamer } = streamingWriter([webhook(metrics)]);

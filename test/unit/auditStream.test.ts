@@ -4,11 +4,11 @@ import { createAuditWriter } from '../../src/audit/createAuditWriter';
 import { createAuditStreamer } from '../../src/audit/sinks/createAuditStreamer';
 import { createDeliveryQueue } from '../../src/audit/sinks/createDeliveryQueue';
 import { createJsonLinesAuditSink } from '../../src/audit/sinks/createJsonLinesAuditSink';
-import type { AuditStreamRecord } from '../../src/audit/sinks/auditStreamRecord';
+import { recordId, type AuditStreamRecord } from '../../src/audit/sinks/auditStreamRecord';
 import { verifyAuditStream } from '../../src/audit/verifyAuditStream';
 import { parseStepGuardOptions } from '../../src/config';
 import { createStepGuard } from '../../src/createStepGuard';
-import { deriveAuditKey } from '../../src/core/audit/auditChain';
+import { deriveAuditKey, type AuditEvent } from '../../src/core/audit/auditChain';
 import type { RandomSource } from '../../src/core/random';
 import { cryptoRandom } from '../../src/core/random';
 import { StepGuardConfigError } from '../../src/errors';
@@ -96,7 +96,8 @@ describe('audit verify --stream (verifyAuditStream)', () => {
 });
 
 describe('the sinks queue (retries, backoff, bound)', () => {
-  const record = (n: number): AuditStreamRecord => ({ kind: 'audit_checkpoint', id: `c${n}`, chainId: 'c', seq: n, headMac: 'm', tsMs: 0, mac: 'x' });
+  // Only what the queue looks at: it never reads an event's content.
+  const record = (n: number): AuditStreamRecord => ({ kind: 'audit_event', event: { id: `c${n}`, chainId: 'c', seq: n } as AuditEvent });
   const fixedRandom = (value: number): RandomSource => ({ int: () => value, bytes: (n) => Buffer.alloc(n) });
 
   it('retries a failed batch unchanged with exponential backoff, jitter from the injected randomness, capped', async () => {
@@ -115,7 +116,7 @@ describe('the sinks queue (retries, backoff, bound)', () => {
         sleeps.push(ms);
       },
       deliver: async (batch) => {
-        batches.push(batch.map((r) => (r.kind === 'audit_checkpoint' ? r.id : '')));
+        batches.push(batch.map(recordId));
         if (failures > 0) {
           failures -= 1;
           throw new Error('down');
@@ -149,7 +150,7 @@ describe('the sinks queue (retries, backoff, bound)', () => {
       },
       deliver: async (batch) => {
         await gate;
-        delivered.push(...batch.map((r) => (r.kind === 'audit_checkpoint' ? r.id : '')));
+        delivered.push(...batch.map(recordId));
       },
     });
     for (let n = 1; n <= 5; n += 1) queue.push(record(n));

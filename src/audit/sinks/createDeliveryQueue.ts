@@ -4,7 +4,7 @@ import type { AuditStreamRecord } from './auditStreamRecord';
 export type DeliveryQueueOptions = {
   /** The sink's name, for the drop counter. */
   name: string;
-  /** Records held while the receiver is slow or down; beyond it new records are dropped and counted. */
+  /** Events held while the receiver is slow or down; beyond it new events are dropped and counted (checkpoints get as much room again). */
   maxQueue: number;
   /** Records sent in one delivery. */
   maxBatch: number;
@@ -43,9 +43,9 @@ const defaultSleep = (ms: number) =>
  * The bounded FIFO both network sinks share. One batch is in flight at a time and a failed
  * batch is retried as it was (same records, same order) until it goes through, so records of a
  * chain arrive in the order they were written, and a retry can only repeat records the
- * receiver may already have, under the same ids. When full, the newest record is dropped:
- * what was queued still arrives in order and the receiver's `audit verify --stream` sees a gap
- * (or a checkpoint ahead of its events) where the drop was.
+ * receiver may already have, under the same ids. When full, the newest event is dropped: what
+ * was queued still arrives in order, and the checkpoint that follows (still queued) makes the
+ * receiver's `audit verify --stream` report the hole.
  */
 export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueue {
   const sleep = options.sleep ?? defaultSleep;
@@ -97,7 +97,10 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   return {
     push(record) {
       if (closed) return;
-      if (queue.length >= options.maxQueue) {
+      // A checkpoint is what tells the receiver that records are missing, so a full queue still
+      // takes checkpoints, up to twice its size; events beyond maxQueue are dropped.
+      const limit = record.kind === 'audit_checkpoint' ? options.maxQueue * 2 : options.maxQueue;
+      if (queue.length >= limit) {
         options.onDropped(1);
         return;
       }
