@@ -258,6 +258,12 @@ describe('guard.adminRouter: the overview', () => {
       expect(body.overview.totals.sent).toBe(1);
       expect(body.overview.completionByCountry).toEqual([{ key: 'US', succeeded: 1, total: 1, rate: 1 }]);
     }
+    // A breaker that opened a minute ago is open now, at least for its base open period.
+    t.guard.service.metrics.breakerOpened({ country: 'NG' }, 600);
+    t.clock.advanceSeconds(60);
+    const { breakers } = (await c.get(`${ADMIN}/`).expect(200)).body;
+    expect(breakers).toEqual([expect.objectContaining({ country: 'NG' })]);
+    expect(breakers[0].openAtLeastUntilMs).toBeGreaterThan(t.clock.nowMs());
     const page = await c.agent.get(`${ADMIN}/`).set('accept', 'text/html').expect(200);
     const scripts = page.text.match(/<script\b[^>]*>/g) ?? [];
     expect(scripts.length).toBeGreaterThan(1);

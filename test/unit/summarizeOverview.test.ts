@@ -1,5 +1,6 @@
 import { statSeriesKey } from '../../src/core/stats/statSeriesKey';
 import { summarizeOverview, type OverviewBucket } from '../../src/core/stats/summarizeOverview';
+import { breakerStatesFrom } from '../../src/core/stats/breakerStatesFrom';
 
 const bucket = (startMs: number, entries: [string, number][]): OverviewBucket => ({ startMs, counts: new Map(entries) });
 const range = { fromMs: 0, toMs: 3600_000 };
@@ -70,5 +71,19 @@ describe('summarizeOverview', () => {
     expect(o.totals.sent).toBe(0);
     expect(o.latency).toEqual({ p50Seconds: null, p95Seconds: null, delivered: 0 });
     expect(o.completionByCountry).toEqual([]);
+  });
+});
+
+describe('breakerStatesFrom', () => {
+  const opened = (country: string, startMs: number) => bucket(startMs, [[statSeriesKey('breaker_opened', { country }), 1]]);
+
+  it('a breaker opened within openSeconds of now is open at least until then; older openings are not claimed', () => {
+    const nowMs = 3600_000;
+    const states = breakerStatesFrom([opened('NG', nowMs - 120_000), opened('ID', nowMs - 700_000), opened('NG', nowMs - 900_000)], { nowMs, openSeconds: 600 });
+    expect(states).toEqual([{ country: 'NG', lastOpenedAtMs: nowMs - 120_000, openAtLeastUntilMs: nowMs + 480_000 }]);
+  });
+
+  it('no openings, no open breakers', () => {
+    expect(breakerStatesFrom([], { nowMs: 0, openSeconds: 600 })).toEqual([]);
   });
 });

@@ -289,6 +289,10 @@ export const PAGE_TEXT_EN = {
   'admin.col.details': 'Details',
   'admin.none.audit': 'No events.',
   'choose.intro.admin_console': 'To open the operators’ console, confirm it’s you with a passkey.',
+  'admin.breakers.openNow': 'Breakers open now',
+  'admin.breakers.state': 'State',
+  'admin.breakers.openUntil': 'Open, at least until {date}',
+  'admin.breakers.noneOpen': 'No breaker is known to be open now (one re-opened soon after a trip can stay open longer than it shows).',
 } as const;
 
 export type PageTextKey = keyof typeof PAGE_TEXT_EN;

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { summarizeOverview, type Overview, type OverviewBucket } from '../../core/stats/summarizeOverview';
+import { breakerStatesFrom, type BreakerState } from '../../core/stats/breakerStatesFrom';
 import type { ErrorCode } from '../../errors';
 import type { OperatorService } from '../../service/createOperatorService';
 import type { GuardInternals } from '../GuardInternals';
@@ -155,8 +156,9 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const range = asked as RangeName;
     const overview = await overviewFor(range);
     const caps = await capUse();
-    if (!wantsHtml(req)) return void res.json({ range, overview, caps });
-    await page(req, res, 200, 'admin-overview', { range, ranges: RANGES, overview, caps, chartData: chartJson(overview) });
+    const breakers = await openBreakers();
+    if (!wantsHtml(req)) return void res.json({ range, overview, caps, breakers });
+    await page(req, res, 200, 'admin-overview', { range, ranges: RANGES, overview, caps, breakers, chartData: chartJson(overview) });
   }));
 
   async function overviewFor(range: RangeName): Promise<Overview> {
@@ -164,6 +166,13 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const { ms, resolution } = RANGES[range];
     const buckets = await readStats(toMs - ms, toMs, resolution);
     return summarizeOverview(buckets, { fromMs: toMs - ms, toMs });
+  }
+
+  /** Breakers open now as far as the stats tell (openings in the last base open period, by minute). */
+  async function openBreakers(): Promise<BreakerState[]> {
+    const nowMs = config.clock.nowMs();
+    const { openSeconds } = config.sms.pumping.breaker;
+    return breakerStatesFrom(await readStats(nowMs - openSeconds * 1000 - 60_000, nowMs, 'minute'), { nowMs, openSeconds });
   }
 
   /** Spend in the cap's own window against each configured cap. */
