@@ -224,6 +224,8 @@ describe.each([
     const res = await c.post(`${ADMIN}/users/${aliceId(t)}/revoke-access`, { reason: 'ticket 44: stolen laptop' }).expect(200);
     expect(res.body.ok).toBe(true);
     await alice.get('/account').expect(401);
+    // Her revoked session is nobody here either: the sign-in flow, not a 403 for a known user.
+    expect((await alice.get(`${ADMIN}/`).expect(401)).body.error.code).toBe('unauthenticated');
     const events = await auditOf(t, aliceId(t));
     expect(events.find((e) => e.type === 'sessions_revoked')?.actor).toMatch(/^admin:/);
     expect(events.find((e) => e.type === 'trusted_devices_revoked')?.reasons).toContain('reason=ticket 44: stolen laptop');

@@ -13,6 +13,7 @@ import { sendError, wantsHtml } from '../respond';
 import { safeReturnTo } from '../safeReturnTo';
 import { loginHref } from '../loginHref';
 import { requireSession } from '../requireSession';
+import { sessionLive } from '../sessionLiveness';
 import { stepUpChallengeHeader } from '../assessStepUp';
 import { ADMIN_ACTION, assessOperatorStepUp } from './assessOperatorStepUp';
 import { parseAdminRouterOptions, type AdminRouterOptions } from './adminRouterOptions';
@@ -96,7 +97,8 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
         if (wantsHtml(req)) return void res.redirect(303, loginHref(config.pages.links.login, here));
         await fail(req, res, 'unauthenticated');
       };
-      if (!userId) return void (await signIn());
+      // A revoked session (logout, sign out everywhere, an operator's revocation) is nobody, operator or not.
+      if (!userId || !(await sessionLive(internals.service, req, userId))) return void (await signIn());
       let authorized = false;
       try {
         authorized = (await options.authorize(req)) === true;
