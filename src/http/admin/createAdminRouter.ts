@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { summarizeOverview, type Overview, type OverviewBucket } from '../../core/stats/summarizeOverview';
 import { breakerStatesFrom, type BreakerState } from '../../core/stats/breakerStatesFrom';
-import type { ErrorCode } from '../../errors';
+import { errorBody, type ErrorCode } from '../../errors';
 import type { OperatorService } from '../../service/createOperatorService';
 import type { GuardInternals } from '../GuardInternals';
 import { packageRoot } from '../packageRoot';
@@ -28,6 +28,7 @@ const RANGES = {
 } as const;
 type RangeName = keyof typeof RANGES;
 
+const OPERATOR_ID = /^[\w.@:-]{1,128}$/;
 const USER_ID = z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'must be a user id (letters, digits and ._:@-, at most 128)');
 const QUERY = z.string().trim().min(1, 'is required').max(128, 'is too long').regex(/^[^\p{Cc}]+$/u, 'may not contain control characters');
 /** Why an operator acted: required, kept in the audit record (bounded, one line). */
@@ -111,7 +112,9 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       }
       const assessment = await assessOperatorStepUp(internals, req, res, userId, { requireAssurance: options.requireAssurance, maxAgeSeconds: options.maxAgeSeconds });
       if (assessment.ok) {
-        res.locals.stepguardOperator = { userId, operatorId: options.operatorIdOf?.(req) ?? userId };
+        // The id written into audit records: the host's, when it gives a sane one, else the user id.
+        const given = options.operatorIdOf?.(req);
+        res.locals.stepguardOperator = { userId, operatorId: typeof given === 'string' && OPERATOR_ID.test(given) ? given : userId };
         return next();
       }
       if (assessment.kind === 'unauthenticated') return void (await signIn());
@@ -125,17 +128,15 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       res
         .status(401)
         .set('WWW-Authenticate', stepUpChallengeHeader(assessment.requirement))
-        .json({
-          error: {
-            code: 'insufficient_user_authentication',
-            message: 'A recent passkey step-up of the operator is required.',
+        .json(
+          errorBody('insufficient_user_authentication', {
             action: ADMIN_ACTION,
             acrValues: [assessment.requirement.level],
             maxAgeSeconds: assessment.requirement.maxAgeSeconds,
             acceptableFactors: [...assessment.requirement.factors],
             methods: `${factorPage}/methods`,
-          },
-        });
+          }),
+        );
     } catch (err) {
       next(err);
     }
