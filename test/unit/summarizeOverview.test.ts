@@ -66,6 +66,11 @@ describe('summarizeOverview', () => {
     expect(o.latency.p95Seconds).toBeCloseTo(5 + 25 * 0.5);
   });
 
+  it('with the bucket width, every bucket of the range is a point on the timeline, zero where the store had none', () => {
+    const o = summarizeOverview([bucket(120_000, [[statSeriesKey('sms_sent', { country: 'DE', channel: 'sms', provider: 'p' }), 2]])], { fromMs: 30_000, toMs: 200_000, stepMs: 60_000 });
+    expect(o.timeline).toEqual({ startMs: [0, 60_000, 120_000, 180_000], sent: [0, 0, 2, 0], verified: [0, 0, 0, 0], refused: [0, 0, 0, 0] });
+  });
+
   it('nothing in range: empty rows, rates and percentiles null, never NaN', () => {
     const o = summarizeOverview([], range);
     expect(o.totals.sent).toBe(0);

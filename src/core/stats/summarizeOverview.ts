@@ -34,7 +34,15 @@ const byCountDesc = (a: { count: number }, b: { count: number }) => b.count - a.
  * from the latency histogram, and completion rates. Pure: buckets in, figures out; series it
  * does not know (a stat renamed since) are skipped.
  */
-export function summarizeOverview(buckets: readonly OverviewBucket[], range: { fromMs: number; toMs: number }): Overview {
+export function summarizeOverview(
+  buckets: readonly OverviewBucket[],
+  range: {
+    fromMs: number;
+    toMs: number;
+    /** The buckets' width: given, the timeline has a point (0 when the store had none) for every bucket in the range. */
+    stepMs?: number;
+  },
+): Overview {
   const grouped = new Map<string, Map<string, CountRow>>();
   const add = (group: string, labels: Record<string, string>, count: number) => {
     let rows = grouped.get(group);
@@ -52,7 +60,8 @@ export function summarizeOverview(buckets: readonly OverviewBucket[], range: { f
   const factorTotals = new Map<string, { succeeded: number; total: number }>();
   const totals = { sent: 0, verified: 0, refused: 0, lockouts: 0, spendMicros: 0 };
 
-  for (const bucket of [...buckets].sort((a, b) => a.startMs - b.startMs)) {
+  const sorted = [...buckets].sort((a, b) => a.startMs - b.startMs);
+  for (const bucket of range.stepMs ? withEmptyBuckets(sorted, range.fromMs, range.toMs, range.stepMs) : sorted) {
     let sent = 0;
     let verified = 0;
     let refused = 0;
@@ -118,7 +127,8 @@ export function summarizeOverview(buckets: readonly OverviewBucket[], range: { f
   const rate = (succeeded: number, total: number) => (total > 0 ? Math.min(1, succeeded / total) : null);
   const countries = new Set([...smsSentByCountry.keys(), ...smsVerifiedByCountry.keys()]);
   return {
-    ...range,
+    fromMs: range.fromMs,
+    toMs: range.toMs,
     timeline,
     sendsByCountryChannel: rowsOf('sends'),
     totals,
@@ -139,4 +149,16 @@ export function summarizeOverview(buckets: readonly OverviewBucket[], range: { f
     lockoutsByFactor: rowsOf('lockouts'),
     stepUpDecisions: rowsOf('decisions'),
   };
+}
+
+/** The store leaves out buckets with no counts: the chart still needs their zero. */
+function withEmptyBuckets(sorted: readonly OverviewBucket[], fromMs: number, toMs: number, stepMs: number): OverviewBucket[] {
+  const byStart = new Map(sorted.map((b) => [b.startMs, b]));
+  const filled: OverviewBucket[] = [];
+  for (let startMs = Math.floor(fromMs / stepMs) * stepMs; startMs <= toMs; startMs += stepMs) {
+    filled.push(byStart.get(startMs) ?? { startMs, counts: new Map() });
+    byStart.delete(startMs);
+  }
+  // A bucket off the grid (another width) is never dropped.
+  return [...filled, ...byStart.values()].sort((a, b) => a.startMs - b.startMs);
 }

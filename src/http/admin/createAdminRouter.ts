@@ -168,7 +168,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const toMs = config.clock.nowMs();
     const { ms, resolution } = RANGES[range];
     const buckets = await readStats(toMs - ms, toMs, resolution);
-    return summarizeOverview(buckets, { fromMs: toMs - ms, toMs });
+    return summarizeOverview(buckets, { fromMs: toMs - ms, toMs, stepMs: resolution === 'minute' ? 60_000 : 3600_000 });
   }
 
   /** Breakers open now as far as the stats tell (openings in the last base open period, by minute). */
@@ -192,7 +192,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
     const parsed = QUERY.safeParse(req.query.q);
     if (!parsed.success) return fail(req, res, 'invalid_request', { field: 'q', problem: parsed.error.issues[0]?.message ?? 'is not a search' });
     const found = options.findUserId ? await options.findUserId(parsed.data) : null;
-    const candidate = found ?? (USER_ID.safeParse(parsed.data).success ? parsed.data : null);
+    const candidate = [found, parsed.data].find((id): id is string => typeof id === 'string' && USER_ID.safeParse(id).success) ?? null;
     if (!candidate || !(await operator.accountExists(candidate))) return fail(req, res, 'not_found', { field: 'q' });
     if (!wantsHtml(req)) return void res.json({ userId: candidate });
     res.redirect(303, `${req.baseUrl}/users/${encodeURIComponent(candidate)}`);
