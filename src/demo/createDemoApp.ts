@@ -201,9 +201,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       secret: guard.config.secrets.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Not rolling, and no touch on a read: a request that changed nothing writes nothing to
+      // Redis (issue 12). A session lives 12 h from its last change, cookie and store alike.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
-      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:` }) } : { store: new BoundedMemorySessionStore() }),
+      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, disableTouch: true }) } : { store: new BoundedMemorySessionStore() }),
     }),
   );
   app.use(passport.initialize());

@@ -56,8 +56,10 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   if (factor === 'sms') delete state.sms;
   // Read before the success record forgets it: did the policy want more than SMS for this step-up?
   const wantedStronger = policyWantedStronger(internals, action, state.risk?.[action]?.decision);
-  await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
-  await internals.risk.recordSuccess(req, userId);
+  // Together: the new session id (the old session's delete) and the risk record are one round
+  // trip to Redis, not two. recordFactor sets the factor before it waits, so the risk engine
+  // sees it; both work on the same state object, which the regeneration carries over.
+  await Promise.all([recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref), internals.risk.recordSuccess(req, userId)]);
   await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
   let remembered = false;
   if (done.remember) {

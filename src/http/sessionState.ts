@@ -1,10 +1,10 @@
 import type {} from 'express-session';
 import type { Request } from 'express';
-import type { AssuranceLevel, FactorId, FactorRefs, FactorTimes } from '../core/assurance/types';
+import type { AssuranceLevel, FactorId, FactorRefs, FactorTimes, SecondFactorId } from '../core/assurance/types';
 import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
-import type { PolicyDecision } from '../core/policy/types';
+import type { PolicyDecision, RiskSignals } from '../core/policy/types';
 import type { SealedFormStash } from '../core/forms/types';
 import type { TotpPendingResync } from '../core/totp/matchTotpWithDrift';
 
@@ -28,8 +28,12 @@ export type StepGuardSessionState = {
   totpSetup?: { sealedSecret: string; startedAtMs: number; pendingResync?: TotpPendingResync };
   /** A new number waiting for its code. */
   phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
-  /** Cached policy decisions per action, valid while the IP and device stay the same. */
-  risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision }>;
+  /**
+   * Cached policy decisions per action, valid while the IP and device stay the same; with the
+   * signals and enrolled factors they came from, so a success can re-derive them without a
+   * store read (see RiskEngine.recordSuccess).
+   */
+  risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision; signals?: RiskSignals; enrolledFactors?: SecondFactorId[] }>;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
   pending?: {
     action: string;
@@ -111,7 +115,11 @@ export async function reissueSession(req: Request, userId: string, generation: n
 /** Where the CSRF module keeps the session's CSRF secret (see csrf.ts); dropped on regeneration. */
 export const SESSION_CSRF_KEY = 'stepguardCsrf';
 
-/** Regenerates the session id, keeping every value the session held but the CSRF secret. */
+/**
+ * Regenerates the session id, keeping every value the session held but the CSRF secret. The old
+ * session is destroyed here; the new one is saved once, by express-session at the end of the
+ * request (it always saves a session whose id changed), not here and again there (issue 12).
+ */
 export function regenerateSession(req: Request): Promise<void> {
   const session = req.session;
   const carried: Record<string, unknown> = {};
@@ -121,7 +129,7 @@ export function regenerateSession(req: Request): Promise<void> {
     session.regenerate((err) => {
       if (err) return reject(err);
       Object.assign(req.session, carried);
-      req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve()));
+      resolve();
     });
   });
 }

@@ -47,6 +47,8 @@ export function mountSmsRoutes(kit: RouteKit): void {
         ...(body.channel ? { channel: body.channel } : {}),
         locale: localeOf(req),
         context: requestContext(req),
+        // The lock the risk decision just read (when it was not cached): not read twice.
+        ...(internals.risk.lockReadIn(req) ?? {}),
       });
       if (!result.ok) {
         const { code, details } = toError(result);

@@ -3,9 +3,10 @@ import type { Request, Response } from 'express';
 import type { AuditWriter } from '../audit/createAuditWriter';
 import type { StepGuardConfig } from '../config';
 import { constantTimeEqual } from '../core/otp/constantTimeEqual';
-import { normalizePhone } from '../core/phone/normalizePhone';
+import { parseE164Once } from '../core/phone/parseE164Once';
 import { evaluatePolicy } from '../core/policy/evaluatePolicy';
 import type { PolicyDecision, RiskSignals } from '../core/policy/types';
+import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
 import { newRandomId } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import { readCookie } from '../http/readCookie';
@@ -25,8 +26,18 @@ export type RiskEngine = {
    * a guarded page view costs no store round trip; a change of context re-evaluates.
    */
   decide(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): Promise<PolicyDecision>;
-  /** After a successful second factor: remember this device and where it is. */
+  /**
+   * After a successful second factor: remember this device and where it is. Cached decisions
+   * made in this request's context are re-derived from their kept signals with what the success
+   * just changed (the device and country now known, the last location here, no failures), so
+   * the next guarded request needs no risk read (issue 12); any other cached decision is dropped.
+   */
   recordSuccess(req: Request, userId: string): Promise<void>;
+  /**
+   * The account lock as this request's risk signals read it, if they were read (not cached):
+   * the send path uses it instead of reading the same key again (issue 12).
+   */
+  lockReadIn(req: Request): { lockedUntilMs: number | null } | undefined;
   /** The signals for this request, for explanation and tests. */
   collectSignals(req: Request, userId: string, details?: TransactionDetails): Promise<RiskSignals>;
   /**
@@ -48,6 +59,7 @@ export function createRiskEngine(options: {
   const { config, stores, audit, onDecision } = options;
   const { risk } = config;
   const sign = (id: string) => createHmac('sha256', config.secrets.sessionSecret).update(`device:${id}`).digest('base64url').slice(0, 22);
+  const lockReads = new WeakMap<Request, { lockedUntilMs: number | null }>();
   const deviceHash = (id: string) => createHmac('sha256', config.secrets.pepper).update(`device:${id}`).digest('base64url').slice(0, 32);
 
   /** The device id from the signed cookie, or `null` when there is none or it is forged. */
@@ -81,19 +93,30 @@ export function createRiskEngine(options: {
     }
   }
 
+  function riskSnapshot(userId: string, hash: string | null) {
+    if (stores.risk.snapshot) return stores.risk.snapshot(userId, hash);
+    return Promise.all([stores.risk.knownCountries(userId), stores.risk.lastSeen(userId), hash ? stores.risk.isKnownDevice(userId, hash) : false]).then(
+      ([countries, lastSeen, knownDevice]) => ({ countries, lastSeen, knownDevice }),
+    );
+  }
+
+  function failureState(userId: string, nowMs: number) {
+    if (stores.challenges.failureState) return stores.challenges.failureState(userId, nowMs);
+    return Promise.all([stores.challenges.failureCount(userId, nowMs), stores.challenges.lockedUntil(userId, nowMs)]).then(([failures, lockedUntilMs]) => ({ failures, lockedUntilMs }));
+  }
+
   async function collectSignals(req: Request, userId: string, details?: TransactionDetails, deviceId?: string | null): Promise<RiskSignals> {
     const nowMs = config.clock.nowMs();
     const ip = normalizeIp(req.ip ?? '');
     const device = deviceId === undefined ? readDevice(req) : deviceId;
-    const [geo, countries, last, failures, lockedUntil, binding, knownDevice] = await Promise.all([
+    // Two commands in one round trip where the stores can batch (issue 12), five otherwise.
+    const [geo, { countries, lastSeen: last, knownDevice }, { failures, lockedUntilMs: lockedUntil }, binding] = await Promise.all([
       geoOf(ip),
-      stores.risk.knownCountries(userId),
-      stores.risk.lastSeen(userId),
-      stores.challenges.failureCount(userId, nowMs),
-      stores.challenges.lockedUntil(userId, nowMs),
+      riskSnapshot(userId, device ? deviceHash(device) : null),
+      failureState(userId, nowMs),
       stores.phones.getActive(userId),
-      device ? stores.risk.isKnownDevice(userId, deviceHash(device)) : Promise.resolve(false),
     ]);
+    if (req) lockReads.set(req, { lockedUntilMs: lockedUntil });
     const signals: RiskSignals = {};
     if (risk.ipDenyList.has(ip)) signals.ipDenied = true;
     if (risk.torExitList.has(ip)) signals.torExit = true;
@@ -109,7 +132,7 @@ export function createRiskEngine(options: {
     if (lockedUntil !== null) signals.recentLockout = true;
     if (binding) {
       if (inCoolOff(binding, config.phone.changeCoolOffSeconds, nowMs)) signals.phoneChangedRecently = true;
-      const parsed = normalizePhone(binding.e164);
+      const parsed = parseE164Once(binding.e164);
       let lineType = parsed.ok ? parsed.lineType : undefined;
       if (risk.phoneIntel) {
         const intel = await risk.phoneIntel.lookup(binding.e164).catch(() => null);
@@ -128,14 +151,11 @@ export function createRiskEngine(options: {
   return {
     collectSignals: (req, userId, details) => collectSignals(req, userId, details),
 
+    lockReadIn: (req) => lockReads.get(req),
+
     async signInSignals(req, userId) {
       const device = readDevice(req);
-      const [geo, countries, last, knownDevice] = await Promise.all([
-        geoOf(normalizeIp(req.ip ?? '')),
-        stores.risk.knownCountries(userId),
-        stores.risk.lastSeen(userId),
-        device ? stores.risk.isKnownDevice(userId, deviceHash(device)) : Promise.resolve(false),
-      ]);
+      const [geo, { countries, lastSeen: last, knownDevice }] = await Promise.all([geoOf(normalizeIp(req.ip ?? '')), riskSnapshot(userId, device ? deviceHash(device) : null)]);
       return {
         newDevice: last !== null && !knownDevice,
         newCountry: geo !== null && countries.length > 0 && !countries.includes(geo.country),
@@ -156,43 +176,72 @@ export function createRiskEngine(options: {
         return cached.decision;
       }
       const signals = await collectSignals(req, userId, details, device.fresh ? null : device.id);
-      const decision = evaluatePolicy({
-        action,
-        requirement,
-        rules: config.policy.rules,
-        signals,
-        enrolledFactors: await listEnrolledFactors(stores, userId),
-        onNoStrongFactor: config.policy.onNoStrongFactor,
-      });
-      await audit.record({
-        type: 'risk_decision',
-        outcome: decision.outcome === 'deny' ? 'blocked' : 'info',
-        userId,
-        action,
-        reasons: [
-          `outcome=${decision.outcome}`,
-          `score=${decision.score}`,
-          ...decision.reasons.map((r) => `rule=${r.rule}`),
-          ...decision.observed.map((r) => `observed=${r}`),
-          ...(decision.flagged ? ['flag=no_strong_factor_allowed'] : []),
-        ],
-        context: { ...requestContext(req), deviceId: deviceHash(device.id).slice(0, 16) },
-      });
-      // The first rule that decided is the reason (a bounded set: the policy's rule names).
-      onDecision?.(action, decision.outcome, decision.reasons[0]?.rule ?? 'none');
-      if (!details) state.risk = { ...state.risk, [action]: { contextKey, atMs: nowMs, decision } };
+      const enrolledFactors = await listEnrolledFactors(stores, userId);
+      const decision = await evaluateAndAudit(req, userId, action, signals, enrolledFactors, device.id);
+      if (!details) state.risk = { ...state.risk, [action]: { contextKey, atMs: nowMs, decision, signals, enrolledFactors } };
       return decision;
     },
 
     async recordSuccess(req, userId) {
       const device = readDevice(req) ?? null;
-      const geo = await geoOf(normalizeIp(req.ip ?? ''));
+      const ip = normalizeIp(req.ip ?? '');
+      const geo = await geoOf(ip);
       await stores.risk.recordSuccess(userId, {
         deviceHash: device ? deviceHash(device) : null,
         location: { country: geo?.country ?? null, latitude: geo?.latitude ?? null, longitude: geo?.longitude ?? null, atMs: config.clock.nowMs() },
       });
       const state = ensureState(req, userId, config.random);
+      const cached = state.risk;
       delete state.risk;
+      if (!cached || !device) return;
+      const contextKey = `${ip}|${device}`;
+      const backupAt = state.factors.backup;
+      const kept: typeof cached = {};
+      for (const [action, entry] of Object.entries(cached)) {
+        // Only what this success changed is known without a read: the same context, no failure
+        // signals (a success clears them, but not every factor's path says so), kept signals.
+        if (entry.contextKey !== contextKey || !entry.signals || !entry.enrolledFactors || !config.actions[action]) continue;
+        if (entry.signals.consecutiveFailures !== undefined || entry.signals.recentLockout) continue;
+        const { newDevice: _d, newCountry: _c, impossibleTravel: _t, ...signals } = entry.signals;
+        if (backupAt !== undefined && config.clock.nowMs() - backupAt < BACKUP_CODE_SIGNAL_MS) signals.backupCodeUsedRecently = true;
+        // Not audited nor counted as a fresh decision: it is the audited one, less what the
+        // audited success just cleared. The original read time stays: the other signals are as old.
+        const decision = evaluate(action, signals, entry.enrolledFactors);
+        kept[action] = { ...entry, decision, signals };
+      }
+      if (Object.keys(kept).length > 0) state.risk = kept;
     },
   };
+
+  function evaluate(action: string, signals: RiskSignals, enrolledFactors: SecondFactorId[]): PolicyDecision {
+    return evaluatePolicy({
+      action,
+      requirement: config.actions[action] as ActionRequirement,
+      rules: config.policy.rules,
+      signals,
+      enrolledFactors,
+      onNoStrongFactor: config.policy.onNoStrongFactor,
+    });
+  }
+
+  async function evaluateAndAudit(req: Request, userId: string, action: string, signals: RiskSignals, enrolledFactors: SecondFactorId[], deviceId: string): Promise<PolicyDecision> {
+    const decision = evaluate(action, signals, enrolledFactors);
+    await audit.record({
+      type: 'risk_decision',
+      outcome: decision.outcome === 'deny' ? 'blocked' : 'info',
+      userId,
+      action,
+      reasons: [
+        `outcome=${decision.outcome}`,
+        `score=${decision.score}`,
+        ...decision.reasons.map((r) => `rule=${r.rule}`),
+        ...decision.observed.map((r) => `observed=${r}`),
+        ...(decision.flagged ? ['flag=no_strong_factor_allowed'] : []),
+      ],
+      context: { ...requestContext(req), deviceId: deviceHash(deviceId).slice(0, 16) },
+    });
+    // The first rule that decided is the reason (a bounded set: the policy's rule names).
+    onDecision?.(action, decision.outcome, decision.reasons[0]?.rule ?? 'none');
+    return decision;
+  }
 }

@@ -3,6 +3,7 @@ import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { resendDelaySeconds } from '../core/otp/resendDelaySeconds';
 import { maskPhone } from '../core/phone/maskPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
+import { parseE164Once } from '../core/phone/parseE164Once';
 import { newRandomId } from '../core/random';
 import { renderSmsCodeMessage, renderVoiceCodeMessage } from '../core/messages/renderSmsCodeMessage';
 import type { SmsTemplateSet } from '../core/messages/smsTemplates';
@@ -40,6 +41,11 @@ export type SendSmsChallengeInput = {
    * Absent: the number's country (`sms.localeByCountry`), else `sms.defaultLocale`.
    */
   locale?: string | undefined;
+  /**
+   * The account lock as read moments ago in this same request (the risk signals), so the send
+   * does not read the key again (issue 12). Absent: the send reads it.
+   */
+  lockedUntilMs?: number | null;
 };
 
 export type SendSmsChallengeResult =
@@ -79,7 +85,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
 
   // Independent reads at once: the send path waits for one round trip, not three.
   const [lockedUntilMs, bound, current, coolOff] = await Promise.all([
-    stores.challenges.lockedUntil(input.userId, nowMs),
+    input.lockedUntilMs !== undefined
+      ? Promise.resolve(input.lockedUntilMs !== null && input.lockedUntilMs > nowMs ? input.lockedUntilMs : null)
+      : stores.challenges.lockedUntil(input.userId, nowMs),
     input.phone ? Promise.resolve(null) : stores.phones.getActive(input.userId),
     input.currentChallengeId ? stores.challenges.get(input.userId, input.currentChallengeId, nowMs) : Promise.resolve(null),
     requirement?.highRisk && !input.phone ? stores.coolOffs.get(input.userId, nowMs) : Promise.resolve(null),
@@ -95,7 +103,8 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     }
     phone = bound.e164;
   }
-  const parsed = normalizePhone(phone);
+  // The bound number was parsed before (risk, the last send): once per number, not per use.
+  const parsed = binding ? normalizePhone(phone) : parseE164Once(phone);
   const country = parsed.ok ? (parsed.country ?? null) : null;
 
   const resend =

@@ -2,7 +2,7 @@ import { constantTimeEqual } from '../core/otp/constantTimeEqual';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
-import { normalizePhone } from '../core/phone/normalizePhone';
+import { parseE164Once } from '../core/phone/parseE164Once';
 import { isProviderCodeMarker } from './providerCode';
 import { secondsUntil } from './sendSmsChallenge';
 import { withTimeout } from '../sms/withTimeout';
@@ -10,6 +10,7 @@ import { StoreUnavailableError } from './StoreUnavailableError';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 import { alertLockout } from './alertLockout';
+import type { ReserveAttemptResult, VerifyAttemptResult } from '../stores/types';
 
 export type VerifySmsChallengeInput = {
   userId: string;
@@ -36,14 +37,21 @@ export type VerifySmsChallengeResult =
 export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsChallengeInput): Promise<VerifySmsChallengeResult> {
   const { config, stores, logger } = ctx;
   const nowMs = config.clock.nowMs();
-  const reserved = await stores.challenges.reserveAttempt({
+  const reservation = {
     userId: input.userId,
     challengeId: input.challengeId,
     bindingId: input.bindingId,
     nowMs,
     maxAttempts: config.sms.maxAttempts,
     lockout: config.lockout,
-  });
+  };
+  // The code's HMAC, compared where the stored one is: with verifyAttempt the store reserves,
+  // compares in constant time and consumes in one atomic step (one script on Redis, issue 12).
+  const candidateHash = hashOtpCode(config.secrets.pepper, input.challengeId, input.code);
+  const reserved: ReserveAttemptResult | VerifyAttemptResult = stores.challenges.verifyAttempt
+    ? await stores.challenges.verifyAttempt({ ...reservation, candidateHash, expectPurpose: { phoneBind: input.expect === 'phone_bind', phoneBindPurpose: PHONE_BIND_PURPOSE } })
+    : await stores.challenges.reserveAttempt(reservation);
+  const consumedAlready = reserved.ok && 'matched' in reserved && reserved.matched;
   const audit = (type: string, outcome: 'success' | 'failure', reasons: string[] = [], phone?: string, action?: string) =>
     ctx.audit.record({ type, outcome, userId: input.userId, factor: 'sms', reasons, phone: phone ?? null, action: action ?? null, ...(input.context ? { context: input.context } : {}) });
   if (reserved.ok && (reserved.challenge.purpose === PHONE_BIND_PURPOSE) !== (input.expect === 'phone_bind')) {
@@ -67,9 +75,9 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
 
   const matches = isProviderCodeMarker(reserved.codeHash)
     ? await checkWithProvider(ctx, reserved.challenge.phone, input.code)
-    : constantTimeEqual(hashOtpCode(config.secrets.pepper, input.challengeId, input.code), reserved.codeHash);
+    : consumedAlready || constantTimeEqual(candidateHash, reserved.codeHash);
   if (!matches) {
-    const failedParse = normalizePhone(reserved.challenge.phone);
+    const failedParse = parseE164Once(reserved.challenge.phone);
     ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code', country: failedParse.ok ? (failedParse.country ?? null) : null });
     logger?.info(
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
@@ -84,11 +92,11 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     return { ok: false, reason: 'invalid_code', attemptsLeft: Math.max(0, config.sms.maxAttempts - reserved.attempts) };
   }
 
-  if (!(await stores.challenges.consume(input.userId, input.challengeId))) {
+  if (!consumedAlready && !(await stores.challenges.consume(input.userId, input.challengeId))) {
     return { ok: false, reason: 'expired' };
   }
   const { purpose, txHash, phone } = reserved.challenge;
-  const parsed = normalizePhone(phone);
+  const parsed = parseE164Once(phone);
   ctx.metrics.verification({ factor: 'sms', result: 'success', country: parsed.ok ? (parsed.country ?? null) : null });
   await ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null);
   await audit('otp_verified', 'success', [], phone, purpose);

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock';
 import { clientAddressKey } from '../core/net/clientAddressKey';
-import type { BreakerPolicy, BreakerStore, CounterStore, RateLimitStore } from '../stores/types';
+import type { BreakerPolicy, BreakerStore, CounterStore, RateLimitStore, WindowAdd } from '../stores/types';
 import type { PumpingConfig, PumpingRule } from './pumpingRules';
 import { lineTypeForPolicy } from '../core/phone/lineTypes';
 
@@ -46,7 +46,8 @@ export type PumpingGuard = {
   recordVerified(country: string | null): Promise<void>;
 };
 
-type WindowCheck = { rule: PumpingRule; key: string; member: string; limit: number; windowMs: number };
+/** `group`: the subject's windows (one rule, one subject) judged together, `key` naming one of them. */
+type WindowCheck = { rule: PumpingRule; key: string; member: string; limit: number; windowMs: number; group?: { name: string; key: string } };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -87,6 +88,39 @@ export function createPumpingGuard(deps: {
     return counters.add(key, { bucket, amount, fromBucket: bucket - Math.ceil(spanMs / bucketMs) + 1, cap, ttlSeconds: Math.ceil(spanMs / 1000) + 60 });
   };
 
+  /**
+   * Every window check, in order: a subject's windows as one group (one script on Redis, issue
+   * 12) where the store can, every other window on its own; all at once.
+   */
+  async function addWindows(checks: WindowCheck[], nowMs: number): Promise<WindowAdd[]> {
+    const addGroup = windows.addGroup && windows.removeFromGroup ? windows.addGroup.bind(windows) : undefined;
+    if (!addGroup) return Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs)));
+    const results: WindowAdd[] = new Array(checks.length);
+    const groups = new Map<string, number[]>();
+    const singles: Promise<void>[] = [];
+    checks.forEach((c, i) => {
+      if (!c.group) {
+        singles.push(windows.add(c.key, c.member, c.limit, c.windowMs, nowMs).then((r) => void (results[i] = r)));
+        return;
+      }
+      const list = groups.get(c.group.name) ?? [];
+      list.push(i);
+      groups.set(c.group.name, list);
+    });
+    const grouped = [...groups].map(async ([name, indexes]) => {
+      const first = checks[indexes[0] as number] as WindowCheck;
+      const answers = await addGroup(name, indexes.map((i) => ({ key: (checks[i] as WindowCheck).group?.key ?? '', limit: (checks[i] as WindowCheck).limit, windowMs: (checks[i] as WindowCheck).windowMs })), first.member, nowMs);
+      indexes.forEach((i, n) => {
+        results[i] = answers[n] as WindowAdd;
+      });
+    });
+    await Promise.all([...singles, ...grouped]);
+    return results;
+  }
+
+  const removeWindow = (c: WindowCheck) =>
+    c.group && windows.addGroup && windows.removeFromGroup ? windows.removeFromGroup(c.group.name, c.group.key, c.member) : windows.remove(c.key, c.member);
+
   async function check(attempt: SendAttempt): Promise<GuardDecision> {
     const nowMs = clock.nowMs();
     const observed: PumpingRule[] = [];
@@ -112,7 +146,14 @@ export function createPumpingGuard(deps: {
     const budgets = (rule: PumpingRule, subject: string | null, list: PumpingConfig['phoneBudgets']) => {
       if (subject === null || mode(rule) === 'off') return;
       for (const budget of list) {
-        checks.push({ rule, key: `${rule}:${subject}:${budget.windowSeconds}`, member: attempt.sendId, limit: budget.limit, windowMs: budget.windowSeconds * 1000 });
+        checks.push({
+          rule,
+          key: `${rule}:${subject}:${budget.windowSeconds}`,
+          member: attempt.sendId,
+          limit: budget.limit,
+          windowMs: budget.windowSeconds * 1000,
+          group: { name: `${rule}:${subject}`, key: String(budget.windowSeconds) },
+        });
       }
     };
     const codeSend = !attempt.notice;
@@ -150,7 +191,7 @@ export function createPumpingGuard(deps: {
     // The breaker judges and counts in one atomic step; a send refused below is handed back.
     const breakerCountry = mode('country_breaker') !== 'off' ? attempt.country : null;
     const [windowResults, capResults, breaker] = await Promise.all([
-      Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs))),
+      addWindows(checks, nowMs),
       Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
       breakerCountry ? admit(breakerCountry, codeSend) : Promise.resolve(null),
     ]);
@@ -159,7 +200,7 @@ export function createPumpingGuard(deps: {
     const release = async () => {
       await Promise.all([
         ...(counted && breakerCountry ? [breakers.adjustSent(breakerCountry, nowMs, -1, windowMs)] : []),
-        ...checks.map((c, i) => (windowResults[i]?.added ? windows.remove(c.key, c.member) : Promise.resolve())),
+        ...checks.map((c, i) => (windowResults[i]?.added ? removeWindow(c) : Promise.resolve())),
         ...caps.map((c, i) => (capResults[i]?.allowed ? bucketAdd(c.key, c.bucketMs, c.spanMs, -price, 0, nowMs) : Promise.resolve())),
       ]);
     };

@@ -80,6 +80,18 @@ export type ReserveAttemptResult =
   | { ok: false; reason: 'exhausted'; expiresAtMs: number }
   | { ok: false; reason: 'locked'; lockedUntilMs: number };
 
+/**
+ * `verifyAttempt`: a reservation (as `reserveAttempt`) that also compared the candidate code
+ * hash in constant time and, on a match for a challenge of the expected kind, consumed it (as
+ * `consume`). A lost consume race reads `not_found`.
+ */
+export type VerifyAttemptInput = ReserveAttemptInput & {
+  candidateHash: string;
+  /** Only a challenge of this purpose (phone proof or not) may be consumed; the caller refuses the other kind. */
+  expectPurpose: { phoneBind: boolean; phoneBindPurpose: string };
+};
+export type VerifyAttemptResult = Exclude<ReserveAttemptResult, { ok: true }> | (Extract<ReserveAttemptResult, { ok: true }> & { matched: boolean });
+
 export type ReplaceCodeResult =
   | { ok: true }
   | { ok: false; reason: 'not_found' | 'expired' | 'conflict' }
@@ -104,6 +116,11 @@ export interface ChallengeStore {
    */
   consume(userId: string, challengeId: string): Promise<boolean>;
   /**
+   * `reserveAttempt`, the constant-time comparison and `consume` in one atomic step (one script
+   * on Redis, issue 12). Optional: without it the caller reserves, compares and consumes.
+   */
+  verifyAttempt?(input: VerifyAttemptInput): Promise<VerifyAttemptResult>;
+  /**
    * A resend: swaps in a new code hash and expiry, keeping the attempt count, if the resend
    * wait has passed and no other resend got there first (`expectedSendCount`).
    */
@@ -112,6 +129,11 @@ export interface ChallengeStore {
   lockedUntil(userId: string, nowMs: number): Promise<number | null>;
   /** Consecutive second-factor failures on the account (a risk signal). */
   failureCount(userId: string, nowMs: number): Promise<number>;
+  /**
+   * `failureCount` and `lockedUntil` in one read (one command on Redis, issue 12). Optional:
+   * a store without it is asked the two questions separately.
+   */
+  failureState?(userId: string, nowMs: number): Promise<{ failures: number; lockedUntilMs: number | null }>;
   /**
    * For factors without a challenge (TOTP, backup codes, passkeys): one atomic step that refuses
    * when the account is locked and otherwise counts the attempt as a failure until
@@ -138,6 +160,14 @@ export interface RateLimitStore {
   add(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<WindowAdd>;
   /** Takes a member back out (a send refused by a later rule does not spend this budget). */
   remove(key: string, member: string): Promise<void>;
+  /**
+   * Several windows of one subject (`group`, e.g. a number's budgets over 10 minutes and a day)
+   * in one atomic step: each window judged and added exactly as `add` would, in order. One
+   * script on Redis (the group is the hash tag), issue 12. Optional: a store without it gets
+   * one `add` per window. Windows added here are taken back with `removeFromGroup`.
+   */
+  addGroup?(group: string, windows: readonly { key: string; limit: number; windowMs: number }[], member: string, nowMs: number): Promise<WindowAdd[]>;
+  removeFromGroup?(group: string, key: string, member: string): Promise<void>;
 }
 
 /** Bucketed counters over a rolling window, with an atomic cap (the spend caps). */
@@ -314,6 +344,11 @@ export interface RiskStore {
   isKnownDevice(userId: string, deviceHash: string): Promise<boolean>;
   knownCountries(userId: string): Promise<string[]>;
   lastSeen(userId: string): Promise<SeenLocation | null>;
+  /**
+   * `knownCountries`, `lastSeen` and (given a device hash) `isKnownDevice` in one read (one
+   * script on Redis, issue 12). Optional: a store without it is asked separately.
+   */
+  snapshot?(userId: string, deviceHash: string | null): Promise<{ countries: string[]; lastSeen: SeenLocation | null; knownDevice: boolean }>;
   /** After a successful second factor: remember the device and where it was. */
   recordSuccess(userId: string, input: { deviceHash: string | null; location: SeenLocation }): Promise<void>;
 }

@@ -168,6 +168,38 @@ export const challengeStoreContract: readonly StoreContractCase[] = [
     },
   },
   {
+    port: 'challenges',
+    name: 'verifyAttempt (optional) reserves, compares and consumes in one step: of concurrent correct codes exactly one wins',
+    async run({ challenges }) {
+      if (!challenges.verifyAttempt) return;
+      const c = challenge({ userId: 'user-7' });
+      await challenges.create(c);
+      const verify = (candidateHash: string, phoneBind = false) =>
+        challenges.verifyAttempt!({ userId: c.userId, challengeId: c.id, bindingId: c.bindingId, nowMs: T0, maxAttempts: 5, lockout: LOCKOUT, candidateHash, expectPurpose: { phoneBind, phoneBindPurpose: 'phone_bind' } });
+      const wrong = c.codeHash.slice(0, -1) + (c.codeHash.endsWith('0') ? '1' : '0');
+      assertMatches(await verify(wrong), { ok: true, matched: false, attempts: 1, consecutiveFailures: 1 }, 'a wrong code counts and consumes nothing');
+      assertMatches(await verify(c.codeHash, true), { ok: true, matched: false, attempts: 2 }, 'the right code for the other kind of challenge consumes nothing');
+      const racers = await Promise.all(Array.from({ length: 3 }, () => verify(c.codeHash)));
+      assert.equal(count(racers, (r) => r.ok && 'matched' in r && r.matched), 1, 'exactly one correct attempt wins');
+      assert.equal(count(racers, (r) => !r.ok && r.reason === 'not_found'), 2, 'the others find it gone');
+      assert.equal(await challenges.get(c.userId, c.id, T0), null, 'consumed');
+      assertSameData(await Promise.all([challenges.failureCount(c.userId, T0), challenges.lockedUntil(c.userId, T0)]), [0, null], 'a success clears the failures');
+    },
+  },
+  {
+    port: 'challenges',
+    name: 'failureState (optional) answers failureCount and lockedUntil in one read',
+    async run({ challenges }) {
+      if (!challenges.failureState) return;
+      assertSameData(await challenges.failureState('user-8', T0), { failures: 0, lockedUntilMs: null });
+      for (let i = 0; i < 10; i += 1) await challenges.reserveFactorAttempt('user-8', T0, LOCKOUT);
+      assertSameData(await challenges.failureState('user-8', T0), { failures: 10, lockedUntilMs: T0 + 900_000 });
+      assertSameData(await challenges.failureState('user-8', T0 + 900_000), { failures: 10, lockedUntilMs: null }, 'a lock ends at its time');
+      await challenges.clearFailures('user-8');
+      assertSameData(await challenges.failureState('user-8', T0), { failures: 0, lockedUntilMs: null });
+    },
+  },
+  {
     port: 'trustedDevices',
     name: 'remembers trusted devices until they expire or are revoked',
     async run({ trustedDevices }) {
@@ -205,6 +237,39 @@ export const challengeStoreContract: readonly StoreContractCase[] = [
       assert.equal((await add('send-7', T0 + 600_003)).allowed, true);
       const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => rateLimits.add('burst', `m${i}`, 5, 60_000, T0)));
       assert.equal(count(burst, (r) => r.allowed), 5, 'concurrent adds allowed');
+    },
+  },
+  {
+    port: 'rateLimits',
+    name: 'addGroup (optional) judges each window of a group as add would, atomically under concurrency',
+    async run({ rateLimits }) {
+      if (!rateLimits.addGroup || !rateLimits.removeFromGroup) return;
+      const windows = [
+        { key: 'short', limit: 2, windowMs: 60_000 },
+        { key: 'long', limit: 3, windowMs: 600_000 },
+      ];
+      const add = (member: string, nowMs: number, group = 'phone:x') => rateLimits.addGroup!(group, windows, member, nowMs);
+      assertSameData(await add('s1', T0), [
+        { allowed: true, added: true, count: 1, retryAfterMs: 0 },
+        { allowed: true, added: true, count: 1, retryAfterMs: 0 },
+      ]);
+      await add('s2', T0 + 1000);
+      // The short window is full, the long one still admits (and adds): each judged on its own.
+      assertSameData(await add('s3', T0 + 2000), [
+        { allowed: false, added: false, count: 2, retryAfterMs: 58_000 },
+        { allowed: true, added: true, count: 3, retryAfterMs: 0 },
+      ]);
+      assertMatches((await add('s4', T0 + 60_000))[1], { allowed: false, count: 3, retryAfterMs: 540_000 });
+      // A member already there is refreshed, not counted twice; removing hands one window back.
+      assertMatches((await add('s3', T0 + 60_001))[1], { allowed: true, added: false, count: 3 });
+      await rateLimits.removeFromGroup('phone:x', 'long', 's3');
+      assertMatches((await add('s5', T0 + 60_002))[1], { allowed: true, added: true, count: 3 });
+      assertMatches((await add('o1', T0, 'phone:y'))[0], { allowed: true, count: 1 }, 'another group has its own windows');
+      // Not the plain window of the same name.
+      assertMatches(await rateLimits.add('phone:x', 'z', 1, 60_000, T0), { allowed: true, count: 1 });
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => rateLimits.addGroup!('burst', windows, `m${i}`, T0)));
+      assert.equal(count(burst, (r) => r[0]?.allowed), 2, 'concurrent adds allowed by the short window');
+      assert.equal(count(burst, (r) => r[1]?.allowed), 3, 'concurrent adds allowed by the long window');
     },
   },
   {

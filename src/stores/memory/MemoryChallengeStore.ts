@@ -6,7 +6,10 @@ import type {
   ReserveAttemptInput,
   ReserveAttemptResult,
   SmsChallengeRecord,
+  VerifyAttemptInput,
+  VerifyAttemptResult,
 } from '../types';
+import { constantTimeEqual } from '../../core/otp/constantTimeEqual';
 import { ExpiringMap } from './ExpiringMap';
 
 const FAR_FUTURE_MS = 365 * 24 * 3600 * 1000;
@@ -60,6 +63,17 @@ export class MemoryChallengeStore implements ChallengeStore {
     };
   }
 
+  async verifyAttempt(input: VerifyAttemptInput): Promise<VerifyAttemptResult> {
+    const reserved = await this.reserveAttempt(input);
+    if (!reserved.ok) return reserved;
+    const kindOk = (reserved.challenge.purpose === input.expectPurpose.phoneBindPurpose) === input.expectPurpose.phoneBind;
+    const matched = constantTimeEqual(input.candidateHash, reserved.codeHash) && kindOk;
+    if (!matched) return { ...reserved, matched: false };
+    // A concurrent correct attempt that consumed it first: this one finds nothing, as in Redis.
+    if (!(await this.consume(input.userId, input.challengeId))) return { ok: false, reason: 'not_found' };
+    return { ...reserved, lockedUntilMs: null, matched: true };
+  }
+
   async consume(userId: string, challengeId: string): Promise<boolean> {
     const existed = this.challenges.delete(key(userId, challengeId));
     if (existed) {
@@ -108,6 +122,10 @@ export class MemoryChallengeStore implements ChallengeStore {
 
   async failureCount(userId: string, nowMs: number): Promise<number> {
     return this.failures.get(userId, nowMs) ?? 0;
+  }
+
+  async failureState(userId: string, nowMs: number): Promise<{ failures: number; lockedUntilMs: number | null }> {
+    return { failures: await this.failureCount(userId, nowMs), lockedUntilMs: await this.lockedUntil(userId, nowMs) };
   }
 
   async lockedUntil(userId: string, nowMs: number): Promise<number | null> {

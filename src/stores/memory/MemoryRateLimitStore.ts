@@ -27,7 +27,22 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.windows.get(key)?.members.delete(member);
   }
 
+  async addGroup(group: string, windows: readonly { key: string; limit: number; windowMs: number }[], member: string, nowMs: number): Promise<WindowAdd[]> {
+    const results: WindowAdd[] = [];
+    for (const w of windows) results.push(await this.add(groupKey(group, w.key), member, w.limit, w.windowMs, nowMs));
+    return results;
+  }
+
+  async removeFromGroup(group: string, key: string, member: string): Promise<void> {
+    await this.remove(groupKey(group, key), member);
+  }
+
   private sweep(nowMs: number): void {
     for (const [key, window] of this.windows) if (window.expiresAtMs <= nowMs) this.windows.delete(key);
   }
+}
+
+// A newline cannot appear in a rule name, so a group's windows never meet a plain key.
+function groupKey(group: string, key: string): string {
+  return `${group}\n${key}`;
 }

@@ -20,6 +20,15 @@ export class MemoryRiskStore implements RiskStore {
     return found ? { ...found } : null;
   }
 
+  async snapshot(userId: string, deviceHash: string | null): Promise<{ countries: string[]; lastSeen: SeenLocation | null; knownDevice: boolean }> {
+    const [countries, lastSeen, knownDevice] = await Promise.all([
+      this.knownCountries(userId),
+      this.lastSeen(userId),
+      deviceHash ? this.isKnownDevice(userId, deviceHash) : false,
+    ]);
+    return { countries, lastSeen, knownDevice };
+  }
+
   async recordSuccess(userId: string, input: { deviceHash: string | null; location: SeenLocation }): Promise<void> {
     if (input.deviceHash) {
       const list = (this.devices.get(userId) ?? []).filter((d) => d !== input.deviceHash);

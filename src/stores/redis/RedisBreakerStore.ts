@@ -43,6 +43,6 @@ export class RedisBreakerStore implements BreakerStore {
   }
 
   private async bump(key: string, atMs: number, delta: number, windowMs: number): Promise<void> {
-    await this.redis.multi().hincrby(key, String(Math.floor(atMs / BUCKET_MS)), delta).pexpire(key, windowMs + 60_000).exec();
+    await this.redis.sgBumpBucket(key, String(Math.floor(atMs / BUCKET_MS)), delta, windowMs + 60_000);
   }
 }

@@ -7,6 +7,8 @@ import type {
   ReserveAttemptInput,
   ReserveAttemptResult,
   SmsChallengeRecord,
+  VerifyAttemptInput,
+  VerifyAttemptResult,
 } from '../types';
 import { EXPIRED_CHALLENGE_GRACE_MS } from '../memory/MemoryChallengeStore';
 import type { RedisKeys } from './redisKeys';
@@ -27,25 +29,23 @@ export class RedisChallengeStore implements ChallengeStore {
 
   async create(c: SmsChallengeRecord): Promise<void> {
     const key = this.keys.challenge(c.userId, c.id);
-    await this.redis
-      .multi()
-      .hset(key, {
-        id: c.id,
-        userId: c.userId,
-        bindingId: c.bindingId,
-        phone: c.phone,
-        purpose: c.purpose,
-        txHash: c.txHash ?? '',
-        codeHash: c.codeHash,
-        createdAtMs: c.createdAtMs,
-        expiresAtMs: c.expiresAtMs,
-        attempts: c.attempts,
-        sendCount: c.sendCount,
-        nextResendAtMs: c.nextResendAtMs,
-      })
-      .pexpire(key, keepMs(c.expiresAtMs, c.createdAtMs))
-      .exec()
-      .then(throwOnTransactionError);
+    // The hash and its TTL in one command (a script), not a four-command MULTI.
+    await this.redis.sgHsetPx(
+      key,
+      keepMs(c.expiresAtMs, c.createdAtMs),
+      'id', c.id,
+      'userId', c.userId,
+      'bindingId', c.bindingId,
+      'phone', c.phone,
+      'purpose', c.purpose,
+      'txHash', c.txHash ?? '',
+      'codeHash', c.codeHash,
+      'createdAtMs', c.createdAtMs,
+      'expiresAtMs', c.expiresAtMs,
+      'attempts', c.attempts,
+      'sendCount', c.sendCount,
+      'nextResendAtMs', c.nextResendAtMs,
+    );
   }
 
   async get(userId: string, challengeId: string): Promise<SmsChallengeRecord | null> {
@@ -82,28 +82,29 @@ export class RedisChallengeStore implements ChallengeStore {
       lockout.failureMemorySeconds * 1000,
       HARD_LOCK_MS,
     )) as [string, ...(string | number)[]];
-    switch (reply[0]) {
-      case 'locked':
-        return { ok: false, reason: 'locked', lockedUntilMs: Number(reply[1]) };
-      case 'not_found':
-      case 'expired':
-        return { ok: false, reason: reply[0] };
-      case 'exhausted':
-        return { ok: false, reason: 'exhausted', expiresAtMs: Number(reply[1]) };
-      case 'ok': {
-        const [, codeHash, phone, purpose, txHash, attempts, failures, lockUntil] = reply;
-        return {
-          ok: true,
-          codeHash: String(codeHash),
-          challenge: { phone: String(phone), purpose: String(purpose), txHash: txHash ? String(txHash) : null },
-          attempts: Number(attempts),
-          consecutiveFailures: Number(failures),
-          lockedUntilMs: Number(lockUntil) > 0 ? Number(lockUntil) : null,
-        };
-      }
-      default:
-        throw new Error(`sgReserveAttempt: unexpected reply ${String(reply[0])}`);
-    }
+    return toReserveResult(reply);
+  }
+
+  async verifyAttempt(input: VerifyAttemptInput): Promise<VerifyAttemptResult> {
+    const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
+    const reply = (await this.redis.sgVerifyAttempt(
+      this.keys.challenge(userId, challengeId),
+      this.keys.failures(userId),
+      this.keys.lock(userId),
+      nowMs,
+      bindingId,
+      maxAttempts,
+      lockout.maxConsecutiveFailures,
+      lockout.lockSeconds * 1000,
+      lockout.hardLimitFailures,
+      lockout.failureMemorySeconds * 1000,
+      HARD_LOCK_MS,
+      input.candidateHash,
+      input.expectPurpose.phoneBindPurpose,
+      input.expectPurpose.phoneBind ? '1' : '0',
+    )) as [string, ...(string | number)[]];
+    if (reply[0] !== 'ok') return toReserveResult(reply) as VerifyAttemptResult;
+    return { ...(toReserveResult(reply) as Extract<ReserveAttemptResult, { ok: true }>), matched: Number(reply[8]) === 1 };
   }
 
   async consume(userId: string, challengeId: string): Promise<boolean> {
@@ -170,10 +171,44 @@ export class RedisChallengeStore implements ChallengeStore {
     return Number((await this.redis.get(this.keys.failures(userId))) ?? 0);
   }
 
+  async failureState(userId: string, nowMs: number): Promise<{ failures: number; lockedUntilMs: number | null }> {
+    // Same slot (the user's tag): one MGET.
+    const [failures, lock] = await this.redis.mget(this.keys.failures(userId), this.keys.lock(userId));
+    const until = lock === null ? 0 : Number(lock);
+    return { failures: Number(failures ?? 0), lockedUntilMs: until > nowMs ? until : null };
+  }
+
   async lockedUntil(userId: string, nowMs: number): Promise<number | null> {
     const value = await this.redis.get(this.keys.lock(userId));
     const until = value === null ? 0 : Number(value);
     return until > nowMs ? until : null;
+  }
+}
+
+
+/** A reservation script's reply as a value (sgReserveAttempt and sgVerifyAttempt answer alike). */
+function toReserveResult(reply: [string, ...(string | number)[]]): ReserveAttemptResult {
+  switch (reply[0]) {
+    case 'locked':
+      return { ok: false, reason: 'locked', lockedUntilMs: Number(reply[1]) };
+    case 'not_found':
+    case 'expired':
+      return { ok: false, reason: reply[0] };
+    case 'exhausted':
+      return { ok: false, reason: 'exhausted', expiresAtMs: Number(reply[1]) };
+    case 'ok': {
+      const [, codeHash, phone, purpose, txHash, attempts, failures, lockUntil] = reply;
+      return {
+        ok: true,
+        codeHash: String(codeHash),
+        challenge: { phone: String(phone), purpose: String(purpose), txHash: txHash ? String(txHash) : null },
+        attempts: Number(attempts),
+        consecutiveFailures: Number(failures),
+        lockedUntilMs: Number(lockUntil) > 0 ? Number(lockUntil) : null,
+      };
+    }
+    default:
+      throw new Error(`sgReserveAttempt: unexpected reply ${String(reply[0])}`);
   }
 }
 

@@ -34,11 +34,14 @@ export class RedisDeliveryStore implements DeliveryStore {
       errorCode: record.errorCode ?? '',
       ...(record.lineType ? { lineType: record.lineType, lineTypeSource: record.lineTypeSource ?? '' } : {}),
     };
-    // Different slots (the record is found by message id, the pointer by user): two writes.
-    await this.redis.multi().hset(key, fields).expire(key, ttlSeconds).exec();
-    if (record.challengeId) {
-      await this.redis.set(this.keys.challengeDelivery(record.userId, record.challengeId), `${record.provider}\n${record.providerMessageId}`, 'EX', ttlSeconds);
-    }
+    // Different slots (the record is found by message id, the pointer by user): two commands,
+    // sent together in one round trip; each carries its own TTL.
+    await Promise.all([
+      this.redis.sgHsetPx(key, ttlSeconds * 1000, ...Object.entries(fields).flat()),
+      record.challengeId
+        ? this.redis.set(this.keys.challengeDelivery(record.userId, record.challengeId), `${record.provider}\n${record.providerMessageId}`, 'EX', ttlSeconds)
+        : null,
+    ]);
   }
 
   async applyReceipt(input: Parameters<DeliveryStore['applyReceipt']>[0]): Promise<ApplyReceiptResult> {

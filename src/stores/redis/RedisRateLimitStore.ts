@@ -21,4 +21,15 @@ export class RedisRateLimitStore implements RateLimitStore {
   async remove(key: string, member: string): Promise<void> {
     await this.redis.zrem(this.keys.window(key), member);
   }
+
+  async addGroup(group: string, windows: readonly { key: string; limit: number; windowMs: number }[], member: string, nowMs: number): Promise<WindowAdd[]> {
+    const keys = windows.map((w) => this.keys.groupWindow(group, w.key));
+    const limits = windows.flatMap((w) => [w.limit, w.windowMs]);
+    const reply = (await this.redis.sgWindowAddGroup(keys.length, ...keys, member, nowMs, ...limits)) as number[][];
+    return reply.map(([allowed, count, retryAfterMs, added]) => ({ allowed: allowed === 1, added: added === 1, count: Number(count), retryAfterMs: Number(retryAfterMs) }));
+  }
+
+  async removeFromGroup(group: string, key: string, member: string): Promise<void> {
+    await this.redis.zrem(this.keys.groupWindow(group, key), member);
+  }
 }

@@ -24,6 +24,8 @@ export function redisKeys(prefix: string) {
     /** Accounts by when their recovery's reminder is due: the sweep's hint, in a slot of its own. */
     recoveryDue: () => `${prefix}:{rc:due}`,
     window: (key: string) => `${prefix}:{rl:${encodeURIComponent(key)}}`,
+    /** A window of a group (one subject's budgets): the group is the hash tag, so one script judges them all. */
+    groupWindow: (group: string, key: string) => `${prefix}:{rlg:${encodeURIComponent(group)}}:${encodeURIComponent(key)}`,
     counter: (key: string) => `${prefix}:{ct:${encodeURIComponent(key)}}`,
     /** First-factor throttle: one key (account or address digest) per hash tag. */
     firstFactor: (key: string) => `${prefix}:{ff:${encodeURIComponent(key)}}`,

@@ -32,6 +32,43 @@ return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
 `,
   },
   // KEYS: challenge, failures, lock
+  // ARGV: as sgReserveAttempt, then candidateHash, phoneBindPurpose, expectPhoneBind (1|0)
+  // sgReserveAttempt, then a constant-time comparison (every byte, whatever differs) and, on a
+  // match for a challenge of the expected kind, sgConsumeChallenge: one command (issue 12).
+  sgVerifyAttempt: {
+    keys: 3,
+    lua: `
+local now = tonumber(ARGV[1])
+local lockedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
+if lockedUntil > now then return {'locked', lockedUntil} end
+local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'codeHash', 'phone', 'purpose', 'txHash')
+if not f[1] or f[1] ~= ARGV[2] then return {'not_found'} end
+local expiresAt = tonumber(f[2])
+if expiresAt <= now then return {'expired'} end
+if tonumber(f[3]) >= tonumber(ARGV[3]) then return {'exhausted', expiresAt} end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+local failures = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+local lockUntil = -1
+if failures >= tonumber(ARGV[6]) then lockUntil = now + tonumber(ARGV[8])
+elseif failures % tonumber(ARGV[4]) == 0 then lockUntil = now + tonumber(ARGV[5]) end
+local stored = f[4]
+local candidate = ARGV[9]
+local matched = 0
+if ((f[6] == ARGV[10]) == (ARGV[11] == '1')) and #stored == #candidate then
+  local diff = 0
+  for i = 1, #stored do diff = bit.bor(diff, bit.bxor(string.byte(stored, i), string.byte(candidate, i))) end
+  if diff == 0 then matched = 1 end
+end
+if matched == 1 then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  return {'ok', stored, f[5], f[6], f[7], attempts, failures, -1, 1}
+end
+if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
+return {'ok', stored, f[5], f[6], f[7], attempts, failures, lockUntil, 0}
+`,
+  },
+  // KEYS: challenge, failures, lock
   sgConsumeChallenge: {
     keys: 3,
     lua: `
@@ -206,6 +243,82 @@ for i = 1, #added do out[#out + 1] = added[i] end
 return out
 `,
   },
+  // KEYS: a hash   ARGV: ttlMs, field, value, field, value...
+  // One command for a hash and its TTL (issue 12): HSET cannot carry a TTL, a MULTI of HSET and
+  // PEXPIRE costs four commands.
+  sgHsetPx: {
+    keys: 1,
+    lua: `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`,
+  },
+  // KEYS: windows (sorted sets) of one subject, one hash tag   ARGV: member, nowMs, then
+  // limit, windowMs per key -> per key {allowed 0|1, count, retryAfterMs, added 0|1}:
+  // sgWindowAdd's judgement for each window in turn, in one command.
+  // keys -1: called with the number of keys first (ioredis' dynamic form).
+  sgWindowAddGroup: {
+    keys: -1,
+    lua: `
+local now = tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local limit = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local present = redis.call('ZSCORE', key, ARGV[1])
+  local count = redis.call('ZCARD', key)
+  if not present and count >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    out[#out + 1] = {0, count, tonumber(oldest[2]) + window - now, 0}
+  else
+    redis.call('ZADD', key, now, ARGV[1])
+    redis.call('PEXPIRE', key, window)
+    if present then out[#out + 1] = {1, count, 0, 0} else out[#out + 1] = {1, count + 1, 0, 1} end
+  end
+end
+return out
+`,
+  },
+  // KEYS: devices set, countries set, last-seen hash   ARGV: deviceHash ('' for none)
+  // -> {knownDevice 0|1, countries, last-seen HGETALL}: the risk engine's reads in one command
+  sgRiskSnapshot: {
+    keys: 3,
+    lua: `
+local known = 0
+if ARGV[1] ~= '' then known = redis.call('SISMEMBER', KEYS[1], ARGV[1]) end
+return {known, redis.call('SMEMBERS', KEYS[2]), redis.call('HGETALL', KEYS[3])}
+`,
+  },
+  // KEYS: a hash of bucket -> count   ARGV: bucket, delta, ttlMs
+  sgBumpBucket: {
+    keys: 1,
+    lua: `
+redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`,
+  },
+  // KEYS: devices set, countries set, last-seen hash
+  // ARGV: keepSeconds, deviceHash ('' for none), country ('' for none), latitude, longitude, atMs
+  sgRecordSeen: {
+    keys: 3,
+    lua: `
+if ARGV[2] ~= '' then
+  redis.call('SADD', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+if ARGV[3] ~= '' then
+  redis.call('SADD', KEYS[2], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+end
+redis.call('HSET', KEYS[3], 'country', ARGV[3], 'latitude', ARGV[4], 'longitude', ARGV[5], 'atMs', ARGV[6])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return 1
+`,
+  },
   // KEYS: generation, the caller's revoked key   ARGV: checkCaller (0|1), callerGeneration, keepMs
   // -> the new generation, or -1 when the caller is no longer live
   sgRevokeAllSessions: {
@@ -229,7 +342,7 @@ export function withScripts(redis: RedisLike): RedisLike & ScriptClient {
   const client = redis as RedisLike & Partial<ScriptClient>;
   for (const [name, { keys, lua }] of Object.entries(SCRIPTS)) {
     if (typeof client[name as ScriptName] !== 'function') {
-      redis.defineCommand(name, { numberOfKeys: keys, lua });
+      redis.defineCommand(name, { ...(keys >= 0 ? { numberOfKeys: keys } : {}), lua });
     }
   }
   return client as RedisLike & ScriptClient;
