@@ -25,7 +25,7 @@ import { createAdminRouter } from './http/admin/createAdminRouter';
 import type { AdminRouterOptions } from './http/admin/adminRouterOptions';
 import { createOperatorService } from './service/createOperatorService';
 import { ensureState, readState, recordFactor, reissueSession } from './http/sessionState';
-import { createSessionCheck } from './http/sessionLiveness';
+import { createSessionCheck, sessionLoadingHook } from './http/sessionLiveness';
 import { createStepGuardService, type StepGuardService } from './service/createStepGuardService';
 import { failClosed } from './service/StoreUnavailableError';
 import { ConsoleSmsProvider } from './sms/ConsoleSmsProvider';
@@ -113,6 +113,12 @@ export type StepGuard = {
    * `step_up_satisfied` audit and the pending action cleared.
    */
   recordSecondFactor(req: Request, factor: SecondFactorId, info?: { ref?: unknown; verifiedAtMs?: number; action?: string; remember?: boolean }): Promise<FinishedStepUp>;
+  /**
+   * For the session store: `ioredisSessionClient(redis, { keyPrefix, onLoad: guard.sessionLoading })`
+   * starts the session's revocation check together with its load (one Redis round trip per
+   * request instead of two). Optional: without it the check runs after the load.
+   */
+  readonly sessionLoading: (sessionId: string) => void;
   /**
    * Signs the session out for good: revoked in the store first (so requests in flight cannot
    * write it back to life), then destroyed. `everywhere` ends every session of the user.
@@ -330,6 +336,7 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     forwardAuth: middlewareFactory('guard.forwardAuth', (opts?: ForwardAuthOptions) => createForwardAuth(internals, opts)),
     firstFactor: middlewareFactory('guard.firstFactor', firstFactor),
     recordFirstFactor,
+    sessionLoading: sessionLoadingHook(service),
     recordSecondFactor: (req, factor, info) => {
       if (!req.res) throw new Error('stepguard: recordSecondFactor needs an Express request (req.res is missing)');
       return finishStepUp(internals, req, req.res, requireUserId(req), {

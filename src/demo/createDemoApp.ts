@@ -205,7 +205,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       // Redis (issue 12). A session lives 12 h from its last change, cookie and store alike.
       rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
-      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, disableTouch: true }) } : { store: new BoundedMemorySessionStore() }),
+      ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis, { keyPrefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, onLoad: guard.sessionLoading }), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, disableTouch: true }) } : { store: new BoundedMemorySessionStore() }),
     }),
   );
   app.use(passport.initialize());

@@ -5,6 +5,88 @@ import { readState } from './sessionState';
 
 const checked = new WeakMap<Request, Promise<boolean>>();
 
+type SessionIdentity = { userId: string; bindingId: string; generation: number };
+type Prefetch = { identity: SessionIdentity; live: Promise<boolean> };
+
+/** At most this many session ids remembered per node for the prefetch (oldest forgotten first). */
+const MAX_REMEMBERED_SESSIONS = 10_000;
+
+/**
+ * The revocation check started together with the session load (issue 12: one round trip
+ * instead of two on every request). A session id seen before on this node is remembered with
+ * the user, binding and generation its state named at the end of that request; when the
+ * session store loads that id again, the same revocation read starts at once, beside the
+ * session GET. The check then uses it only if the loaded session still names that identity
+ * (otherwise it reads as before). The read starts after the request arrived, as the sequential
+ * one did, so a revocation written before the request is seen just the same.
+ */
+class SessionCheckPrefetcher {
+  private readonly known = new Map<string, SessionIdentity>();
+  private readonly started = new Map<string, Prefetch>();
+
+  constructor(private readonly service: StepGuardService) {}
+
+  /** The session store is about to load `sessionId`. */
+  loading(sessionId: string): void {
+    // Every load clears what an earlier load started: a check is only ever taken by a request
+    // whose own load came before the check started (bounded too: one entry per known id).
+    this.started.delete(sessionId);
+    const identity = this.known.get(sessionId);
+    if (!identity) return;
+    const live = this.service.isSessionLive(identity);
+    // Whoever takes it awaits it; one nobody takes must not become an unhandled rejection.
+    live.catch(() => undefined);
+    // Requests that never reach the check leave theirs behind: bounded like the ids.
+    if (this.started.size >= MAX_REMEMBERED_SESSIONS) this.started.delete(this.started.keys().next().value as string);
+    this.started.set(sessionId, { identity, live });
+  }
+
+  /** The started check for this session, if it was started for exactly `identity`; taken once. */
+  take(sessionId: string, identity: SessionIdentity): Promise<boolean> | undefined {
+    const prefetch = this.started.get(sessionId);
+    if (!prefetch) return undefined;
+    this.started.delete(sessionId);
+    const same = prefetch.identity.userId === identity.userId && prefetch.identity.bindingId === identity.bindingId && prefetch.identity.generation === identity.generation;
+    return same ? prefetch.live : undefined;
+  }
+
+  remember(sessionId: string, identity: SessionIdentity | null): void {
+    this.known.delete(sessionId);
+    if (!identity) return;
+    if (this.known.size >= MAX_REMEMBERED_SESSIONS) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(sessionId, identity);
+  }
+}
+
+const prefetchers = new WeakMap<StepGuardService, SessionCheckPrefetcher>();
+
+/**
+ * For the session store's client (`ioredisSessionClient(redis, { keyPrefix, onLoad })`): tells
+ * the guard a session id is being loaded, so its revocation check rides in the same round trip.
+ */
+export function sessionLoadingHook(service: StepGuardService): (sessionId: string) => void {
+  let prefetcher = prefetchers.get(service);
+  if (!prefetcher) {
+    prefetcher = new SessionCheckPrefetcher(service);
+    prefetchers.set(service, prefetcher);
+  }
+  const p = prefetcher;
+  return (sessionId) => p.loading(sessionId);
+}
+
+const remembering = new WeakSet<Request>();
+
+/** At the end of the request: the identity the session (perhaps under a new id) names now. */
+function rememberAtEnd(prefetcher: SessionCheckPrefetcher, req: Request): void {
+  if (remembering.has(req)) return;
+  remembering.add(req);
+  req.res?.once('finish', () => {
+    const state = req.session?.stepguard;
+    if (!req.sessionID) return;
+    prefetcher.remember(req.sessionID, state ? { userId: state.userId, bindingId: state.bindingId ?? '', generation: state.generation ?? 0 } : null);
+  });
+}
+
 /**
  * Whether the session on this request is still valid (not logged out, not under a "sign out
  * everywhere"), asked of the revocation store once per request however many checks run. A
@@ -18,7 +100,11 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   const known = checked.get(req);
   if (known) return known;
   const state = readState(req, userId);
-  const answer = service.isSessionLive({ userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0 }).then(async (live) => {
+  const identity = { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0 };
+  const prefetcher = prefetchers.get(service);
+  const prefetched = prefetcher && req.sessionID ? prefetcher.take(req.sessionID, identity) : undefined;
+  if (prefetcher) rememberAtEnd(prefetcher, req);
+  const answer = (prefetched ?? service.isSessionLive(identity)).then(async (live) => {
     if (!live) await signOutDeadSession(req);
     return live;
   });
@@ -50,6 +136,9 @@ export function createSessionCheck(config: StepGuardConfig, service: StepGuardSe
         config.logger?.warn({ event: 'mounting_order' }, 'guard.router() runs before passport.session() (or the user was signed out without guard.signOut): mount it after passport.session()');
       }
       const userId = signedIn ?? stateUser;
+      // A sign-in on this request (a new session id) is remembered too, for the next one.
+      const prefetcher = prefetchers.get(service);
+      if (prefetcher && req.session) rememberAtEnd(prefetcher, req);
       if (!userId || !req.session) return next();
       await sessionLive(service, req, userId);
       next();
