@@ -18,7 +18,12 @@ const webhookSink = z.strictObject({
   type: z.literal('webhook'),
   /** @default 'webhook' */
   name: sinkName.optional(),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://siem.example.com/stepguard"' }),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://siem.example.com/stepguard"' })
+    // fetch() refuses such URLs, and its error (logged by the sink) would repeat the password.
+    .refine((url) => URL.canParse(url) && !new URL(url).username && !new URL(url).password, {
+      message: 'must not hold a user name or password ("https://user:token@..."): the webhook is authenticated by its signing secret; let the receiver check X-Stepguard-Signature',
+    }),
   /** Signs each delivery (`X-Stepguard-Signature`); at least 32 characters: `openssl rand -base64 32`. */
   secret: z.string().min(32, 'must be at least 32 characters: generate one with `openssl rand -base64 32` and give the receiver the same value'),
   /** @default 5000 */

@@ -74,8 +74,9 @@ export function createWebhookAuditSink(
         redirect: 'error',
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      // The body is not needed; reading it frees the connection for the next batch.
-      await response.arrayBuffer().catch(() => undefined);
+      // The body is not needed, and a hostile receiver could send it without end: cancelled
+      // unread (the connection closes; the next batch opens another) rather than buffered.
+      await response.body?.cancel().catch(() => undefined);
       if (response.status < 200 || response.status > 299) throw new Error(`webhook answered ${response.status}`);
     },
   });
