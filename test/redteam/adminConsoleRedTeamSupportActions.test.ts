@@ -1,0 +1,69 @@
+import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { softPasskey } from '../helpers/softPasskey';
+import { DEMO_ACCOUNT, DEMO_OPERATOR } from '../../src/demo/createDemoApp';
+
+/**
+ * Red team, issue #17 (an operator's support actions). Found:
+ * - the reason must be "one line of text", but only \p{Cc} is refused: U+2028 (line separator)
+ *   and U+202E (right-to-left override) pass, so a reason can break lines or show reversed text
+ *   in the audit trail a reviewer reads;
+ * - a factor reset from the console is audited without the operator's request context (IP,
+ *   request id, user agent), while unlock and revoke-access keep it: the most sensitive action
+ *   is the one a post-incident review cannot trace to a connection.
+ */
+const ADMIN = '/admin/2fa';
+type Client = Awaited<ReturnType<TestApp['client']>>;
+
+async function steppedUpOperator(t: TestApp): Promise<Client> {
+  const c = await t.client();
+  await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
+  const key = softPasskey({ rpID: t.guard.config.webauthn.rpID, origin: t.guard.config.webauthn.origins[0] as string });
+  const creation = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
+  await c.post('/auth/2fa/webauthn/registration/verify', { response: key.register(creation.body), nickname: 'Operator key' }).expect(201);
+  const request = await c.post('/auth/2fa/webauthn/authentication/options', {}).expect(200);
+  await c.post('/auth/2fa/webauthn/authentication/verify', { response: key.authenticate(request.body) }).expect(200);
+  await c.get(`${ADMIN}/`).expect(200);
+  return c;
+}
+
+async function auditOf(t: TestApp, userId: string) {
+  const events = [];
+  for await (const e of t.audit.list({ userId })) events.push(e);
+  return events;
+}
+
+describe('red team #17: support actions', () => {
+  let t: TestApp;
+  let c: Client;
+  let aliceId: string;
+  beforeEach(async () => {
+    t = await createTestApp();
+    c = await steppedUpOperator(t);
+    aliceId = t.users.idOf(DEMO_ACCOUNT.username) as string;
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it.each([
+    ['a line separator (U+2028)', 'ticket 1\u2028approved by the CISO'],
+    ['a paragraph separator (U+2029)', 'ticket 1\u2029approved'],
+    ['a right-to-left override (U+202E)', 'ticket \u202e1 teg'],
+    ['zero-width spaces (U+200B)', 'ticket\u200b\u200b\u200b 1'],
+  ])('refuses a reason with %s (not one line of plain text)', async (_what, reason) => {
+    const res = await c.post(`${ADMIN}/users/${aliceId}/unlock`, { reason });
+    expect(res.status).toBe(400);
+    expect((await auditOf(t, aliceId)).some((e) => e.type === 'second_factor_unlocked')).toBe(false);
+  });
+
+  it("a console reset is audited with the operator's request context, like unlock", async () => {
+    await c.post(`${ADMIN}/users/${aliceId}/unlock`, { reason: 'ticket 2' }).expect(200);
+    await c.post(`${ADMIN}/users/${aliceId}/reset-factor`, { factor: 'sms', reason: 'ticket 3' }).expect(200);
+    const events = await auditOf(t, aliceId);
+    const unlocked = events.find((e) => e.type === 'second_factor_unlocked');
+    const reset = events.find((e) => e.type === 'factor_changed' && e.actor?.startsWith('admin:'));
+    expect(unlocked?.ip).toBeTruthy();
+    expect(reset).toBeDefined();
+    expect({ ip: reset?.ip, requestId: reset?.requestId }).toEqual({ ip: unlocked?.ip, requestId: expect.anything() });
+  });
+});
