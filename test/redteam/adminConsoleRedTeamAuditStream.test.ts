@@ -60,3 +60,30 @@ describe('red team #17: audit verify --stream and missing chains', () => {
     expect(report.problems).not.toEqual([]);
   });
 });
+
+/**
+ * The lines a receiver stores carry `ts` (ISO time, what a person or a SIEM reads) beside `tsMs`
+ * (what the MAC covers), and fromAuditLine keeps any extra field: an edited `ts`, or a field
+ * added to a record, passes `audit verify --stream` although the stored line is not what was sent.
+ */
+describe('red team #17: audit verify --stream and edited fields the MAC does not cover', () => {
+  const bobEventIndex = (lines: string[]) => lines.findIndex((l) => chainOf(l) === 'bob' && (JSON.parse(l) as { kind: string }).kind === 'audit_event' && (JSON.parse(l) as { type: string }).type === 'factor_changed');
+
+  it("an event whose human-readable ts was moved (tsMs left alone) is reported", async () => {
+    const lines = await receivedStream();
+    const i = bobEventIndex(lines);
+    const record = JSON.parse(lines[i] as string) as Record<string, unknown>;
+    record.ts = '2020-01-01T03:00:00.000Z';
+    lines[i] = JSON.stringify(record);
+    expect((await verifyAuditStream(KEY, lines)).problems).not.toEqual([]);
+  });
+
+  it('an event with a field added by whoever stored it is reported', async () => {
+    const lines = await receivedStream();
+    const i = bobEventIndex(lines);
+    const record = JSON.parse(lines[i] as string) as Record<string, unknown>;
+    record.approvedBy = 'CISO, ticket 4711';
+    lines[i] = JSON.stringify(record);
+    expect((await verifyAuditStream(KEY, lines)).problems).not.toEqual([]);
+  });
+});
