@@ -111,7 +111,20 @@ export function createSyslogAuditSink(
       closing = true;
       const s = socket;
       socket = null;
-      if (s && !s.destroyed) await new Promise<void>((resolve) => s.end(resolve));
+      if (!s || s.destroyed) return;
+      // A listener that stopped reading never lets 'finish' come: a short grace, then the socket
+      // is destroyed, so a shutdown (guard.closeAuditSinks) never hangs on a receiver.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          s.destroy();
+          resolve();
+        }, Math.min(timeoutMs, 1000));
+        timer.unref();
+        s.end(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }
