@@ -66,4 +66,18 @@ describe('red team #17: support actions', () => {
     expect(reset).toBeDefined();
     expect({ ip: reset?.ip, requestId: reset?.requestId }).toEqual({ ip: unlocked?.ip, requestId: expect.anything() });
   });
+
+  // A reset of a factor the user does not have (a misclick in the factor list, or the second of
+  // two operators handling one ticket) removes nothing, yet it is audited as a factor change,
+  // starts the 7-day cool-off on high-risk actions, signs the user out everywhere and tells them
+  // a sign-in method "was removed".
+  it('a reset that removes nothing changes nothing: no cool-off, no factor_changed, no sessions revoked', async () => {
+    const alice = await t.client();
+    await alice.login().expect(200);
+    const res = await c.post(`${ADMIN}/users/${aliceId}/reset-factor`, { factor: 'totp', reason: 'ticket 5' }).expect(200);
+    expect(res.body.removed).toBe(0);
+    expect(await t.stores.coolOffs.get(aliceId, t.clock.nowMs())).toBeNull();
+    expect((await auditOf(t, aliceId)).filter((e) => e.type === 'factor_changed' || e.type === 'sessions_revoked')).toEqual([]);
+    expect((await alice.get('/auth/session').expect(200)).body.authenticated).not.toBe(false);
+  });
 });
