@@ -229,9 +229,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   });
   const meta = { userId: input.userId, challengeId, country, ...line };
   // Nobody chose a language: the number's country says which one its owner most likely reads.
-  const chosenLocale = input.locale ?? localeForCountry(sms.localeByCountry, country, Object.keys(sms.templates));
+  const chosenLocale = input.locale ?? localeForCountry(sms.localeByCountry, country, Object.keys(sms.templates)) ?? sms.defaultLocale;
   const delivered = providerOwnsCode
-    ? await startProviderVerification(ctx, { to: phone, channel, ...(chosenLocale ? { locale: chosenLocale } : {}) }, meta)
+    ? await startProviderVerification(ctx, { to: phone, channel, locale: chosenLocale }, meta)
     : await deliverSms(
         ctx,
         {
@@ -239,7 +239,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
           body: renderBody(ctx, channel, code, { ...input, locale: chosenLocale }),
           channel,
           idempotencyKey: `${challengeId}.${sendCount}`,
-          locale: chosenLocale ?? sms.defaultLocale,
+          locale: chosenLocale,
         },
         meta,
       );
