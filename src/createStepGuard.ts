@@ -146,6 +146,12 @@ export type StepGuard = {
    */
   closeAuditSinks(timeoutMs?: number): Promise<void>;
   /**
+   * On shutdown, one call: writes this node's buffered stats (they are flushed every
+   * `stats.flushSeconds`, so up to that much would be lost otherwise), then `closeAuditSinks`.
+   * Best effort for the stats (an outage is logged and counted, never thrown).
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /**
    * Opts this node in to the admin command channel: the CLI's `factors list|reset` and
    * `audit export|verify` with REDIS_URL reach a running node through Redis, and the node runs
    * them through this guard's service (factor-change rules, cool-off, notices, audit). Commands
@@ -326,6 +332,10 @@ export function createStepGuard(options: StepGuardOptions = {}): StepGuard {
     config,
     service,
     closeAuditSinks: async (timeoutMs) => {
+      await auditStream?.close(timeoutMs);
+    },
+    close: async (timeoutMs) => {
+      await service.flushStats().catch(() => undefined);
       await auditStream?.close(timeoutMs);
     },
     csrf,

@@ -78,8 +78,10 @@ async function main(): Promise<void> {
     logger.info({ event: 'listening', port }, `stepguard demo on http://localhost:${port} — ${hint}`);
   });
   const stop = () => {
-    server.close(() => {
-      void adminChannel?.close().catch(() => undefined);
+    server.close(async () => {
+      await adminChannel?.close().catch(() => undefined);
+      // Buffered stats and queued audit records out before the Redis connection goes.
+      await guard.close(2000).catch(() => undefined);
       void redis?.quit().catch(() => undefined);
       void mongo?.close().catch(() => undefined);
       process.exit(0);
