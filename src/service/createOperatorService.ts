@@ -95,7 +95,8 @@ export function createOperatorService(ctx: ServiceContext): OperatorService {
       return { events, verified: { ok: report.breaks.length === 0, events: report.events, breaks: report.breaks } };
     },
 
-    resetFactor: (input) => resetFactor(ctx, { userId: input.userId, factor: input.factor, reason: input.reason, admin: input.operatorId }),
+    resetFactor: (input) =>
+      resetFactor(ctx, { userId: input.userId, factor: input.factor, reason: input.reason, admin: input.operatorId, ...(input.context ? { context: input.context } : {}) }),
 
     async unlockSecondFactor(input) {
       const nowMs = config.clock.nowMs();

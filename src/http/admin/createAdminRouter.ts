@@ -1,14 +1,17 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { oneLineTextProblem } from '../../core/admin/oneLineTextProblem';
 import { summarizeOverview, type Overview, type OverviewBucket } from '../../core/stats/summarizeOverview';
 import { breakerStatesFrom, type BreakerState } from '../../core/stats/breakerStatesFrom';
 import { errorBody, type ErrorCode } from '../../errors';
 import type { OperatorService } from '../../service/createOperatorService';
+import type { RequestContext } from '../../audit/createAuditWriter';
 import type { GuardInternals } from '../GuardInternals';
 import { packageRoot } from '../packageRoot';
 import { parseBody } from '../parseBody';
 import { requestContext } from '../requestContext';
+import { newRandomId } from '../../core/random';
 import { sendError, wantsHtml } from '../respond';
 import { safeReturnTo } from '../safeReturnTo';
 import { loginHref } from '../loginHref';
@@ -37,7 +40,11 @@ const REASON = z
   .trim()
   .min(3, 'is required: say why (at least 3 characters)')
   .max(500, 'is too long (at most 500 characters)')
-  .regex(/^[^\p{Cc}]+$/u, 'must be one line of text');
+  // One rule for every path a reason takes (console, command channel, service): src/core/admin/oneLineTextProblem.
+  .superRefine((text, zctx) => {
+    const problem = oneLineTextProblem(text);
+    if (problem) zctx.addIssue({ code: 'custom', message: problem });
+  });
 const csrfField = z.string().max(200).optional();
 /** What a support action says it did on the page it returns to (`?done=`). */
 const DONE = ['factor_reset', 'unlocked', 'access_revoked'];
@@ -75,7 +82,13 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
   router.get('/assets/stepguard-admin.css', (_req, res) => void res.set('Cache-Control', 'public, max-age=3600').sendFile(join(assetsDir, 'stepguard-admin.css')));
 
   router.use(requireSession);
-  router.use((_req: Request, res: Response, next: NextFunction) => {
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    // Every console request has an id for its audit records (what a review quotes to find the
+    // connection): the proxy's X-Request-Id when it sent a sane one, else one of ours, sent back.
+    const context = requestContext(req);
+    const requestId = context.requestId ?? `sg-${newRandomId(config.random)}`;
+    res.locals.stepguardAdminContext = { ...context, requestId };
+    res.set('X-Request-Id', requestId);
     res.set('Cache-Control', 'no-store');
     res.set('Content-Security-Policy', CSP);
     res.set('X-Frame-Options', 'DENY');
@@ -85,6 +98,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
   router.use(express.json({ limit: '8kb' }));
   router.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }));
 
+  const contextOf = (res: Response): RequestContext => res.locals.stepguardAdminContext as RequestContext;
   const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}) => sendError(req, res, render, code, details);
 
   /** Who may be here: signed in (else the sign-in flow), an operator (else 403), stepped up (else the factor page). */
@@ -107,7 +121,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
         internals.logger?.error({ event: 'admin_authorize_failed', err: (err as Error)?.message }, 'adminRouter authorize() threw: refused');
       }
       if (!authorized) {
-        await internals.service.audit({ type: 'admin_access_refused', outcome: 'blocked', userId, action: ADMIN_ACTION, reasons: ['not_an_operator'], context: requestContext(req) });
+        await internals.service.audit({ type: 'admin_access_refused', outcome: 'blocked', userId, action: ADMIN_ACTION, reasons: ['not_an_operator'], context: contextOf(res) });
         return void (await fail(req, res, 'access_denied', { action: ADMIN_ACTION }));
       }
       const assessment = await assessOperatorStepUp(internals, req, res, userId, { requireAssurance: options.requireAssurance, maxAgeSeconds: options.maxAgeSeconds });
@@ -122,7 +136,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       const state = internals.ensureState(req, userId);
       delete state.formStash;
       state.pending = { action: ADMIN_ACTION, level: assessment.requirement.level, ...(here ? { returnTo: here } : {}) };
-      await internals.service.audit({ type: 'step_up_required', outcome: 'info', userId, action: ADMIN_ACTION, reasons: [assessment.reason], context: requestContext(req) });
+      await internals.service.audit({ type: 'step_up_required', outcome: 'info', userId, action: ADMIN_ACTION, reasons: [assessment.reason], context: contextOf(res) });
       const factorPage = config.http.basePath;
       if (wantsHtml(req)) return void res.redirect(303, here ? `${factorPage}?returnTo=${encodeURIComponent(here)}` : factorPage);
       res
@@ -229,7 +243,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       const parsed = parseBody(schema, req.body);
       if (!parsed.ok) return fail(req, res, 'invalid_request', parsed.details);
       const body = parsed.value;
-      const result = await run(userId, body, { operatorId: operatorOf(res).operatorId, reason: body.reason, context: requestContext(req) });
+      const result = await run(userId, body, { operatorId: operatorOf(res).operatorId, reason: body.reason, context: contextOf(res) });
       if (!wantsHtml(req)) return void res.json({ ok: true, ...result, csrfToken: csrf.token(req, res) });
       res.redirect(303, `${req.baseUrl}/users/${encodeURIComponent(userId)}?done=${done}`);
     });
