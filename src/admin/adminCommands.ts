@@ -11,8 +11,15 @@ export const ADMIN_CHANNEL_LIMITS = {
   maxCommandBytes: 4096,
   /** A command is accepted only this close to the node's clock, either way. */
   windowMs: 60_000,
-  /** Replies (and the single-use marks of command ids) expire after this. */
+  /** Replies expire after this. */
   replyTtlMs: 120_000,
+  /**
+   * A command id's single-use mark (taken by the node that runs the command, or by the CLI that
+   * withdraws it) outlives the command's window with room to spare: while it exists no node runs
+   * that id, and once it is gone the command is stale on any node whose clock is within a
+   * minute or two of the CLI's.
+   */
+  usedMarkMs: 120_000 + 2 * 60_000,
   /** Audit events per reply chunk of an export. */
   eventsPerChunk: 200,
   /** Chunks an export may leave unread in Redis before the node waits for the CLI to read. */
@@ -50,10 +57,14 @@ export const adminCommandEnvelope = z.strictObject({
 
 export type AdminRefusal = 'oversize' | 'malformed' | 'bad_mac' | 'stale' | 'replayed' | 'unknown_command' | 'bad_arguments' | 'failed';
 
-/** One reply element: a chunk of the answer (`last` on the final one), or a refusal. */
+/**
+ * One reply element: a chunk of the answer (`last` on the final one), or a refusal. `answers` is
+ * the digest of the exact message it answers (adminMessageDigest): the CLI takes only replies
+ * that answer its own message, so a forged message naming its id cannot speak for it.
+ */
 export type AdminReply =
-  | { id: string; seq: number; last: boolean; ok: true; data: unknown }
-  | { id: string; seq: number; last: true; ok: false; reason: AdminRefusal };
+  | { id: string; answers: string; seq: number; last: boolean; ok: true; data: unknown }
+  | { id: string; answers: string; seq: number; last: true; ok: false; reason: AdminRefusal };
 
 /** The channel's Redis keys: one hash tag, so they share a slot on Redis Cluster. */
 export function adminChannelKeys(prefix: string) {
@@ -61,7 +72,11 @@ export function adminChannelKeys(prefix: string) {
   return {
     /** Sealed commands; the CLI pushes on the left, exactly one node pops each on the right. */
     commands: `${base}:commands`,
-    /** Marks a command id as used (SET NX with a TTL): a replay finds it taken. */
+    /**
+     * Marks a command id as used (SET NX, usedMarkMs): a replay finds it taken. The node takes it
+     * as soon as the MAC verifies, before any other check, so exactly one node answers an id
+     * with anything but "replayed"; the CLI takes it to withdraw a command no node took.
+     */
     used: (id: string) => `${base}:used:${id}`,
     /** The node's sealed reply chunks for one command, read by the CLI in order. */
     reply: (id: string) => `${base}:reply:${id}`,

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { StepGuardConfig } from '../config';
-import { deriveAdminKey, openAdminMessage, sealAdminMessage } from '../core/admin/adminMessageSeal';
+import { adminMessageDigest, deriveAdminKey, openAdminMessage, sealAdminMessage } from '../core/admin/adminMessageSeal';
 import { StepGuardConfigError } from '../errors';
 import type { StepGuardService } from '../service/createStepGuardService';
 import { ADMIN_CHANNEL_LIMITS, ADMIN_COMMANDS, COMMAND_ID, adminChannelKeys, adminCommandEnvelope, type AdminCommandName, type AdminRefusal, type AdminReply } from './adminCommands';
@@ -28,9 +28,13 @@ const POP_SECONDS = 2;
  * REDIS_URL): takes sealed commands from a Redis list, one node per command, and runs the
  * allow-listed ones through this guard's service. Whoever can write to Redis still cannot command
  * a node: a command must carry a MAC under a key derived from the pepper (checked before it is
- * read), be within a minute of the node's clock, use a fresh id (single use across all nodes),
- * be small, and name an allow-listed command with valid arguments. Every refusal is logged and,
- * where the command names a well-formed id, answered as a sealed refusal.
+ * read), use a fresh id (single use across all nodes, taken as soon as the MAC verifies), be
+ * within a minute of the node's clock, be small, and name an allow-listed command with valid
+ * arguments. Every refusal is logged and, where the message names a well-formed id, answered as
+ * a sealed refusal that names the digest of the exact message refused: the CLI takes only
+ * replies to its own message, so a forged message naming a real command's id makes no answer
+ * the CLI believes (red team #17: it used to make the CLI report "refused" for a reset that then
+ * ran). Only the node that took an id answers it with anything but "replayed".
  */
 export function listenForAdminCommands(guard: GuardParts, options: AdminCommandChannelOptions = {}): AdminCommandListener {
   const { config, service } = guard;
@@ -55,40 +59,50 @@ export function listenForAdminCommands(guard: GuardParts, options: AdminCommandC
     const key = keys.reply(chunk.id);
     await redis.multi().rpush(key, sealAdminMessage(replyKey, chunk)).pexpire(key, ADMIN_CHANNEL_LIMITS.replyTtlMs).exec();
   };
-  const refuse = async (id: string | null, reason: AdminRefusal, cmd?: string): Promise<void> => {
+  const refuse = async (to: { id: string; answers: string } | null, reason: AdminRefusal, cmd?: string): Promise<void> => {
     logger?.warn({ event: 'admin_command_refused', reason, ...(cmd ? { cmd: cmd.slice(0, 64) } : {}) }, 'An admin command was refused');
-    if (id) await reply({ id, seq: 0, last: true, ok: false, reason });
+    if (to) await reply({ ...to, seq: 0, last: true, ok: false, reason });
   };
 
   const handle = async (message: string): Promise<void> => {
     if (message.length > ADMIN_CHANNEL_LIMITS.maxCommandBytes) return refuse(null, 'oversize');
+    const answers = adminMessageDigest(message);
     const opened = openAdminMessage(commandKey, message);
-    if (!opened.ok) return refuse(unverifiedIdOf(message), opened.reason);
+    if (!opened.ok) {
+      // Answered, bound to this message's digest: the CLI that sent it (its pepper differs) sees an
+      // answer it cannot open and concludes at once; the CLI of a real command with this id (the
+      // message forged) sees an answer to another message and ignores it.
+      const id = unverifiedIdOf(message);
+      return refuse(id ? { id, answers } : null, opened.reason);
+    }
     const envelope = adminCommandEnvelope.safeParse(opened.body);
     if (!envelope.success) return refuse(null, 'malformed');
     const { id, ts, cmd } = envelope.data;
-    if (Math.abs(config.clock.nowMs() - ts) > ADMIN_CHANNEL_LIMITS.windowMs) return refuse(id, 'stale', cmd);
-    // Taken once, atomically, by whichever node sees it first: a replay finds the id used.
-    const fresh = await redis.set(keys.used(id), '1', 'PX', ADMIN_CHANNEL_LIMITS.replyTtlMs + 2 * ADMIN_CHANNEL_LIMITS.windowMs, 'NX');
-    if (fresh !== 'OK') return refuse(id, 'replayed', cmd);
-    if (!Object.prototype.hasOwnProperty.call(ADMIN_COMMANDS, cmd)) return refuse(id, 'unknown_command', cmd);
+    const to = { id, answers };
+    // Taken once, atomically, by whichever node sees it first, before any other check: every
+    // other node (or a copy) gets "replayed", which the CLI ignores, so the one answer it reads
+    // (stale, bad arguments, or the result) is from the node that decided.
+    const fresh = await redis.set(keys.used(id), 'node', 'PX', ADMIN_CHANNEL_LIMITS.usedMarkMs, 'NX');
+    if (fresh !== 'OK') return refuse(to, 'replayed', cmd);
+    if (Math.abs(config.clock.nowMs() - ts) > ADMIN_CHANNEL_LIMITS.windowMs) return refuse(to, 'stale', cmd);
+    if (!Object.prototype.hasOwnProperty.call(ADMIN_COMMANDS, cmd)) return refuse(to, 'unknown_command', cmd);
     const name = cmd as AdminCommandName;
     const args = ADMIN_COMMANDS[name].safeParse(envelope.data.args);
-    if (!args.success) return refuse(id, 'bad_arguments', cmd);
+    if (!args.success) return refuse(to, 'bad_arguments', cmd);
     logger?.info({ event: 'admin_command', cmd: name, id }, 'Running an admin command');
     let seq = 0;
     try {
       for await (const lines of executeAdminCommand(service, name, args.data)) {
         await waitForReader(keys.reply(id));
-        await reply({ id, seq, last: false, ok: true, data: lines });
+        await reply({ id, answers, seq, last: false, ok: true, data: lines });
         seq += 1;
       }
     } catch (err) {
       logger?.error({ event: 'admin_command_failed', cmd: name, id, error: err instanceof Error ? err.message : String(err) }, 'An admin command failed');
-      await reply({ id, seq, last: true, ok: false, reason: 'failed' });
+      await reply({ id, answers, seq, last: true, ok: false, reason: 'failed' });
       return;
     }
-    await reply({ id, seq, last: true, ok: true, data: [] });
+    await reply({ id, answers, seq, last: true, ok: true, data: [] });
   };
 
   // A long export waits while the CLI has many chunks unread, rather than filling Redis.
@@ -128,7 +142,7 @@ export function listenForAdminCommands(guard: GuardParts, options: AdminCommandC
   };
 }
 
-/** A refusal of a command whose MAC does not verify still reaches its CLI, if it names a well-formed id. */
+/** The id a message whose MAC does not verify names, if well-formed: its refusal goes there (bound to the message's digest). */
 function unverifiedIdOf(message: string): string | null {
   try {
     const body = JSON.parse(message.slice(message.indexOf('.', message.indexOf('.') + 1) + 1)) as { id?: unknown };

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * The admin command channel's seal: `v1.<HMAC-SHA256 in base64url>.<JSON body>`. The MAC is
@@ -42,4 +42,15 @@ export function openAdminMessage(key: Buffer, message: string): OpenedAdminMessa
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+}
+
+/**
+ * What a reply names as the message it answers: SHA-256 of the message exactly as the node took
+ * it off the queue (MAC and body), base64url. A message forged under a real command's id, even
+ * one that copies that command's MAC, has another digest, so the CLI never takes an answer to it
+ * (a refusal) for the answer to its own command. Not a secret: anyone with Redis access can hash
+ * what is on the queue; what matters is that the node seals it into its reply.
+ */
+export function adminMessageDigest(message: string): string {
+  return createHash('sha256').update(message, 'utf8').digest('base64url');
 }
