@@ -54,6 +54,10 @@ Every command takes --help.`,
 With --stream: proves that what an audit sink's receiver stored (JSON lines of events and
 checkpoints, in any order between chains, retried duplicates included) is complete up to each
 chain's last checkpoint and untampered; prints the first problem per chain, exits 1 on any.
+Each streaming process numbers its checkpoint rounds and says how many chains each vouches for,
+so a chain taken out whole, or a round, is reported. Limit: records after a process's last
+round in the file (a copy cut there, or a whole process's stream left out) cannot be proven
+missing. A line with a field no MAC covers, or a ts that is not its tsMs, is reported.
 
 Checks every audit chain (or one user's): each event's MAC, its link to the previous event and
 the sequence. Prints the first broken link of each broken chain and exits 1 if there is one.

@@ -211,6 +211,8 @@ describe('webhook audit sink (loopback receiver that checks signatures)', () => 
     const allowed = new Set([
       'kind', 'ts', 'id', 'chainId', 'seq', 'tsMs', 'type', 'userId', 'actor', 'outcome', 'reasons', 'requestId', 'ip', 'userAgent',
       'deviceId', 'factor', 'action', 'phoneMasked', 'phoneHash', 'country', 'prevMac', 'prevTsMs', 'mac', 'lineType', 'lineTypeSource', 'headMac',
+      // A checkpoint's round: the streaming process's random id, its round number and size.
+      'nodeId', 'round', 'roundSize',
     ]);
     for (const record of receiver.records()) for (const key of Object.keys(record)) expect(allowed).toContain(key);
   });

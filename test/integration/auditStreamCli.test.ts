@@ -13,7 +13,7 @@ describe('stepguard audit verify --stream (the real bin)', () => {
   let dir: string;
   let lines: string[];
   beforeAll(async () => {
-    cli = cliBinWith('verifyAuditStreamFile');
+    cli = cliBinWith('checkpoint rounds from');
     dir = mkdtempSync(join(tmpdir(), 'stepguard-stream-'));
     // A stream as the stdout sink writes it (what a log shipper would store).
     const out = new PassThrough();
@@ -52,6 +52,13 @@ describe('stepguard audit verify --stream (the real bin)', () => {
     const lastOfU1 = lines.findIndex((l) => l.includes('"kind":"audit_event"') && l.includes('"chainId":"u1"') && l.includes('"seq":3'));
     const r = await runCli(cli.bin, ['audit', 'verify', '--stream', file('tail.jsonl', lines.filter((_, i) => i !== lastOfU1))], { STEPGUARD_PEPPER: PEPPER });
     expect(r.stdout).toMatch(/^BROKEN chain u1 at seq 3 .*missing before checkpoint/m);
+    expect(r.code).toBe(1);
+  });
+
+  it("exits 1 when a whole chain (its events and checkpoints) was taken out: its round is short of it", async () => {
+    const r = await runCli(cli.bin, ['audit', 'verify', '--stream', file('no-u2.jsonl', lines.filter((l) => !l.includes('"chainId":"u2"')))], { STEPGUARD_PEPPER: PEPPER });
+    expect(r.stdout).toMatch(/^BROKEN checkpoint rounds \(round\.[^)]+\.1\): round incomplete: node \S+ round 1 checkpointed 2 chains; 1 of them are in the stream$/m);
+    expect(r.stdout).toMatch(/^FAILED: 1 chains, 3 events, 1 checkpoints, 0 duplicates, 1 broken, 1 checkpoint rounds from 1 nodes;/m);
     expect(r.code).toBe(1);
   });
 

@@ -32,6 +32,7 @@ export function createAuditStreamFromConfig(deps: { config: StepGuardConfig; met
     key: deriveAuditKey(config.secrets.pepper),
     clock: config.clock,
     checkpointEverySeconds: config.audit.checkpointEverySeconds,
+    random: config.random,
     onError: (err, sink) => logger?.warn({ event: 'audit_sink_failed', sink, err: err instanceof Error ? err.message : String(err) }, 'An audit sink failed'),
   });
 }

@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../../core/audit/auditChain';
 import type { Clock } from '../../core/clock';
+import { cryptoRandom, type RandomSource } from '../../core/random';
 import type { AuditSink } from './AuditSink';
-import { checkpointMac, type AuditCheckpoint, type AuditStreamRecord } from './auditStreamRecord';
+import { checkpointId, checkpointMac, type AuditCheckpoint, type AuditStreamRecord } from './auditStreamRecord';
 
 export type AuditStreamer = {
   /** Called after an event is in the store, in chain order. Never throws. */
@@ -14,19 +15,24 @@ export type AuditStreamer = {
 
 /**
  * Feeds every sink each event written by this process and, every `checkpointEverySeconds`
- * (and on close), a signed checkpoint per chain this process appended to. Checkpoints are per
- * process: on several nodes each sends its own for the heads it wrote, which a verifier
- * checks the same way (a checkpoint only says "seq N has MAC M").
+ * (and on close), a round of signed checkpoints: one per chain this process appended to since
+ * the last round. Checkpoints are per process: on several nodes each sends its own rounds, under
+ * its own random node id, for the heads it wrote. Each checkpoint carries its round number and
+ * the round's size, so a verifier sees a chain (or a round) taken out of a received copy.
  */
 export function createAuditStreamer(options: {
   sinks: readonly AuditSink[];
   key: Buffer;
   clock: Clock;
   checkpointEverySeconds: number;
+  /** Draws the node id (random per process: a restarted process is a new node, rounds from 1). */
+  random?: RandomSource;
   onError?: (err: unknown, sink: string) => void;
 }): AuditStreamer {
   const { sinks, key, clock } = options;
   const changed = new Map<string, { seq: number; mac: string }>();
+  const nodeId = (options.random ?? cryptoRandom).bytes(12).toString('base64url');
+  let round = 0;
   const send = (record: AuditStreamRecord) => {
     for (const sink of sinks) {
       try {
@@ -37,10 +43,14 @@ export function createAuditStreamer(options: {
     }
   };
   const checkpoint = () => {
+    // A round with nothing to vouch for is not sent, so round numbers have no gaps of their own.
+    if (changed.size === 0) return;
+    round += 1;
     const tsMs = clock.nowMs();
+    const roundSize = changed.size;
     for (const [chainId, head] of changed) {
-      const body = { chainId, seq: head.seq, headMac: head.mac, tsMs };
-      const record: AuditCheckpoint = { kind: 'audit_checkpoint', id: `checkpoint.${chainId}.${head.seq}`, ...body, mac: checkpointMac(key, body) };
+      const body = { chainId, seq: head.seq, headMac: head.mac, tsMs, nodeId, round, roundSize };
+      const record: AuditCheckpoint = { kind: 'audit_checkpoint', id: checkpointId(body), ...body, mac: checkpointMac(key, body) };
       send(record);
     }
     changed.clear();

@@ -55,6 +55,12 @@ const FIELDS: (keyof AuditEvent)[] = [
  */
 const EXTENSION_FIELDS: (keyof AuditEvent)[] = ['lineType', 'lineTypeSource'];
 
+/**
+ * Every field an event may carry: the MAC'd ones and `mac`. A copy of an event (a stream
+ * receiver's) that holds any other field holds something no MAC vouches for.
+ */
+export const AUDIT_EVENT_FIELDS: readonly string[] = [...FIELDS, ...EXTENSION_FIELDS, 'mac'];
+
 /** The MAC of an event: HMAC-SHA256 over its fields in a fixed order (the `mac` field excluded). */
 export function auditMac(key: string | Buffer, event: Omit<AuditEvent, 'mac'>): string {
   const values = FIELDS.map((f) => event[f as keyof typeof event] ?? null);
