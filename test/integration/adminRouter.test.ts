@@ -3,17 +3,23 @@ import { createTestApp, type TestApp } from '../helpers/createTestApp';
 import { softPasskey } from '../helpers/softPasskey';
 import { DEMO_ACCOUNT, DEMO_OPERATOR } from '../../src/demo/createDemoApp';
 import { totpCodeAt } from '../../src/core/totp/totp';
+import { DEFAULT_FIRST_FACTOR_WAIT_SECONDS } from '../../src/http/admin/adminRouterOptions';
 
 const ADMIN = '/admin/2fa';
 type Client = Awaited<ReturnType<TestApp['client']>>;
 
-/** The demo operator, signed in with its password, with a (software) passkey enrolled; not yet stepped up with it. */
+/**
+ * The demo operator, signed in with its password, with a (software) passkey enrolled; not yet
+ * stepped up with it. The passkey was bound with the password alone (the account's first
+ * factor), so the console counts it only after the first-factor wait: the clock passes it here.
+ */
 async function operatorWithPasskey(t: TestApp) {
   const c = await t.client();
   await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
   const key = softPasskey({ rpID: t.guard.config.webauthn.rpID, origin: t.guard.config.webauthn.origins[0] as string });
   const options = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
   await c.post('/auth/2fa/webauthn/registration/verify', { response: key.register(options.body), nickname: 'Operator key' }).expect(201);
+  t.clock.advanceSeconds(DEFAULT_FIRST_FACTOR_WAIT_SECONDS);
   return { c, key };
 }
 
@@ -125,7 +131,43 @@ describe('guard.adminRouter: who gets in', () => {
     expect(() => t.guard.adminRouter(undefined as never)).toThrow(/authorize` is required/);
     expect(() => t.guard.adminRouter({ authorize: () => true, requireAssurance: 'aal1' as never })).toThrow(/requireAssurance/);
     expect(() => t.guard.adminRouter({ authorize: () => true, maxAge: 5 } as never)).toThrow(/maxAge/);
+    expect(() => t.guard.adminRouter({ authorize: () => true, firstFactorWaitSeconds: -1 })).toThrow(/firstFactorWaitSeconds: must be 0 or more seconds/);
+    expect(() => t.guard.adminRouter({ authorize: () => true, firstFactorWaitSeconds: 1.5 })).toThrow(/firstFactorWaitSeconds: must be a whole number/);
+    expect(() => t.guard.adminRouter({ authorize: () => true, firstFactorWaitSeconds: '72h' as never })).toThrow(/firstFactorWaitSeconds: must be a number of seconds/);
   });
+
+  it("a passkey bound with the password alone opens the console only after firstFactorWaitSeconds (72 h), with a 403 that says so meanwhile", async () => {
+    const c = await t.client();
+    await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
+    const key = softPasskey({ rpID: t.guard.config.webauthn.rpID, origin: t.guard.config.webauthn.origins[0] as string });
+    const options = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
+    await c.post('/auth/2fa/webauthn/registration/verify', { response: key.register(options.body), nickname: 'Operator key' }).expect(201);
+    await passkeyStepUp(c, key);
+    const refused = await c.get(`${ADMIN}/`).expect(403);
+    expect(refused.body.error.code).toBe('access_denied');
+    expect(refused.body.error.reasons.join(' ')).toMatch(/first_factor_waiting.*72 h/);
+    t.clock.advanceSeconds(DEFAULT_FIRST_FACTOR_WAIT_SECONDS - 60);
+    await passkeyStepUp(c, key);
+    await c.get(`${ADMIN}/`).expect(403);
+    t.clock.advanceSeconds(60);
+    await passkeyStepUp(c, key);
+    await c.get(`${ADMIN}/`).expect(200);
+  });
+
+  it('a second passkey bound with the waiting first one does not get round the wait (the account cool-off holds it)', async () => {
+    const c = await t.client();
+    await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
+    const first = softPasskey({ rpID: t.guard.config.webauthn.rpID, origin: t.guard.config.webauthn.origins[0] as string });
+    const second = softPasskey({ rpID: t.guard.config.webauthn.rpID, origin: t.guard.config.webauthn.origins[0] as string });
+    const o1 = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
+    await c.post('/auth/2fa/webauthn/registration/verify', { response: first.register(o1.body), nickname: 'first' }).expect(201);
+    await passkeyStepUp(c, first);
+    const o2 = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
+    await c.post('/auth/2fa/webauthn/registration/verify', { response: second.register(o2.body), nickname: 'second' }).expect(201);
+    await passkeyStepUp(c, second);
+    expect((await c.get(`${ADMIN}/`)).status).not.toBe(200);
+  });
+
 });
 
 describe.each([

@@ -19,14 +19,16 @@ export type OperatorAssessment =
  * risk policy's decision for `admin_console` (a deny is a deny), and a second factor of the
  * required level verified within `maxAgeSeconds` — counted the high-risk way, so a factor
  * removed since, or added during the account's cool-off, does not count. Freshness is the
- * console's own: a passkey used an hour ago for a 12 h `login` step-up is stale here.
+ * console's own: a passkey used an hour ago for a 12 h `login` step-up is stale here. A factor
+ * the account bound with the password alone counts only `firstFactorWaitSeconds` after it was
+ * bound (a 403 saying so meanwhile), so knowing the password is not enough to open the console.
  */
 export async function assessOperatorStepUp(
   internals: GuardInternals,
   req: Request,
   res: Response,
   userId: string,
-  options: { requireAssurance: AssuranceLevel; maxAgeSeconds: number },
+  options: { requireAssurance: AssuranceLevel; maxAgeSeconds: number; firstFactorWaitSeconds: number },
 ): Promise<OperatorAssessment> {
   const { config, service, risk } = internals;
   if (!(await sessionLive(service, req, userId))) return { ok: false, kind: 'unauthenticated' };
@@ -46,8 +48,17 @@ export async function assessOperatorStepUp(
     // A rule that fired may shorten the freshness; the console's own setting is otherwise what counts.
     maxAgeSeconds: decision.reasons.length > 0 ? Math.min(options.maxAgeSeconds, decision.maxAgeSeconds) : options.maxAgeSeconds,
   };
-  const usable = await service.highRiskFactorTimes({ userId, factors: state.factors, refs: state.refs ?? {} });
-  const evaluation = evaluateStepUp(requirement, usable, config.clock.nowMs());
-  if (!evaluation.ok) return { ok: false, kind: 'step_up', requirement, reason: evaluation.reason };
+  const refs = state.refs ?? {};
+  const usable = await service.highRiskFactorTimes({ userId, factors: state.factors, refs, firstFactorWaitSeconds: options.firstFactorWaitSeconds });
+  const nowMs = config.clock.nowMs();
+  const evaluation = evaluateStepUp(requirement, usable, nowMs);
+  if (!evaluation.ok) {
+    // A step-up that passes but for the first-factor wait: another step-up would not help, so say why and until when.
+    if (options.firstFactorWaitSeconds > 0 && evaluateStepUp(requirement, await service.highRiskFactorTimes({ userId, factors: state.factors, refs }), nowMs).ok) {
+      const hours = Math.ceil(options.firstFactorWaitSeconds / 3600);
+      return { ok: false, kind: 'deny', reasons: [`first_factor_waiting: your only second factor was added with the password alone; it opens the console ${hours} h after it was added (firstFactorWaitSeconds)`] };
+    }
+    return { ok: false, kind: 'step_up', requirement, reason: evaluation.reason };
+  }
   return { ok: true, satisfiedBy: evaluation.satisfiedBy };
 }

@@ -124,7 +124,7 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
         await internals.service.audit({ type: 'admin_access_refused', outcome: 'blocked', userId, action: ADMIN_ACTION, reasons: ['not_an_operator'], context: contextOf(res) });
         return void (await fail(req, res, 'access_denied', { action: ADMIN_ACTION }));
       }
-      const assessment = await assessOperatorStepUp(internals, req, res, userId, { requireAssurance: options.requireAssurance, maxAgeSeconds: options.maxAgeSeconds });
+      const assessment = await assessOperatorStepUp(internals, req, res, userId, { requireAssurance: options.requireAssurance, maxAgeSeconds: options.maxAgeSeconds, firstFactorWaitSeconds: options.firstFactorWaitSeconds });
       if (assessment.ok) {
         // The id written into audit records: the host's, when it gives a sane one, else the user id.
         const given = options.operatorIdOf?.(req);
