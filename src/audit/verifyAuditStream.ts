@@ -36,6 +36,12 @@ export type AuditStreamReport = {
   /** Checkpoint rounds, over all streaming nodes, and how many nodes sent them. */
   rounds: number;
   nodes: number;
+  /**
+   * Each streaming node's newest round held and its time. What a node sent after it cannot be
+   * shown missing; an operator compares these with when the nodes ran (a node still running
+   * should have a round within the last `audit.checkpointEverySeconds` or so).
+   */
+  lastRounds: { nodeId: string; round: number; tsMs: number }[];
   duplicates: number;
   /**
    * Events after the chain's last checkpoint: linked and MAC-checked, but their completeness is
@@ -48,7 +54,7 @@ export type AuditStreamReport = {
 
 type Chain = { events: Map<number, AuditEvent>; checkpoints: AuditCheckpoint[]; checkpointMacs: Set<string>; first: StreamProblem | null; eventIds: Map<string, string> };
 /** Per streaming node: round number -> the round's size and the chains whose checkpoints arrived. */
-type Node = Map<number, { roundSize: number; chains: Set<string>; id: string }>;
+type Node = Map<number, { roundSize: number; chains: Set<string>; id: string; tsMs: number }>;
 
 const EVENT_LINE_FIELDS = new Set([...AUDIT_EVENT_FIELDS, 'kind', 'ts']);
 const CHECKPOINT_LINE_FIELDS = new Set(CHECKPOINT_FIELDS);
@@ -81,7 +87,7 @@ function unsignedPart(parsed: Record<string, unknown>, allowed: Set<string>, tsM
  */
 export async function verifyAuditStream(key: Buffer, lines: AsyncIterable<string> | Iterable<string>): Promise<AuditStreamReport> {
   const chains = new Map<string, Chain>();
-  const report: AuditStreamReport = { chains: 0, events: 0, checkpoints: 0, rounds: 0, nodes: 0, duplicates: 0, uncheckpointedEvents: 0, problems: [] };
+  const report: AuditStreamReport = { chains: 0, events: 0, checkpoints: 0, rounds: 0, nodes: 0, lastRounds: [], duplicates: 0, uncheckpointedEvents: 0, problems: [] };
   const nodes = new Map<string, Node>();
   // Rounds a rejected checkpoint claims: that checkpoint is reported already, not again as its round missing or short.
   const rejectedRounds = new Set<string>();
@@ -145,7 +151,7 @@ export async function verifyAuditStream(key: Buffer, lines: AsyncIterable<string
       }
       let round = node.get(cp.round);
       if (!round) {
-        round = { roundSize: cp.roundSize, chains: new Set(), id: `round.${cp.nodeId}.${cp.round}` };
+        round = { roundSize: cp.roundSize, chains: new Set(), id: `round.${cp.nodeId}.${cp.round}`, tsMs: cp.tsMs };
         node.set(cp.round, round);
       }
       // Two sizes for one round cannot come from one node: count it as a round that does not add up.
@@ -194,6 +200,9 @@ export async function verifyAuditStream(key: Buffer, lines: AsyncIterable<string
   for (const [nodeId, node] of [...nodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     report.nodes += 1;
     report.rounds += node.size;
+    let last = 0;
+    for (const n of node.keys()) last = Math.max(last, n);
+    report.lastRounds.push({ nodeId, round: last, tsMs: (node.get(last) as { tsMs: number }).tsMs });
     const problem = checkRounds(nodeId, node, rejectedRounds);
     if (problem) report.problems.push(problem);
   }
@@ -252,6 +261,7 @@ function withoutMac(event: AuditEvent): Omit<AuditEvent, 'mac'> {
 export async function verifyAuditStreamFile(key: Buffer, path: string, out: { write(text: string): unknown }): Promise<number> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   const report = await verifyAuditStream(key, lines);
+  for (const r of report.lastRounds) out.write(`node ${r.nodeId}: last round ${r.round} at ${isoOf(r.tsMs) ?? r.tsMs} (nothing after it is provable)\n`);
   for (const p of report.problems) {
     const at = p.seq === null ? '' : ` at seq ${p.seq}`;
     const id = p.id === null ? '' : ` (${p.id})`;

@@ -37,6 +37,8 @@ describe('stepguard audit verify --stream (the real bin)', () => {
   it('proves a complete stream (duplicates and chains interleaved are fine)', async () => {
     const r = await runCli(cli.bin, ['audit', 'verify', '--stream', file('ok.jsonl', [...lines].reverse().concat(lines[0] as string))], { STEPGUARD_PEPPER: PEPPER });
     expect(r.stdout).toMatch(/^OK: 2 chains, 5 events, 2 checkpoints, 1 duplicates, 0 broken/m);
+    // The one limit: what a node sent after its last round held. The operator sees when that was.
+    expect(r.stdout).toMatch(/^node \S+: last round 1 at \d{4}-\d\d-\d\dT[\d:.]+Z \(nothing after it is provable\)$/m);
     expect(r.code).toBe(0);
   });
 

@@ -60,7 +60,7 @@ describe('checkpoint rounds (audit verify --stream)', () => {
     const checkpoints = lines.map(parse).filter((l) => l.kind === 'audit_checkpoint');
     expect(checkpoints.map((c) => [c.chainId, c.round, c.roundSize])).toEqual([['alice', 1, 2], ['bob', 1, 2], ['bob', 2, 1]]);
     expect(new Set(checkpoints.map((c) => c.nodeId)).size).toBe(1);
-    expect(await verifyAuditStream(KEY, lines)).toMatchObject({ problems: [], rounds: 2, nodes: 1 });
+    expect(await verifyAuditStream(KEY, lines)).toMatchObject({ problems: [], rounds: 2, nodes: 1, lastRounds: [{ nodeId: checkpoints[0]?.nodeId, round: 2, tsMs: clock.nowMs() }] });
   });
 
   it('two nodes vouching for the same chain: both copies verify together, one set of rounds per node', async () => {
