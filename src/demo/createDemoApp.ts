@@ -68,6 +68,13 @@ export type DemoAppOptions = {
   environment?: 'production' | 'development' | 'test';
   /** When given, the OpenID Connect provider at /oidc and its relying-party page /rp (npm start always gives it; see demoOidc.ts). */
   oidc?: DemoOidcOptions;
+  /**
+   * DEMO ONLY: the console's `firstFactorWaitSeconds` for the demo operator. Without it the
+   * library default holds (72 h: a passkey bound with the password alone opens the console only
+   * then). `npm start` outside production sets 0 so olivia can try the console at once; never
+   * copy that into an app with real operators.
+   */
+  adminFirstFactorWaitSeconds?: number;
 };
 
 export type DemoApp = { app: express.Express; guard: StepGuard; users: DemoUserStore };
@@ -217,6 +224,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.use('/admin/2fa', guard.adminRouter({
     authorize: (req) => (req.user as DemoUser | undefined)?.username === DEMO_OPERATOR.username,
     findUserId: (query) => users.idOf(query),
+    ...(options.adminFirstFactorWaitSeconds !== undefined ? { firstFactorWaitSeconds: options.adminFirstFactorWaitSeconds } : {}),
   }));
   // The OpenID Connect provider (/oidc, its interaction route, the RFC 9470 API): own parsers, no CSRF token.
   const oidc = options.oidc ? await createDemoOidc({ ...options.oidc, guard, users, logger, trustProxy: options.trustProxy !== undefined && options.trustProxy !== false }) : null;

@@ -70,6 +70,11 @@ async function main(): Promise<void> {
     appOrigin: env.APP_ORIGIN ?? `http://localhost:${port}`,
     trustProxy,
     environment: production ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development',
+    // !!! DEMO ONLY, NEVER IN A REAL APP !!! The console makes a passkey bound with the password
+    // alone wait 72 h (adminRouter firstFactorWaitSeconds) before it counts; the demo's operator
+    // olivia has nothing else, so outside production the demo turns the wait off to let you try
+    // the console now. Production keeps the library default.
+    ...(production ? {} : { adminFirstFactorWaitSeconds: 0 }),
   });
   // With a shared Redis, `stepguard factors ...` and `audit ...` (REDIS_URL) reach this node: it runs them through its service.
   const adminChannel = redis ? guard.listenForAdminCommands() : undefined;

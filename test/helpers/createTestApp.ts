@@ -27,6 +27,8 @@ export async function createTestApp(
     trustProxy?: boolean;
     /** Providers in priority order instead of the recording one (which `sms` still names). */
     smsProviders?: SmsProvider[];
+    /** The demo-only console wait (`npm start` sets 0 outside production); the library default otherwise. */
+    adminFirstFactorWaitSeconds?: number;
   } = {},
 ) {
   const clock: FakeClock = fakeClock();
@@ -61,6 +63,7 @@ export async function createTestApp(
     stores,
     ...(options.guardOptions ? { guardOptions: options.guardOptions } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.adminFirstFactorWaitSeconds !== undefined ? { adminFirstFactorWaitSeconds: options.adminFirstFactorWaitSeconds } : {}),
     redis,
     redisKeyPrefix: keyPrefix,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',

@@ -154,6 +154,21 @@ describe('guard.adminRouter: who gets in', () => {
     await c.get(`${ADMIN}/`).expect(200);
   });
 
+  it("the demo's npm start setting (adminFirstFactorWaitSeconds: 0, outside production only) lets olivia open the console right after binding her passkey", async () => {
+    const demo = await createTestApp({ adminFirstFactorWaitSeconds: 0 });
+    try {
+      const c = await demo.client();
+      await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
+      const key = softPasskey({ rpID: demo.guard.config.webauthn.rpID, origin: demo.guard.config.webauthn.origins[0] as string });
+      const options = await c.post('/auth/2fa/webauthn/registration/options', {}).expect(200);
+      await c.post('/auth/2fa/webauthn/registration/verify', { response: key.register(options.body), nickname: 'Operator key' }).expect(201);
+      await passkeyStepUp(c, key);
+      await c.get(`${ADMIN}/`).expect(200);
+    } finally {
+      await demo.close();
+    }
+  });
+
   it('a second passkey bound with the waiting first one does not get round the wait (the account cool-off holds it)', async () => {
     const c = await t.client();
     await c.login(DEMO_OPERATOR.username, DEMO_OPERATOR.password).expect(200);
