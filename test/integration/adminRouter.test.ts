@@ -146,6 +146,8 @@ describe('guard.adminRouter: who gets in', () => {
     const refused = await c.get(`${ADMIN}/`).expect(403);
     expect(refused.body.error.code).toBe('access_denied');
     expect(refused.body.error.reasons.join(' ')).toMatch(/first_factor_waiting.*72 h/);
+    const operatorId = t.users.idOf(DEMO_OPERATOR.username) as string;
+    expect((await auditOf(t, operatorId)).filter((e) => e.type === 'admin_access_refused').map((e) => e.reasons)).toEqual([['first_factor_waiting']]);
     t.clock.advanceSeconds(DEFAULT_FIRST_FACTOR_WAIT_SECONDS - 60);
     await passkeyStepUp(c, key);
     await c.get(`${ADMIN}/`).expect(403);

@@ -12,6 +12,8 @@ export type OperatorAssessment =
   | { ok: true; satisfiedBy: SecondFactorId | null }
   | { ok: false; kind: 'unauthenticated' }
   | { ok: false; kind: 'deny'; reasons: string[] }
+  /** The step-up holds but for the first-factor wait: another step-up would not help. */
+  | { ok: false; kind: 'first_factor_waiting'; reason: string }
   | { ok: false; kind: 'step_up'; requirement: ActionRequirement; reason: string };
 
 /**
@@ -55,8 +57,8 @@ export async function assessOperatorStepUp(
   if (!evaluation.ok) {
     // A step-up that passes but for the first-factor wait: another step-up would not help, so say why and until when.
     if (options.firstFactorWaitSeconds > 0 && evaluateStepUp(requirement, await service.highRiskFactorTimes({ userId, factors: state.factors, refs }), nowMs).ok) {
-      const hours = Math.ceil(options.firstFactorWaitSeconds / 3600);
-      return { ok: false, kind: 'deny', reasons: [`first_factor_waiting: your only second factor was added with the password alone; it opens the console ${hours} h after it was added (firstFactorWaitSeconds)`] };
+      const wait = options.firstFactorWaitSeconds % 3600 === 0 ? `${options.firstFactorWaitSeconds / 3600} h` : `${options.firstFactorWaitSeconds} s`;
+      return { ok: false, kind: 'first_factor_waiting', reason: `first_factor_waiting: your only second factor was added with the password alone; it opens the console ${wait} after it was added (firstFactorWaitSeconds)` };
     }
     return { ok: false, kind: 'step_up', requirement, reason: evaluation.reason };
   }

@@ -133,6 +133,11 @@ export function createAdminRouter(internals: GuardInternals, operator: OperatorS
       }
       if (assessment.kind === 'unauthenticated') return void (await signIn());
       if (assessment.kind === 'deny') return void (await fail(req, res, 'access_denied', { action: ADMIN_ACTION, reasons: assessment.reasons }));
+      if (assessment.kind === 'first_factor_waiting') {
+        // Audited: during the wait, someone with the password alone trying the console is what the owner should see.
+        await internals.service.audit({ type: 'admin_access_refused', outcome: 'blocked', userId, action: ADMIN_ACTION, reasons: ['first_factor_waiting'], context: contextOf(res) });
+        return void (await fail(req, res, 'access_denied', { action: ADMIN_ACTION, reasons: [assessment.reason] }));
+      }
       const state = internals.ensureState(req, userId);
       delete state.formStash;
       state.pending = { action: ADMIN_ACTION, level: assessment.requirement.level, ...(here ? { returnTo: here } : {}) };
