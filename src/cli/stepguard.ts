@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createConnection, type Connection } from 'mongoose';
-import { fromAuditLine, toAuditLine } from '../audit/auditEventLines';
+import { AuditLineError, fromAuditLine, toAuditLine } from '../audit/auditEventLines';
 import { verifyAuditEvents } from '../audit/verifyAuditEvents';
 import { verifyAuditStreamFile } from '../audit/verifyAuditStream';
 import { deriveAuditKey, type AuditEvent } from '../core/audit/auditChain';
@@ -323,6 +323,9 @@ run(process.argv.slice(2), process.stdout, process.stderr).then(
     if (error instanceof UsageError) {
       process.stderr.write(`stepguard: ${error.message}\nRun "stepguard --help" for usage.\n`);
       process.exitCode = 2;
+    } else if (error instanceof AuditLineError) {
+      process.stderr.write(`stepguard: the audit events read are not intact: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (error instanceof AdminChannelError) {
       process.stderr.write(`stepguard: ${error.message}\n`);
       process.exitCode = error.kind === 'timeout' ? 4 : 5;

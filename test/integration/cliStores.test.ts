@@ -25,7 +25,7 @@ import { describeWithRedis, TEST_REDIS_URL } from '../helpers/withRedis';
 const PEPPER = 'test-pepper-that-is-long-enough-for-validation-0123';
 let cli: ReturnType<typeof cliBinWith>;
 beforeAll(() => {
-  cli = cliBinWith('STEPGUARD_CLI_STORE');
+  cli = cliBinWith('AuditLineError');
 }, 180_000);
 afterAll(() => cli.cleanup());
 const run = (args: string[], env: Record<string, string | undefined> = {}) => runCli(cli.bin, args, { STEPGUARD_PEPPER: PEPPER, ...env });
@@ -101,6 +101,20 @@ describe('the audit file store (STEPGUARD_AUDIT_FILE)', () => {
     const r = await run(['audit', 'verify'], { STEPGUARD_AUDIT_FILE: tampered });
     expect(r.stdout).toContain(`BROKEN chain u1: event ${JSON.parse(lines[i] as string).id as string}`);
     expect(r.stdout).toMatch(/^FAILED: /m);
+    expect(r.code).toBe(1);
+  });
+
+  // What a person reads (the ISO `ts`) and fields the MAC does not cover must not change unseen.
+  it.each([
+    ['a moved ts', (l: string) => l.replace(/"ts":"(\d{4})/, (_m, y: string) => `"ts":"${Number(y) - 1}`), /ts does not match/],
+    ['an added field', (l: string) => l.replace(/^\{/, '{"approvedBy":"ceo",'), /unsigned field "approvedBy"/],
+  ])('fails verify (exit 1) on %s', async (_name, edit, message) => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const tampered = `${file}.edited`;
+    writeFileSync(tampered, `${lines.map((l, j) => (j === 0 ? edit(l) : l)).join('\n')}\n`);
+    expect(readFileSync(tampered, 'utf8')).not.toBe(readFileSync(file, 'utf8'));
+    const r = await run(['audit', 'verify', '--file', tampered], { STEPGUARD_AUDIT_FILE: file });
+    expect(r.stderr).toMatch(message);
     expect(r.code).toBe(1);
   });
 });
