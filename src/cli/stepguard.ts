@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createConnection, type Connection } from 'mongoose';
 import { AuditLineError, fromAuditLine, toAuditLine } from '../audit/auditEventLines';
+import { oneLineTextProblem } from '../core/admin/oneLineTextProblem';
 import { verifyAuditEvents } from '../audit/verifyAuditEvents';
 import { verifyAuditStreamFile } from '../audit/verifyAuditStream';
 import { deriveAuditKey, type AuditEvent } from '../core/audit/auditChain';
@@ -228,6 +229,8 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
             throw new UsageError('--factor must be one of sms, totp, webauthn, backup_codes');
           }
           if (!flags.reason || flags.reason.trim().length < 3) throw new UsageError('--reason is required (why the factor is reset)');
+          const problem = oneLineTextProblem(flags.reason);
+          if (problem) throw new UsageError(`--reason ${problem}`);
         }
         const pepper = required('STEPGUARD_PEPPER');
         const store = storeFor('factors');
