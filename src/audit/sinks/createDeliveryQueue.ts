@@ -21,6 +21,24 @@ export type DeliveryQueueOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
+/** What a network sink's options and dependencies give its queue (all but `deliver`). */
+export function queueSettingsOf(
+  options: { name: string; maxQueue: number; maxBatch: number; initialBackoffMs: number; maxBackoffMs: number },
+  deps: { random: RandomSource; onDropped: (count: number) => void; onError?: (err: unknown, attempt: number) => void; sleep?: (ms: number) => Promise<void> },
+): Omit<DeliveryQueueOptions, 'deliver'> {
+  return {
+    name: options.name,
+    maxQueue: options.maxQueue,
+    maxBatch: options.maxBatch,
+    initialBackoffMs: options.initialBackoffMs,
+    maxBackoffMs: options.maxBackoffMs,
+    random: deps.random,
+    onDropped: deps.onDropped,
+    ...(deps.onError ? { onError: deps.onError } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
+}
+
 export type DeliveryQueue = {
   push(record: AuditStreamRecord): void;
   /**

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuditStreamRecord } from './auditStreamRecord';
 import type { RandomSource } from '../../core/random';
 import type { AuditSink } from './AuditSink';
-import { createDeliveryQueue } from './createDeliveryQueue';
+import { createDeliveryQueue, queueSettingsOf } from './createDeliveryQueue';
 import { formatSyslogFrame } from './formatSyslogFrame';
 
 /** How far back records are re-sent after a connection breaks (longer than a broken connection takes to notice on loopback or a LAN). */
@@ -75,15 +75,7 @@ export function createSyslogAuditSink(
     });
 
   const queue = createDeliveryQueue({
-    name: options.name,
-    maxQueue: options.maxQueue,
-    maxBatch: options.maxBatch,
-    initialBackoffMs: options.initialBackoffMs,
-    maxBackoffMs: options.maxBackoffMs,
-    random: deps.random,
-    onDropped: deps.onDropped,
-    ...(deps.onError ? { onError: deps.onError } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...queueSettingsOf(options, deps),
     deliver: async (batch) => {
       if (!socket || socket.destroyed) socket = await open();
       const s = socket;

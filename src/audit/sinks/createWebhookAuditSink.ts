@@ -4,7 +4,7 @@ import { newRandomId } from '../../core/random';
 import type { Clock } from '../../core/clock';
 import type { AuditSink } from './AuditSink';
 import { toStreamObject } from './auditStreamRecord';
-import { createDeliveryQueue } from './createDeliveryQueue';
+import { createDeliveryQueue, queueSettingsOf } from './createDeliveryQueue';
 
 export type WebhookAuditSinkOptions = {
   name: string;
@@ -45,15 +45,7 @@ export function createWebhookAuditSink(
   // The signed body of a batch is fixed at its first try, so a retry is byte-identical.
   const signed = new WeakMap<object, { body: string; timestampSeconds: number; batchId: string }>();
   const queue = createDeliveryQueue({
-    name: options.name,
-    maxQueue: options.maxQueue,
-    maxBatch: options.maxBatch,
-    initialBackoffMs: options.initialBackoffMs,
-    maxBackoffMs: options.maxBackoffMs,
-    random: deps.random,
-    onDropped: deps.onDropped,
-    ...(deps.onError ? { onError: deps.onError } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...queueSettingsOf(options, deps),
     deliver: async (batch) => {
       let request = signed.get(batch);
       if (!request) {

@@ -67,9 +67,10 @@ export class RedisChallengeStore implements ChallengeStore {
     };
   }
 
-  async reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult> {
+  /** The keys and arguments both attempt scripts start with (scripts.ts RESERVE_ATTEMPT). */
+  private attemptArgs(input: ReserveAttemptInput): [string, string, string, number, string, number, number, number, number, number, number] {
     const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
-    const reply = (await this.redis.sgReserveAttempt(
+    return [
       this.keys.challenge(userId, challengeId),
       this.keys.failures(userId),
       this.keys.lock(userId),
@@ -81,24 +82,17 @@ export class RedisChallengeStore implements ChallengeStore {
       lockout.hardLimitFailures,
       lockout.failureMemorySeconds * 1000,
       HARD_LOCK_MS,
-    )) as [string, ...(string | number)[]];
+    ];
+  }
+
+  async reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult> {
+    const reply = (await this.redis.sgReserveAttempt(...this.attemptArgs(input))) as [string, ...(string | number)[]];
     return toReserveResult(reply);
   }
 
   async verifyAttempt(input: VerifyAttemptInput): Promise<VerifyAttemptResult> {
-    const { userId, challengeId, bindingId, nowMs, maxAttempts, lockout } = input;
     const reply = (await this.redis.sgVerifyAttempt(
-      this.keys.challenge(userId, challengeId),
-      this.keys.failures(userId),
-      this.keys.lock(userId),
-      nowMs,
-      bindingId,
-      maxAttempts,
-      lockout.maxConsecutiveFailures,
-      lockout.lockSeconds * 1000,
-      lockout.hardLimitFailures,
-      lockout.failureMemorySeconds * 1000,
-      HARD_LOCK_MS,
+      ...this.attemptArgs(input),
       input.candidateHash,
       input.expectPurpose.phoneBindPurpose,
       input.expectPurpose.phoneBind ? '1' : '0',

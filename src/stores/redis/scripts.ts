@@ -6,13 +6,12 @@ export type RedisLike = Redis | Cluster;
  * Lua scripts for the steps that must be atomic. Each touches only keys of one user (one hash
  * tag). Times come in as ARGV from the injected clock; Redis TTLs are only housekeeping.
  */
-export const SCRIPTS = {
-  // KEYS: challenge, failures, lock
-  // ARGV: nowMs, bindingId, maxAttempts, maxConsecutiveFailures, lockMs, hardLimitFailures,
-  //       failureMemoryMs, hardLockMs
-  sgReserveAttempt: {
-    keys: 3,
-    lua: `
+/**
+ * The attempt reservation both attempt scripts begin with: the lock, the challenge (bound to the
+ * binding, unexpired, tries left), one more try and failure counted before any comparison, and
+ * the lock time the failure would earn. Leaves `f`, `attempts`, `failures`, `lockUntil` defined.
+ */
+const RESERVE_ATTEMPT = `
 local now = tonumber(ARGV[1])
 local lockedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
 if lockedUntil > now then return {'locked', lockedUntil} end
@@ -27,7 +26,15 @@ redis.call('PEXPIRE', KEYS[2], ARGV[7])
 local lockUntil = -1
 if failures >= tonumber(ARGV[6]) then lockUntil = now + tonumber(ARGV[8])
 elseif failures % tonumber(ARGV[4]) == 0 then lockUntil = now + tonumber(ARGV[5]) end
-if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
+`;
+
+export const SCRIPTS = {
+  // KEYS: challenge, failures, lock
+  // ARGV: nowMs, bindingId, maxAttempts, maxConsecutiveFailures, lockMs, hardLimitFailures,
+  //       failureMemoryMs, hardLockMs
+  sgReserveAttempt: {
+    keys: 3,
+    lua: `${RESERVE_ATTEMPT}if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
 return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
 `,
   },
@@ -37,22 +44,7 @@ return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
   // match for a challenge of the expected kind, sgConsumeChallenge: one command (issue 12).
   sgVerifyAttempt: {
     keys: 3,
-    lua: `
-local now = tonumber(ARGV[1])
-local lockedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
-if lockedUntil > now then return {'locked', lockedUntil} end
-local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'codeHash', 'phone', 'purpose', 'txHash')
-if not f[1] or f[1] ~= ARGV[2] then return {'not_found'} end
-local expiresAt = tonumber(f[2])
-if expiresAt <= now then return {'expired'} end
-if tonumber(f[3]) >= tonumber(ARGV[3]) then return {'exhausted', expiresAt} end
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-local failures = redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[7])
-local lockUntil = -1
-if failures >= tonumber(ARGV[6]) then lockUntil = now + tonumber(ARGV[8])
-elseif failures % tonumber(ARGV[4]) == 0 then lockUntil = now + tonumber(ARGV[5]) end
-local stored = f[4]
+    lua: `${RESERVE_ATTEMPT}local stored = f[4]
 local candidate = ARGV[9]
 local matched = 0
 if ((f[6] == ARGV[10]) == (ARGV[11] == '1')) and #stored == #candidate then
