@@ -1,0 +1,51 @@
+import { createTestApp, type TestApp } from '../helpers/createTestApp';
+
+/**
+ * Red team, issue 12 (finishStepUp now runs recordFactor and the risk record together, the
+ * session saved once by express-session). DESIGN §5 "Fail closed: if Redis or the audit store is
+ * unavailable the request gets 503, never access". A verify whose risk record (Redis) or
+ * step_up_satisfied audit record fails answers 503, yet recordFactor already raised the
+ * session's level in place, and express-session saves the raised session with the 503: the next
+ * request is at aal2, with no step_up_satisfied in the audit trail (src/http/finishStepUp.ts,
+ * the Promise.all of recordFactor and risk.recordSuccess, then service.audit).
+ */
+jest.setTimeout(30_000);
+
+describe('red team issue 12: a step-up that answered 503 gives no access', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp({ redis: true });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const outages = {
+    'the risk record (Redis)': () => {
+      const original = t.stores.risk.recordSuccess.bind(t.stores.risk);
+      t.stores.risk.recordSuccess = async () => {
+        t.stores.risk.recordSuccess = original;
+        throw new Error('redis unavailable');
+      };
+    },
+    'the step_up_satisfied audit record': () => {
+      const audit = t.stores.audit as unknown as { insert: (...args: unknown[]) => Promise<unknown> };
+      const original = audit.insert.bind(audit);
+      audit.insert = async (...args: unknown[]) => {
+        if (JSON.stringify(args).includes('step_up_satisfied')) throw new Error('audit store unavailable');
+        return original(...args);
+      };
+    },
+  };
+
+  it.each(Object.keys(outages) as (keyof typeof outages)[])('%s failing during the verify: 503 and the session is not raised', async (kind) => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    outages[kind]();
+    const verify = await c.verify(t.sms.lastCode());
+    const account = await c.get('/account');
+    const session = (await c.get('/auth/session')).body as { acr?: string };
+    expect({ verify: verify.status, accountOpened: account.status === 200, raisedToAal2: session.acr === 'aal2' }).toEqual({ verify: 503, accountOpened: false, raisedToAal2: false });
+  });
+});
