@@ -52,7 +52,7 @@ function hostApp(redis: Redis, keyPrefix: string, withOnLoad: boolean) {
   app.post('/login', passport.authenticate('local'), guard.firstFactor(), (_req, res) => res.json({ ok: true }));
   app.post('/act', (req, res) => res.json({ actedAs: (req.user as typeof USER | undefined)?.id ?? null, body: req.body as unknown }));
   app.post('/sign-out-everywhere', (req, res, next) => guard.signOut(req, { everywhere: true }).then(() => res.json({ ok: true }), next));
-  return app;
+  return { app, guard };
 }
 
 function heldPost(port: number, path: string, cookie: string, body: string) {
@@ -84,7 +84,7 @@ describe.each([false, true])('red team issue 12: a request held across "sign out
   it('runs signed out when its body arrives after the revoke', async () => {
     const connected = await connectTestRedis();
     redis = connected.redis;
-    const app = hostApp(redis, connected.keyPrefix, withOnLoad);
+    const { app, guard } = hostApp(redis, connected.keyPrefix, withOnLoad);
     server = http.createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;
@@ -97,8 +97,19 @@ describe.each([false, true])('red team issue 12: a request held across "sign out
     expect((await thief.post('/act').send({}).expect(200)).body.actedAs).toBe(USER.id);
     const cookie = thief.jar.getCookie('connect.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false });
 
+    // Held until the session was loaded (with onLoad, its revocation read started then).
+    const loaded = new Promise<void>((resolve) => {
+      const original = guard.service.isSessionLive;
+      guard.service.isSessionLive = async (...args) => {
+        guard.service.isSessionLive = original;
+        const live = await original.apply(guard.service, args);
+        setImmediate(resolve);
+        return live;
+      };
+      if (!withOnLoad) setTimeout(resolve, 150); // no read before the body: only the headers to wait for
+    });
     const held = heldPost(port, '/act', `connect.sid=${cookie?.value}`, JSON.stringify({ act: 'after-revoke' }));
-    await new Promise((r) => setTimeout(r, 150));
+    await loaded;
     await owner.post('/sign-out-everywhere').expect(200);
     held.release();
     const answer = await held.done;

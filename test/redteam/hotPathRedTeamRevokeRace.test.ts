@@ -44,6 +44,19 @@ function heldPost(port: number, path: string, headers: Record<string, string>, b
   return { done, release: () => send() };
 }
 
+/** Resolves once the next session check has its answer (the held request passed it). */
+function nextSessionCheck(service: { isSessionLive: (...args: never[]) => Promise<boolean> }): Promise<void> {
+  const original = service.isSessionLive;
+  return new Promise((resolve) => {
+    service.isSessionLive = (async (...args: never[]) => {
+      service.isSessionLive = original;
+      const live = await original.apply(service, args);
+      setImmediate(resolve);
+      return live;
+    }) as typeof original;
+  });
+}
+
 const sidOf = (raw: Raw) => raw.setCookie.map((c) => /^sg\.sid=([^;]+)/.exec(c)?.[1]).find(Boolean);
 
 describe('red team issue 12: a factor change held open across a revoke', () => {
@@ -84,8 +97,9 @@ describe('red team issue 12: a factor change held open across a revoke', () => {
   it.each(Object.keys(revokes) as (keyof typeof revokes)[])('a factor removal whose headers came before %s is refused, and revives no session', async (kind) => {
     const { owner, userId, thiefSid, thief, account, totps } = await ownerAndThief();
     const [ownerTotp] = await totps();
+    const checked = nextSessionCheck(t.guard.service);
     const held = heldPost(port, `/auth/2fa/factors/${ownerTotp}/remove`, { cookie: `sg.sid=${thiefSid}`, 'x-csrf-token': thief.csrfToken }, '{}');
-    await new Promise((r) => setTimeout(r, 150)); // the headers passed the session check
+    await checked; // the headers passed the session check; the body is held
 
     await revokes[kind](owner, userId);
     expect((await account(thiefSid)).status).toBe(401); // the thief's cookie is dead now
@@ -106,8 +120,9 @@ describe('red team issue 12: a factor change held open across a revoke', () => {
     // The thief starts its own authenticator setup while its session is live (a fresh SMS step-up allows it).
     const setup = await thief.post('/auth/2fa/totp/setup').expect(201);
     const code = await totpCode(setup.body.secret as string, t.clock.nowMs());
+    const checked = nextSessionCheck(t.guard.service);
     const held = heldPost(port, '/auth/2fa/totp/confirm', { cookie: `sg.sid=${thief.cookie('sg.sid') ?? thiefSid}`, 'x-csrf-token': thief.csrfToken }, JSON.stringify({ code }));
-    await new Promise((r) => setTimeout(r, 150));
+    await checked;
 
     await owner.post('/auth/2fa/sessions/revoke-all').expect(200);
 
