@@ -59,8 +59,21 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   // Together: the new session id (the old session's delete) and the risk record are one round
   // trip to Redis, not two. recordFactor sets the factor before it waits, so the risk engine
   // sees it; both work on the same state object, which the regeneration carries over.
-  await Promise.all([recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref), internals.risk.recordSuccess(req, userId)]);
-  await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
+  // Fail closed: when the risk record or the audit record fails, the request answers 503 and the
+  // session must not keep (and express-session must not save) a level nothing recorded. The
+  // regeneration carries this same state object over, so restoring it in place covers both ids.
+  const before = { factors: state.factors, refs: state.refs };
+  try {
+    const settled = await Promise.allSettled([recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref), internals.risk.recordSuccess(req, userId)]);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+    await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
+  } catch (err) {
+    const now = readState(req, userId) ?? state;
+    now.factors = before.factors;
+    if (before.refs === undefined) delete now.refs;
+    else now.refs = before.refs;
+    throw err;
+  }
   let remembered = false;
   if (done.remember) {
     const trusted = await service.trustDevice({ userId, label: deviceLabel(req.get('user-agent')), proof: await sessionProof(internals, req, res, userId), context: requestContext(req) });
