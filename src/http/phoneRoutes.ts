@@ -145,6 +145,6 @@ export function mountPhoneRoutes(kit: RouteKit): void {
 }
 
 /** The binding rule's refusals, which send a browser to step up (or sign in) rather than show an error. */
-function isChangeRefusal(reason: string): reason is 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' {
-  return reason === 'fresh_factor_required' || reason === 'fresh_password_required' || reason === 'last_factor';
+function isChangeRefusal(reason: string): reason is 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' | 'unauthenticated' {
+  return reason === 'fresh_factor_required' || reason === 'fresh_password_required' || reason === 'last_factor' || reason === 'unauthenticated';
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { StepGuardConfig } from '../config';
 import type { StepGuardService } from '../service/createStepGuardService';
@@ -6,7 +7,15 @@ import { readState } from './sessionState';
 const checked = new WeakMap<Request, Promise<boolean>>();
 
 type SessionIdentity = { userId: string; bindingId: string; generation: number };
-type Prefetch = { identity: SessionIdentity; live: Promise<boolean> };
+type Prefetch = { identity: SessionIdentity; live: Promise<boolean>; settledAtMs: number | null };
+
+/**
+ * A prefetched answer is used only this soon after it arrived (monotonic time, not the injected
+ * clock: this bounds how old the answer is, which no fake clock must stretch). A request whose
+ * body came long after its headers (held across a "sign out everywhere") reads again, as the
+ * sequential check would have read after the body.
+ */
+const PREFETCH_MAX_AGE_MS = 100;
 
 /** At most this many session ids remembered per node for the prefetch (oldest forgotten first). */
 const MAX_REMEMBERED_SESSIONS = 10_000;
@@ -34,11 +43,15 @@ class SessionCheckPrefetcher {
     const identity = this.known.get(sessionId);
     if (!identity) return;
     const live = this.service.isSessionLive(identity);
+    const entry: Prefetch = { identity, live, settledAtMs: null };
     // Whoever takes it awaits it; one nobody takes must not become an unhandled rejection.
-    live.catch(() => undefined);
+    live.then(
+      () => void (entry.settledAtMs = performance.now()),
+      () => undefined,
+    );
     // Requests that never reach the check leave theirs behind: bounded like the ids.
     if (this.started.size >= MAX_REMEMBERED_SESSIONS) this.started.delete(this.started.keys().next().value as string);
-    this.started.set(sessionId, { identity, live });
+    this.started.set(sessionId, entry);
   }
 
   /** The started check for this session, if it was started for exactly `identity`; taken once. */
@@ -46,6 +59,7 @@ class SessionCheckPrefetcher {
     const prefetch = this.started.get(sessionId);
     if (!prefetch) return undefined;
     this.started.delete(sessionId);
+    if (prefetch.settledAtMs !== null && performance.now() - prefetch.settledAtMs > PREFETCH_MAX_AGE_MS) return undefined;
     const same = prefetch.identity.userId === identity.userId && prefetch.identity.bindingId === identity.bindingId && prefetch.identity.generation === identity.generation;
     return same ? prefetch.live : undefined;
   }
@@ -102,7 +116,11 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   const state = readState(req, userId);
   const identity = { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0 };
   const prefetcher = prefetchers.get(service);
-  const prefetched = prefetcher && req.sessionID ? prefetcher.take(req.sessionID, identity) : undefined;
+  const taken = prefetcher && req.sessionID ? prefetcher.take(req.sessionID, identity) : undefined;
+  // A body read since the load (the host's parser ran before this check) may have been held
+  // back for as long as the sender liked (across a "sign out everywhere"): the answer read at the
+  // load is older than the body, so read again, as the sequential check would after the body.
+  const prefetched = taken && !(req.readableEnded && hasBody(req)) ? taken : undefined;
   if (prefetcher) rememberAtEnd(prefetcher, req);
   const answer = (prefetched ?? service.isSessionLive(identity)).then(async (live) => {
     if (!live) await signOutDeadSession(req);
@@ -110,6 +128,11 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   });
   checked.set(req, answer);
   return answer;
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 async function signOutDeadSession(req: Request): Promise<void> {

@@ -18,5 +18,5 @@ export async function sessionProof(internals: GuardInternals, req: Request, res:
       : decision.outcome === 'allow'
         ? base
         : { ...base, level: decision.level, factors: decision.acceptableFactors, maxAgeSeconds: decision.maxAgeSeconds };
-  return { factors: state.factors, refs: state.refs ?? {}, requirement };
+  return { factors: state.factors, refs: state.refs ?? {}, requirement, session: { bindingId: state.bindingId, generation: state.generation ?? 0 } };
 }

@@ -25,9 +25,16 @@ export type SessionProof = {
    * risk engine); without one, the configured `factor_change` action applies.
    */
   requirement?: ActionRequirement;
+  /**
+   * The asking session (its binding and generation): checked live again here, when the change is
+   * about to happen, not only when the request's headers arrived, so a request held across a
+   * "sign out everywhere" or an operator's revoke changes nothing. Absent for callers without a
+   * session (the operator's and CLI's resets, recovery completion).
+   */
+  session?: { bindingId: string; generation: number };
 };
 
-export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' | 'recovery_pending' };
+export type FactorChangeRefusal = { ok: false; reason: 'fresh_factor_required' | 'fresh_password_required' | 'last_factor' | 'recovery_pending' | 'unauthenticated' };
 
 /**
  * The binding rule (NIST SP 800-63B-4 authenticator binding; DESIGN.md §5), the one gate every
@@ -51,6 +58,10 @@ export async function authorizeFactorChange(
   const nowMs = config.clock.nowMs();
   const account = input.account ?? (await loadAccountFactors(ctx, input.userId, nowMs));
   const { proof, change } = input;
+  if (proof.session) {
+    const status = await ctx.stores.sessions.status(input.userId, proof.session.bindingId, nowMs);
+    if (status.revoked || proof.session.generation < status.generation) return { ok: false, reason: 'unauthenticated' };
+  }
   // During a recovery's wait the account stays as the owner left it (a due reminder goes out on the way);
   // taking access away (sign out everywhere else, forget devices) stays open: it is how the owner fights back.
   if (change.op !== 'revoke_access' && (await pendingRecoveryOf(ctx, input.userId))) return { ok: false, reason: 'recovery_pending' };

@@ -102,7 +102,10 @@ export async function changeFactors<T, R extends string = never>(
     await revokeAllTrustedDevices(ctx, input.userId, input.kind);
     if (input.change.op === 'remove' || input.change.op === 'remove_all' || (input.change.op === 'replace' && input.change.factor === 'sms')) {
       // Whoever made the change ended the sessions: an operator's reset is audited as the operator's.
-      sessionGeneration = await revokeAllSessions(ctx, { userId: input.userId, reason: input.kind, notify: false, ...(actor !== 'user' ? { actor } : {}), ...(input.context ? { context: input.context } : {}) });
+      // The asking session (a user's) keeps living only if it is still live at this moment, atomically
+      // with the revocation: one revoked since the binding rule's check gets no new generation.
+      const caller = 'proof' in input.actor ? input.actor.proof.session : undefined;
+      sessionGeneration = await revokeAllSessions(ctx, { userId: input.userId, reason: input.kind, notify: false, ...(caller ? { caller } : {}), ...(actor !== 'user' ? { actor } : {}), ...(input.context ? { context: input.context } : {}) });
     }
   }
   await notifyChange(ctx, {
