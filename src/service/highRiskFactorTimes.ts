@@ -7,8 +7,9 @@ import type { ServiceContext } from './ServiceContext';
 /**
  * The session's factor times that can approve a high-risk action now: verified with a factor
  * the account still has and that was not added during its cool-off (DESIGN.md §5). With
- * `firstFactorWaitSeconds` (the admin console), a factor enrolled with the password alone (no
- * other second factor on the account before it) counts only once that long has passed since.
+ * `firstFactorWaitSeconds` (the admin console), a factor enrolled with the password alone (or on
+ * the step-up of backup codes or of another factor still waiting) counts only once that long has
+ * passed since (waitingFirstFactorRefs).
  */
 export async function highRiskFactorTimes(
   ctx: ServiceContext,
@@ -21,7 +22,7 @@ export async function highRiskFactorTimes(
     ? waitingFirstFactorRefs(
         [
           ...(account.phone ? [{ ref: account.phone.phoneHash, enrolledAtMs: account.phone.boundAtMs }] : []),
-          ...account.factors.map((f) => ({ ref: f.id, enrolledAtMs: f.createdAtMs })),
+          ...account.factors.map((f) => ({ ref: f.id, enrolledAtMs: f.createdAtMs, vouches: f.type !== 'backup_codes' })),
         ],
         { nowMs, waitSeconds: input.firstFactorWaitSeconds },
       )

@@ -9,13 +9,33 @@ describe('waitingFirstFactorRefs (a factor bound with the password alone waits b
     expect(waitingFirstFactorRefs(instances, { nowMs: 72 * H, waitSeconds: 72 * 3600 })).toEqual([]);
   });
 
-  it('leaves a factor enrolled while another existed to the cool-off (not held here)', () => {
+  it('leaves a factor enrolled while a settled one existed to the cool-off (not held here)', () => {
+    const instances = [
+      { ref: 'phone', enrolledAtMs: 0 },
+      { ref: 'pk2', enrolledAtMs: 80 * H },
+    ];
+    expect(waitingFirstFactorRefs(instances, { nowMs: 80 * H + 1, waitSeconds: 72 * 3600 })).toEqual([]);
+  });
+
+  // Red team #17 second pass: a factor bound on the step-up of one that proved no more than the
+  // password (itself still waiting, or backup codes) waits its own full time.
+  it('holds a factor enrolled while the only other one was still waiting, for its own wait', () => {
     const instances = [
       { ref: 'phone', enrolledAtMs: 0 },
       { ref: 'pk2', enrolledAtMs: 10 * H },
     ];
-    expect(waitingFirstFactorRefs(instances, { nowMs: 10 * H + 1, waitSeconds: 72 * 3600 })).toEqual(['phone']);
-    expect(waitingFirstFactorRefs(instances, { nowMs: 100 * H, waitSeconds: 72 * 3600 })).toEqual([]);
+    expect(waitingFirstFactorRefs(instances, { nowMs: 10 * H + 1, waitSeconds: 72 * 3600 })).toEqual(['phone', 'pk2']);
+    expect(waitingFirstFactorRefs(instances, { nowMs: 72 * H, waitSeconds: 72 * 3600 })).toEqual(['pk2']);
+    expect(waitingFirstFactorRefs(instances, { nowMs: 82 * H, waitSeconds: 72 * 3600 })).toEqual([]);
+  });
+
+  it('lets backup codes vouch for nothing, however long they were there', () => {
+    const instances = [
+      { ref: 'codes', enrolledAtMs: 0, vouches: false },
+      { ref: 'pk', enrolledAtMs: 100 * H },
+    ];
+    expect(waitingFirstFactorRefs(instances, { nowMs: 100 * H + 1, waitSeconds: 72 * 3600 })).toEqual(['pk']);
+    expect(waitingFirstFactorRefs(instances, { nowMs: 172 * H, waitSeconds: 72 * 3600 })).toEqual([]);
   });
 
   it('holds every factor enrolled at the very first moment (no other came before any of them)', () => {
