@@ -34,7 +34,8 @@ export const ADMIN_COMMANDS = {
     user: userId,
     factor: z.enum(['sms', 'totp', 'webauthn', 'backup_codes']),
     reason: z.string().trim().min(3).max(500).refine((text) => oneLineTextProblem(text) === null, 'must be one line of plain text'),
-    admin: z.string().min(1).max(100),
+    // The operator's name stands in the audit trail beside the reason: plain text too.
+    admin: z.string().min(1).max(100).refine((text) => oneLineTextProblem(text) === null, 'must be one line of plain text'),
   }),
   'audit.export': z.strictObject({
     user: userId.optional(),

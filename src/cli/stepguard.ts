@@ -104,6 +104,9 @@ class UsageError extends Error {}
 
 type Flags = Record<string, string>;
 
+/** Free-text options and their longest accepted length (as the command channel accepts them). */
+const FREE_TEXT_LIMITS: Record<string, number> = { reason: 500, admin: 100 };
+
 function parseFlags(args: string[], allowed: string[]): Flags {
   const flags: Flags = {};
   for (let i = 0; i < args.length; i += 1) {
@@ -113,6 +116,14 @@ function parseFlags(args: string[], allowed: string[]): Flags {
     if (!allowed.includes(name)) throw new UsageError(`unknown option --${name} (allowed: ${allowed.map((a) => `--${a}`).join(', ')})`);
     const value = args[i + 1];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+    // The free texts land in the audit trail: one line of plain text, bounded, checked here so a
+    // bad one is a usage error (exit 2) before any store or node is asked.
+    const limit = FREE_TEXT_LIMITS[name];
+    if (limit !== undefined) {
+      const problem = oneLineTextProblem(value);
+      if (problem) throw new UsageError(`--${name} ${problem}`);
+      if (value.length > limit) throw new UsageError(`--${name} is longer than ${limit} characters`);
+    }
     flags[name] = value;
     i += 1;
   }
@@ -229,8 +240,6 @@ async function run(argv: string[], out: NodeJS.WriteStream, err: NodeJS.WriteStr
             throw new UsageError('--factor must be one of sms, totp, webauthn, backup_codes');
           }
           if (!flags.reason || flags.reason.trim().length < 3) throw new UsageError('--reason is required (why the factor is reset)');
-          const problem = oneLineTextProblem(flags.reason);
-          if (problem) throw new UsageError(`--reason ${problem}`);
         }
         const pepper = required('STEPGUARD_PEPPER');
         const store = storeFor('factors');

@@ -29,6 +29,8 @@ export async function resetFactor(
   // The console and the command channel refuse such a reason with a 400 / a refusal; a direct caller (the CLI on a store) gets an error.
   const problem = oneLineTextProblem(input.reason);
   if (problem) throw new TypeError(`resetFactor: reason ${problem}`);
+  const nameProblem = oneLineTextProblem(input.admin);
+  if (nameProblem) throw new TypeError(`resetFactor: admin ${nameProblem}`);
   if (!(await hasFactor(ctx, input.userId, input.factor))) return { removed: 0 };
   const outcome = await changeFactors(
     ctx,

@@ -25,7 +25,7 @@ import { describeWithRedis, TEST_REDIS_URL } from '../helpers/withRedis';
 const PEPPER = 'test-pepper-that-is-long-enough-for-validation-0123';
 let cli: ReturnType<typeof cliBinWith>;
 beforeAll(() => {
-  cli = cliBinWith('oneLineTextProblem');
+  cli = cliBinWith('FREE_TEXT_LIMITS');
 }, 180_000);
 afterAll(() => cli.cleanup());
 const run = (args: string[], env: Record<string, string | undefined> = {}) => runCli(cli.bin, args, { STEPGUARD_PEPPER: PEPPER, ...env });
@@ -41,6 +41,8 @@ describe('store selection', () => {
     [['factors', 'list', '--user', 'u1'], { REDIS_URL: 'redis://127.0.0.1:1', REDIS_KEY_PREFIX: 'a b' }, /REDIS_KEY_PREFIX: "a b" must be/],
     // A reason a reviewer would not read as stored (a right-to-left override) is refused before any store is asked.
     [['factors', 'reset', '--user', 'u1', '--factor', 'sms', '--reason', 'ticket \u202E1234'], { REDIS_URL: 'redis://127.0.0.1:1' }, /--reason must be one line of plain text \(it holds U\+202E/],
+    [['factors', 'reset', '--user', 'u1', '--factor', 'sms', '--reason', 'ticket 1234', '--admin', 'bob\u202E'], { REDIS_URL: 'redis://127.0.0.1:1' }, /--admin must be one line of plain text \(it holds U\+202E/],
+    [['factors', 'reset', '--user', 'u1', '--factor', 'sms', '--reason', 'ticket 1234', '--admin', 'x'.repeat(5000)], { REDIS_URL: 'redis://127.0.0.1:1' }, /--admin is longer than 100 characters/],
   ])('%j with %j exits 2 naming the variable and the fix', async (args, env, message) => {
     const r = await run(args, env);
     expect(r.stderr).toMatch(message);
