@@ -75,6 +75,9 @@ async function lightness(page: Page, selector: string): Promise<number> {
 async function checkPage(page: Page, name: string, options: { expectDark?: boolean } = {}): Promise<void> {
   const always = process.env.STEPGUARD_PAGE_SCREENSHOTS === '1';
   try {
+    // A page reached by a form post may show its elements before its stylesheet applies: judge
+    // the page once it has loaded (seen as "input is not styled" on a loaded CI machine).
+    await page.waitForLoadState('load');
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 800 });
       expect({ page: name, width, problems: await layoutProblems(page) }).toEqual({ page: name, width, problems: [] });
