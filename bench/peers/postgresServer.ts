@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopChild } from '../../test/helpers/redisServer';
+import { freePort, stopChild, waitForReadyLine } from '../../test/helpers/redisServer';
 
 export type RunningPostgres = { port: number; url: string; stop(): Promise<void> };
 
@@ -47,27 +47,7 @@ export async function startPostgres(bin: string): Promise<RunningPostgres> {
     ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'synchronous_commit=off', '-c', 'max_connections=60'],
     { stdio: ['ignore', 'pipe', 'pipe'], ...asOwner },
   );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`postgres did not start on ${port}: ${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`postgres exited with ${code}: ${output}`));
-    });
-  });
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
+  await waitForReadyLine(child, 'postgres', 'ready to accept connections', 20_000);
   child.removeAllListeners('exit');
   return {
     port,

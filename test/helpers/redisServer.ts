@@ -36,27 +36,7 @@ export async function startRedisServer(options: { port?: number; dir?: string } 
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}: ${output}`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output}`));
-    });
-  });
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
+  await waitForReadyLine(child, 'redis-server', 'Ready to accept connections', 10_000);
   child.removeAllListeners('exit');
   return {
     port,
@@ -116,4 +96,33 @@ export async function startRedisCluster(): Promise<RunningCluster> {
       await Promise.all(servers.map((s) => s.stop()));
     },
   };
+}
+
+/**
+ * Resolves once a server started as `child` prints `readyText` (stdout or stderr), rejects when
+ * it exits first or `timeoutMs` passes (with what it printed); its output is drained after.
+ */
+export async function waitForReadyLine(child: ChildProcess, name: string, readyText: string, timeoutMs: number): Promise<void> {
+  const command = child.spawnargs.join(' ');
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start (${command}): ${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(readyText)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${output}`));
+    });
+  });
+  child.stdout?.removeAllListeners('data');
+  child.stderr?.removeAllListeners('data');
+  child.stdout?.resume();
+  child.stderr?.resume();
 }
