@@ -29,7 +29,16 @@ export type StepGuardMetrics = {
   auditSinkDropped(labels: { sink: string }, count?: number): void;
   /** Stats counts lost because the StatsStore could not be written. */
   statsDropped(count: number): void;
+  /**
+   * A record written after an outcome was decided, alongside the answer rather than before it
+   * (issue 12), failed: the breaker's verified count, the risk engine's success record, a
+   * delivery record. The outcome stands; see recordAlongside.ts.
+   */
+  followUpWriteFailed(labels: { write: FollowUpWrite }): void;
 };
+
+/** The writes that ride alongside an answer (recordAlongside.ts). A bounded label set. */
+export type FollowUpWrite = 'breaker_verified' | 'risk_success' | 'delivery_record';
 
 export type CreateMetricsOptions = {
   defaultMetrics?: boolean;
@@ -72,6 +81,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StepGuardMetr
   if (options.spend?.dailyCapMicros) spendCap.set({ window: 'day' }, options.spend.dailyCapMicros);
   const sinkDropped = new Counter({ name: 'stepguard_audit_sink_dropped_total', help: 'Audit events an audit sink dropped (queue full or retries exhausted)', labelNames: ['sink'], registers: [registry] });
   const statsDropped = new Counter({ name: 'stepguard_stats_dropped_total', help: 'Stats counts lost because the StatsStore could not be written', registers: [registry] });
+  const followUpFailed = new Counter({ name: 'stepguard_follow_up_write_failures_total', help: 'Records written alongside an already decided answer that failed (breaker verified count, risk success record, delivery record)', labelNames: ['write'], registers: [registry] });
   return {
     registry,
     breakerOpened: (l, openSeconds) => {
@@ -95,5 +105,6 @@ export function createMetrics(options: CreateMetricsOptions = {}): StepGuardMetr
     stepUpDecision: (l) => decisions.inc({ action: l.action, outcome: l.outcome }),
     auditSinkDropped: (l, count = 1) => sinkDropped.inc(l, count),
     statsDropped: (count) => statsDropped.inc(count),
+    followUpWriteFailed: (l) => followUpFailed.inc(l),
   };
 }

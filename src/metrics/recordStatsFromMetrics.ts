@@ -55,5 +55,6 @@ export function recordStatsFromMetrics(metrics: StepGuardMetrics, stats: Pick<St
     },
     auditSinkDropped: (l, count) => metrics.auditSinkDropped(l, count),
     statsDropped: (count) => metrics.statsDropped(count),
+    followUpWriteFailed: (l) => metrics.followUpWriteFailed(l),
   };
 }

@@ -1,6 +1,7 @@
 import { maskPhone } from '../core/phone/maskPhone';
 import type { SmsDeliveryStatus, SmsMessage } from '../sms/types';
 import type { ServiceContext } from './ServiceContext';
+import { recordAlongside } from './recordAlongside';
 
 export type DeliverSmsResult = { ok: true; provider: string; providerMessageId: string; status: SmsDeliveryStatus } | { ok: false };
 
@@ -24,7 +25,9 @@ export async function deliverSms(
   const nowMs = ctx.config.clock.nowMs();
   const { providerMessageId, status } = routed.result;
   ctx.metrics.smsSent({ country: meta.country, provider: routed.provider, channel: message.channel });
-  await ctx.stores.deliveries.create(
+  // Written alongside the answer (the session's save), not before it: the message is out
+  // whatever this says, and a lost record only leaves a receipt unmatched (recordAlongside.ts).
+  void recordAlongside(ctx, 'delivery_record', ctx.stores.deliveries.create(
     {
       provider: routed.provider,
       providerMessageId,
@@ -41,6 +44,6 @@ export async function deliverSms(
       ...(meta.lineType ? { lineType: meta.lineType, lineTypeSource: meta.lineTypeSource ?? null } : {}),
     },
     ctx.config.sms.deliveryRecordSeconds,
-  );
+  ));
   return { ok: true, provider: routed.provider, providerMessageId, status };
 }

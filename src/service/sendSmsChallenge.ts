@@ -83,11 +83,17 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     ? hashTransaction(config.secrets.pepper, input.action, input.transaction.details)
     : null;
 
-  // Independent reads at once: the send path waits for one round trip, not three.
+  // Independent reads at once: the send path waits for one round trip, not three. The lock is
+  // read here only when a current challenge is read anyway (a resend must hear "locked" before
+  // "too early"); a first send reads it alongside the budget check instead (issue 12).
+  const lockKnown = input.lockedUntilMs !== undefined;
+  const lockFirst = !lockKnown && input.currentChallengeId !== undefined;
   const [lockedUntilMs, bound, current, coolOff] = await Promise.all([
-    input.lockedUntilMs !== undefined
-      ? Promise.resolve(input.lockedUntilMs !== null && input.lockedUntilMs > nowMs ? input.lockedUntilMs : null)
-      : stores.challenges.lockedUntil(input.userId, nowMs),
+    lockKnown
+      ? Promise.resolve(input.lockedUntilMs !== null && input.lockedUntilMs !== undefined && input.lockedUntilMs > nowMs ? input.lockedUntilMs : null)
+      : lockFirst
+        ? stores.challenges.lockedUntil(input.userId, nowMs)
+        : Promise.resolve(null),
     input.phone ? Promise.resolve(null) : stores.phones.getActive(input.userId),
     input.currentChallengeId ? stores.challenges.get(input.userId, input.currentChallengeId, nowMs) : Promise.resolve(null),
     requirement?.highRisk && !input.phone ? stores.coolOffs.get(input.userId, nowMs) : Promise.resolve(null),
@@ -134,9 +140,61 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   const lineType = intel?.lineType ?? (parsed.ok ? (parsed.lineType ?? null) : null);
   // What the audit trail says about the number, for post-incident reviews ("how much was VoIP?").
   const line = lineTypeWithSource(intel?.lineType, parsed.ok ? parsed.lineType : null);
-  const decision = await ctx.pumping.check(
-    sendAttemptFor(ctx, { sendId, e164, country, lineType, userId: input.userId, sessionId: input.bindingId, ip: input.context?.ip ?? null, boundNumber: !binding }),
-  );
+  const providerOwnsCode = sms.verifyProvider !== undefined;
+  const code = providerOwnsCode ? '' : generateOtpCode(config.random, sms.codeLength);
+  const expiresAtMs = nowMs + sms.ttlSeconds * 1000;
+  const sendCount = (resend?.sendCount ?? 0) + 1;
+  const nextResendAtMs = nowMs + resendDelaySeconds(sendCount, { initialSeconds: sms.resendInitialSeconds, maxSeconds: sms.resendMaxSeconds }) * 1000;
+  const codeHashFor = (challengeId: string) =>
+    providerOwnsCode ? providerCodeMarker(sms.verifyProvider?.name ?? '') : hashOtpCode(config.secrets.pepper, challengeId, code);
+  // A first send stores its challenge alongside the budget check (one round trip, not two,
+  // issue 12) and discards it when the send is refused: nobody is told its id, the session
+  // points to it only once the send succeeded, and its code never left. A resend changes the
+  // challenge the user already has, so it waits for the budget's answer.
+  const fresh: SmsChallengeRecord | null = resend
+    ? null
+    : {
+        id: newRandomId(config.random),
+        userId: input.userId,
+        bindingId: input.bindingId,
+        phone,
+        purpose: input.action,
+        txHash,
+        codeHash: '',
+        createdAtMs: nowMs,
+        expiresAtMs,
+        attempts: 0,
+        sendCount,
+        nextResendAtMs,
+      };
+  if (fresh) fresh.codeHash = codeHashFor(fresh.id);
+  const [lockRead, checked, created] = await Promise.allSettled([
+    lockKnown || lockFirst ? Promise.resolve(null) : stores.challenges.lockedUntil(input.userId, nowMs),
+    ctx.pumping.check(
+      sendAttemptFor(ctx, { sendId, e164, country, lineType, userId: input.userId, sessionId: input.bindingId, ip: input.context?.ip ?? null, boundNumber: !binding }),
+    ),
+    fresh ? stores.challenges.create(fresh) : Promise.resolve(),
+  ]);
+  const undo = async () => {
+    await Promise.all([
+      checked.status === 'fulfilled' && checked.value.allowed ? checked.value.reservation.release() : undefined,
+      fresh && created.status === 'fulfilled' ? stores.challenges.discard(input.userId, fresh.id) : undefined,
+    ]);
+  };
+  for (const outcome of [lockRead, checked, created]) {
+    if (outcome.status === 'rejected') {
+      // Fail closed (503); what the other two did is undone on a best-effort basis.
+      await undo().catch(() => undefined);
+      throw outcome.reason;
+    }
+  }
+  const lateLock = lockRead.status === 'fulfilled' ? lockRead.value : null;
+  if (lateLock !== null) {
+    await undo();
+    return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lateLock, nowMs) };
+  }
+  const decision = (checked as PromiseFulfilledResult<Awaited<ReturnType<typeof ctx.pumping.check>>>).value;
+  if (!decision.allowed && fresh) await stores.challenges.discard(input.userId, fresh.id);
   const auditGuard = (type: string, outcome: 'blocked' | 'success', rules: PumpingRule[]) =>
     ctx.audit.record({
       type,
@@ -164,13 +222,6 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     return { ok: false, reason: 'sms_blocked' };
   }
 
-  const providerOwnsCode = sms.verifyProvider !== undefined;
-  const code = providerOwnsCode ? '' : generateOtpCode(config.random, sms.codeLength);
-  const expiresAtMs = nowMs + sms.ttlSeconds * 1000;
-  const sendCount = (resend?.sendCount ?? 0) + 1;
-  const nextResendAtMs = nowMs + resendDelaySeconds(sendCount, { initialSeconds: sms.resendInitialSeconds, maxSeconds: sms.resendMaxSeconds }) * 1000;
-  const codeHashFor = (challengeId: string) =>
-    providerOwnsCode ? providerCodeMarker(sms.verifyProvider?.name ?? '') : hashOtpCode(config.secrets.pepper, challengeId, code);
   let challengeId: string;
   if (resend) {
     challengeId = resend.id;
@@ -195,22 +246,7 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
       return { ok: false, reason: 'resend_too_early', retryAfterSeconds: secondsUntil(until, nowMs) };
     }
   } else {
-    challengeId = newRandomId(config.random);
-    const record: SmsChallengeRecord = {
-      id: challengeId,
-      userId: input.userId,
-      bindingId: input.bindingId,
-      phone,
-      purpose: input.action,
-      txHash,
-      codeHash: codeHashFor(challengeId),
-      createdAtMs: nowMs,
-      expiresAtMs,
-      attempts: 0,
-      sendCount,
-      nextResendAtMs,
-    };
-    await stores.challenges.create(record);
+    challengeId = (fresh as SmsChallengeRecord).id;
   }
 
   const maskedPhone = maskPhone(phone);

@@ -10,6 +10,7 @@ import { StoreUnavailableError } from './StoreUnavailableError';
 import type { RequestContext } from '../audit/createAuditWriter';
 import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 import { alertLockout } from './alertLockout';
+import { recordAlongside } from './recordAlongside';
 import type { ReserveAttemptResult, VerifyAttemptResult } from '../stores/types';
 
 export type VerifySmsChallengeInput = {
@@ -98,7 +99,8 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
   const { purpose, txHash, phone } = reserved.challenge;
   const parsed = parseE164Once(phone);
   ctx.metrics.verification({ factor: 'sms', result: 'success', country: parsed.ok ? (parsed.country ?? null) : null });
-  await ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null);
+  // Bookkeeping for the country's breaker: sent alongside the rest of the answer, not waited for first.
+  void recordAlongside(ctx, 'breaker_verified', ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null));
   await audit('otp_verified', 'success', [], phone, purpose);
   if (txHash) {
     const requirement = config.actions[purpose];

@@ -116,6 +116,11 @@ export interface ChallengeStore {
    */
   consume(userId: string, challengeId: string): Promise<boolean>;
   /**
+   * Deletes a challenge nobody was told about (a send refused after its challenge was stored
+   * alongside the budget check), leaving the account's failure count and lock as they are.
+   */
+  discard(userId: string, challengeId: string): Promise<void>;
+  /**
    * `reserveAttempt`, the constant-time comparison and `consume` in one atomic step (one script
    * on Redis, issue 12). Optional: without it the caller reserves, compares and consumes.
    */

@@ -49,6 +49,21 @@ export const challengeStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'challenges',
+    name: 'discards a challenge without touching the failure count',
+    async run({ challenges }) {
+      const c = challenge();
+      await challenges.create(c);
+      assertMatches(await reserve(challenges, c), { ok: true, consecutiveFailures: 1 });
+      const other = challenge();
+      await challenges.create(other);
+      await challenges.discard(other.userId, other.id);
+      assert.equal(await challenges.get(other.userId, other.id, T0), null, 'the discarded challenge is gone');
+      assertMatches(await reserve(challenges, c), { ok: true, consecutiveFailures: 2 }, 'the failure count stays');
+      await challenges.discard(other.userId, other.id);
+    },
+  },
+  {
+    port: 'challenges',
     name: 'counts an attempt before returning the hash, and refuses after maxAttempts',
     async run({ challenges }) {
       const c = challenge();

@@ -74,6 +74,10 @@ export class MemoryChallengeStore implements ChallengeStore {
     return { ...reserved, lockedUntilMs: null, matched: true };
   }
 
+  async discard(userId: string, challengeId: string): Promise<void> {
+    this.challenges.delete(key(userId, challengeId));
+  }
+
   async consume(userId: string, challengeId: string): Promise<boolean> {
     const existed = this.challenges.delete(key(userId, challengeId));
     if (existed) {

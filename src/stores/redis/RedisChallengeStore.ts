@@ -101,6 +101,10 @@ export class RedisChallengeStore implements ChallengeStore {
     return { ...(toReserveResult(reply) as Extract<ReserveAttemptResult, { ok: true }>), matched: Number(reply[8]) === 1 };
   }
 
+  async discard(userId: string, challengeId: string): Promise<void> {
+    await this.redis.del(this.keys.challenge(userId, challengeId));
+  }
+
   async consume(userId: string, challengeId: string): Promise<boolean> {
     const deleted = await this.redis.sgConsumeChallenge(
       this.keys.challenge(userId, challengeId),
