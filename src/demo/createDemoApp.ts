@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { wantsHtml } from '../http/respond';
 import session from 'express-session';
 import helmet from 'helmet';
 import { Passport } from 'passport';
@@ -170,6 +171,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     }),
   );
   app.use((req, res, next) => {
+    // Pages here show who is signed in, codes forms and transfers: nothing for a browser or proxy to keep.
+    res.setHeader('Cache-Control', 'no-store');
     // At warn or above (the bench, a quiet production) a request costs no timer, listener or closure.
     if ((logger as Partial<{ isLevelEnabled(level: string): boolean }>).isLevelEnabled?.('info') === false) return next();
     const started = process.hrtime.bigint();
@@ -180,11 +183,6 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       // Path only: query strings and bodies may carry returnTo values or codes.
       logger.info({ event: 'http', method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
-    next();
-  });
-  // Pages here show who is signed in, codes forms and transfers: nothing for a browser or proxy to keep.
-  app.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
     next();
   });
   app.get('/healthz', async (_req, res) => {
@@ -234,7 +232,6 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   app.use(guard.csrf.protect);
   if (oidc) app.use(oidc.relyingParty);
 
-  const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
   const fail = (req: Request, res: Response, code: ErrorCode, details: Record<string, unknown> = {}, view?: string) => {
     const { status, message } = ERRORS[code];
     if (wantsHtml(req) && view) {

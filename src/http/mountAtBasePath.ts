@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { StepGuardConfigError } from '../errors';
+import { basePathMatcher } from './basePathMatcher';
 
 /**
  * Middleware the host mounts with a bare `app.use(...)` that places `handlers` at `path` itself,
@@ -9,8 +10,24 @@ import { StepGuardConfigError } from '../errors';
  */
 export function mountAtBasePath(factoryName: string, path: string, handler: RequestHandler, everyRequest: RequestHandler[] = []): RequestHandler {
   const outer = express.Router();
-  if (everyRequest.length > 0) outer.use(everyRequest);
   outer.use(path, handler);
+  // Every other request of the host passes by without entering a router (issue 12).
+  const under = basePathMatcher(path);
+  const enter = (req: Request, res: Response, next: NextFunction): void => {
+    if (under(req.path)) outer(req, res, next);
+    else next();
+  };
+  const run = (index: number, req: Request, res: Response, next: NextFunction): void => {
+    const middleware = everyRequest[index];
+    if (!middleware) return enter(req, res, next);
+    try {
+      // As a router would: a throw or a rejected promise goes to the error handler.
+      const returned = middleware(req, res, (err?: unknown) => (err ? next(err) : run(index + 1, req, res, next))) as unknown;
+      if (returned instanceof Promise) returned.catch(next);
+    } catch (err) {
+      next(err);
+    }
+  };
   return function stepguardMount(req: Request, res: Response, next: NextFunction): void {
     if (req.baseUrl) {
       return next(
@@ -19,6 +36,6 @@ export function mountAtBasePath(factoryName: string, path: string, handler: Requ
         ),
       );
     }
-    outer(req, res, next);
+    run(0, req, res, next);
   };
 }

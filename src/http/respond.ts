@@ -4,6 +4,10 @@ import type { ViewRenderer } from './renderView';
 
 /** Whether the client asked for a page rather than JSON (a browser navigating or posting a form). */
 export function wantsHtml(req: Request): boolean {
+  const accept = req.headers.accept;
+  // The answers negotiation gives without running it (no Accept, an API client's, anything):
+  // JSON comes first in the list, so only a header naming html or a text wildcard can pick HTML.
+  if (accept === undefined || accept === '*/*' || accept === 'application/json') return false;
   return req.accepts(['json', 'html']) === 'html';
 }
 

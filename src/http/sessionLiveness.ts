@@ -65,6 +65,9 @@ class SessionCheckPrefetcher {
   }
 
   remember(sessionId: string, identity: SessionIdentity | null): void {
+    const known = this.known.get(sessionId);
+    // Already known as exactly this: nothing to write (the common case, every guarded read).
+    if (known && identity && known.userId === identity.userId && known.bindingId === identity.bindingId && known.generation === identity.generation) return;
     this.known.delete(sessionId);
     if (!identity) return;
     if (this.known.size >= MAX_REMEMBERED_SESSIONS) this.known.delete(this.known.keys().next().value as string);
@@ -90,15 +93,23 @@ export function sessionLoadingHook(service: StepGuardService): (sessionId: strin
 
 const remembering = new WeakSet<Request>();
 
-/** At the end of the request: the identity the session (perhaps under a new id) names now. */
+/**
+ * The identity the session (perhaps under a new id) names, for the next request's prefetch: at
+ * the end of a request that may change it (a sign-in, a step-up, a reissue), at once for a read
+ * (GET, HEAD), which costs no listener per request (issue 12). A read that did change it (a
+ * dead session signed out) leaves an entry the next load's identity check refuses: the
+ * revocation check then reads as it would without a prefetch, never less.
+ */
 function rememberAtEnd(prefetcher: SessionCheckPrefetcher, req: Request): void {
   if (remembering.has(req)) return;
   remembering.add(req);
-  req.res?.once('finish', () => {
+  const remember = () => {
     const state = req.session?.stepguard;
     if (!req.sessionID) return;
     prefetcher.remember(req.sessionID, state ? { userId: state.userId, bindingId: state.bindingId ?? '', generation: state.generation ?? 0 } : null);
-  });
+  };
+  if (req.method === 'GET' || req.method === 'HEAD') remember();
+  else req.res?.once('finish', remember);
 }
 
 /**
