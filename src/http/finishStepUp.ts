@@ -55,7 +55,7 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   // The challenge is used up (the verify consumed it): the strategies' path forgets it as the route does.
   if (factor === 'sms') delete state.sms;
   // Read before the success record forgets it: did the policy want more than SMS for this step-up?
-  const wantedStronger = policyWantedStronger(internals, action, state.risk?.[action]?.decision);
+  const wantedStronger = policyWantedStronger(internals, action, internals.risk.cachedDecision(req, userId, action));
   // Together: the new session id (the old session's delete) and the risk record are one round
   // trip to Redis, not two. recordFactor sets the factor before it waits, so the risk engine
   // sees it; both work on the same state object, which the regeneration carries over.

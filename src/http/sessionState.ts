@@ -1,10 +1,9 @@
 import type {} from 'express-session';
 import type { Request } from 'express';
-import type { AssuranceLevel, FactorId, FactorRefs, FactorTimes, SecondFactorId } from '../core/assurance/types';
+import type { AssuranceLevel, FactorId, FactorRefs, FactorTimes } from '../core/assurance/types';
 import { deriveAssurance, levelSatisfies } from '../core/assurance/deriveAssurance';
 import { newRandomId, type RandomSource } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
-import type { PolicyDecision, RiskSignals } from '../core/policy/types';
 import type { SealedFormStash } from '../core/forms/types';
 import type { TotpPendingResync } from '../core/totp/matchTotpWithDrift';
 
@@ -29,11 +28,12 @@ export type StepGuardSessionState = {
   /** A new number waiting for its code. */
   phone?: { challengeId: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string };
   /**
-   * Cached policy decisions per action, valid while the IP and device stay the same; with the
-   * signals and enrolled factors they came from, so a success can re-derive them without a
-   * store read (see RiskEngine.recordSuccess).
+   * Cached risk evaluations per action (the signals and enrolled factors the decision comes
+   * from), valid for the IP and the exact device cookie they were made with, as one short
+   * string (see risk/riskDecisionCache.ts, RiskEngine.decide and recordSuccess). A session from
+   * before issue 12 may still hold the older object here: it reads as no cache.
    */
-  risk?: Record<string, { contextKey: string; atMs: number; decision: PolicyDecision; signals?: RiskSignals; enrolledFactors?: SecondFactorId[] }>;
+  risk?: string;
   /** The step-up the session was last asked for, set by requireStepUp when it refused. */
   pending?: {
     action: string;

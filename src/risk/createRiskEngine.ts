@@ -11,19 +11,22 @@ import { newRandomId } from '../core/random';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import { readCookie } from '../http/readCookie';
 import { requestContext } from '../http/requestContext';
-import { ensureState } from '../http/sessionState';
+import { ensureState, readState } from '../http/sessionState';
 import { inCoolOff } from '../service/inCoolOff';
 import { listEnrolledFactors } from '../service/listEnrolledFactors';
 import type { StepGuardStores } from '../stores/types';
 import { distanceKm } from './distanceKm';
 import { normalizeIp } from './ipList';
+import { decodeRiskDecisionCache, encodeRiskDecisionCache, type CachedRiskEntry } from './riskDecisionCache';
 import type { GeoPoint } from './types';
 
 export type RiskEngine = {
   /**
-   * The policy decision for `action` on this request. Decisions without transaction details are
-   * kept in the session for `decisionCacheSeconds` while the IP and device stay the same, so
-   * a guarded page view costs no store round trip; a change of context re-evaluates.
+   * The policy decision for `action` on this request. Evaluations without transaction details are
+   * kept in the session for `decisionCacheSeconds` (their signals, as one short string: see
+   * riskDecisionCache.ts) with the IP and the exact device cookie verified when they were made.
+   * A request from that IP carrying that very cookie reuses them: no store round trip and no
+   * device-cookie HMAC (issue 12). Another IP, another, forged or missing cookie re-evaluates.
    */
   decide(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): Promise<PolicyDecision>;
   /**
@@ -33,6 +36,12 @@ export type RiskEngine = {
    * the next guarded request needs no risk read (issue 12); any other cached decision is dropped.
    */
   recordSuccess(req: Request, userId: string): Promise<void>;
+  /**
+   * The decision the session's cache holds for `action`, whatever the request's context or the
+   * cache's age (finishStepUp asks what the policy wanted for the step-up that just succeeded);
+   * `undefined` when there is none or the cache is unreadable.
+   */
+  cachedDecision(req: Request, userId: string, action: string): PolicyDecision | undefined;
   /**
    * The account lock as this request's risk signals read it, if they were read (not cached):
    * the send path uses it instead of reading the same key again (issue 12).
@@ -62,26 +71,57 @@ export function createRiskEngine(options: {
   const lockReads = new WeakMap<Request, { lockedUntilMs: number | null }>();
   const deviceHash = (id: string) => createHmac('sha256', config.secrets.pepper).update(`device:${id}`).digest('base64url').slice(0, 32);
 
-  /** The device id from the signed cookie, or `null` when there is none or it is forged. */
-  function readDevice(req: Request): string | null {
+  type Device = { id: string; /** The cookie's value as signed: `<id>.<mac>`. */ cookie: string };
+
+  /** The device from the signed cookie, or `null` when there is none or it is forged. */
+  function readDevice(req: Request): Device | null {
     const raw = readCookie(req, risk.deviceCookieName);
     const [id, mac] = raw?.split('.') ?? [];
-    return id && mac && /^[A-Za-z0-9_-]{22}$/.test(id) && constantTimeEqual(mac, sign(id)) ? id : null;
+    if (!id || !mac || !/^[A-Za-z0-9_-]{22}$/.test(id)) return null;
+    const expected = sign(id);
+    return constantTimeEqual(mac, expected) ? { id, cookie: `${id}.${expected}` } : null;
   }
 
-  function ensureDevice(req: Request, res: Response): { id: string; fresh: boolean } {
-    const existing = readDevice(req) ?? (res.locals.stepguardDeviceId as string | undefined);
-    if (existing) return { id: existing, fresh: false };
+  function ensureDevice(req: Request, res: Response): Device & { fresh: boolean } {
+    const existing = readDevice(req) ?? (res.locals.stepguardDevice as Device | undefined);
+    if (existing) return { ...existing, fresh: false };
     const id = newRandomId(config.random);
-    res.locals.stepguardDeviceId = id;
-    res.cookie(risk.deviceCookieName, `${id}.${sign(id)}`, {
+    const device = { id, cookie: `${id}.${sign(id)}` };
+    res.locals.stepguardDevice = device;
+    res.cookie(risk.deviceCookieName, device.cookie, {
       httpOnly: true,
       sameSite: 'lax',
       secure: config.http.secureCookies,
       path: '/',
       maxAge: 400 * 86_400_000,
     });
-    return { id, fresh: true };
+    return { ...device, fresh: true };
+  }
+
+  /**
+   * The session's cached evaluation for `action` when this request is in its context: the same
+   * IP, the very device cookie value verified when it was made (compared in constant time, so no
+   * HMAC is needed: a cookie equal to a verified one is verified), and younger than the cache time.
+   */
+  function cachedEntry(req: Request, res: Response, stored: unknown, ip: string, action: string, nowMs: number): CachedRiskEntry | undefined {
+    const cache = decodeRiskDecisionCache(stored);
+    const entry = cache?.entries.get(action);
+    if (!cache || !entry || cache.ip !== ip) return undefined;
+    if (entry.atMs > nowMs || nowMs - entry.atMs >= risk.decisionCacheSeconds * 1000) return undefined;
+    // A device minted earlier in this request has its cookie on the answer, not yet on a request.
+    const raw = readCookie(req, risk.deviceCookieName) ?? (res.locals.stepguardDevice as Device | undefined)?.cookie;
+    return raw !== undefined && constantTimeEqual(raw, cache.deviceCookie) ? entry : undefined;
+  }
+
+  /** Keeps `entry` for `action` in the session; evaluations from another context are dropped. */
+  function remember(state: { risk?: string }, ip: string, device: Device, action: string, entry: CachedRiskEntry): void {
+    const existing = decodeRiskDecisionCache(state.risk);
+    const sameContext = existing !== undefined && existing.ip === ip && constantTimeEqual(existing.deviceCookie, device.cookie);
+    const entries = sameContext ? existing.entries : new Map<string, CachedRiskEntry>();
+    entries.set(action, entry);
+    const encoded = encodeRiskDecisionCache({ ip, deviceCookie: device.cookie, entries });
+    if (encoded === undefined) delete state.risk;
+    else state.risk = encoded;
   }
 
   async function geoOf(ip: string): Promise<GeoPoint | null> {
@@ -108,7 +148,7 @@ export function createRiskEngine(options: {
   async function collectSignals(req: Request, userId: string, details?: TransactionDetails, deviceId?: string | null): Promise<RiskSignals> {
     const nowMs = config.clock.nowMs();
     const ip = normalizeIp(req.ip ?? '');
-    const device = deviceId === undefined ? readDevice(req) : deviceId;
+    const device = deviceId === undefined ? (readDevice(req)?.id ?? null) : deviceId;
     // Two commands in one round trip where the stores can batch (issue 12), five otherwise.
     const [geo, { countries, lastSeen: last, knownDevice }, { failures, lockedUntilMs: lockedUntil }, binding] = await Promise.all([
       geoOf(ip),
@@ -154,7 +194,7 @@ export function createRiskEngine(options: {
     lockReadIn: (req) => lockReads.get(req),
 
     async signInSignals(req, userId) {
-      const device = readDevice(req);
+      const device = readDevice(req)?.id;
       const [geo, { countries, lastSeen: last, knownDevice }] = await Promise.all([geoOf(normalizeIp(req.ip ?? '')), riskSnapshot(userId, device ? deviceHash(device) : null)]);
       return {
         newDevice: last !== null && !knownDevice,
@@ -168,48 +208,52 @@ export function createRiskEngine(options: {
       if (!requirement) throw new TypeError(`risk: unknown action ${action}`);
       const nowMs = config.clock.nowMs();
       const state = ensureState(req, userId, config.random);
+      const ip = normalizeIp(req.ip ?? '');
+      // The same signals give the same decision (the policy is pure): re-derived, not stored.
+      const cached = details ? undefined : cachedEntry(req, res, state.risk, ip, action, nowMs);
+      if (cached) return evaluate(action, cached.signals, cached.enrolledFactors);
       const device = ensureDevice(req, res);
-      // The session is server-side, so the context can be kept as is; no hashing per request.
-      const contextKey = `${normalizeIp(req.ip ?? '')}|${device.id}`;
-      const cached = state.risk?.[action];
-      if (!details && cached && cached.contextKey === contextKey && nowMs - cached.atMs < risk.decisionCacheSeconds * 1000) {
-        return cached.decision;
-      }
       const signals = await collectSignals(req, userId, details, device.fresh ? null : device.id);
       const enrolledFactors = await listEnrolledFactors(stores, userId);
       const decision = await evaluateAndAudit(req, userId, action, signals, enrolledFactors, device.id);
-      if (!details) state.risk = { ...state.risk, [action]: { contextKey, atMs: nowMs, decision, signals, enrolledFactors } };
+      if (!details) remember(state, ip, device, action, { atMs: nowMs, signals, enrolledFactors });
       return decision;
     },
 
+    cachedDecision(req, userId, action) {
+      const entry = decodeRiskDecisionCache(readState(req, userId)?.risk)?.entries.get(action);
+      return entry && config.actions[action] ? evaluate(action, entry.signals, entry.enrolledFactors) : undefined;
+    },
+
     async recordSuccess(req, userId) {
-      const device = readDevice(req) ?? null;
+      const device = readDevice(req);
       const ip = normalizeIp(req.ip ?? '');
       const geo = await geoOf(ip);
       await stores.risk.recordSuccess(userId, {
-        deviceHash: device ? deviceHash(device) : null,
+        deviceHash: device ? deviceHash(device.id) : null,
         location: { country: geo?.country ?? null, latitude: geo?.latitude ?? null, longitude: geo?.longitude ?? null, atMs: config.clock.nowMs() },
       });
       const state = ensureState(req, userId, config.random);
-      const cached = state.risk;
+      const cached = decodeRiskDecisionCache(state.risk);
       delete state.risk;
-      if (!cached || !device) return;
-      const contextKey = `${ip}|${device}`;
+      // Only evaluations made in this context (this IP, this verified device cookie) are kept.
+      if (!cached || !device || cached.ip !== ip || !constantTimeEqual(cached.deviceCookie, device.cookie)) return;
       const backupAt = state.factors.backup;
-      const kept: typeof cached = {};
-      for (const [action, entry] of Object.entries(cached)) {
-        // Only what this success changed is known without a read: the same context, no failure
-        // signals (a success clears them, but not every factor's path says so), kept signals.
-        if (entry.contextKey !== contextKey || !entry.signals || !entry.enrolledFactors || !config.actions[action]) continue;
+      const kept = new Map<string, CachedRiskEntry>();
+      for (const [action, entry] of cached.entries) {
+        // Only what this success changed is known without a read: no failure signals (a success
+        // clears them, but not every factor's path says so), the kept signals otherwise.
+        if (!config.actions[action]) continue;
         if (entry.signals.consecutiveFailures !== undefined || entry.signals.recentLockout) continue;
         const { newDevice: _d, newCountry: _c, impossibleTravel: _t, ...signals } = entry.signals;
         if (backupAt !== undefined && config.clock.nowMs() - backupAt < BACKUP_CODE_SIGNAL_MS) signals.backupCodeUsedRecently = true;
-        // Not audited nor counted as a fresh decision: it is the audited one, less what the
-        // audited success just cleared. The original read time stays: the other signals are as old.
-        const decision = evaluate(action, signals, entry.enrolledFactors);
-        kept[action] = { ...entry, decision, signals };
+        // Not audited nor counted as a fresh decision: the next read re-derives the audited one,
+        // less what the audited success just cleared. The original read time stays: the other
+        // signals are as old.
+        kept.set(action, { ...entry, signals });
       }
-      if (Object.keys(kept).length > 0) state.risk = kept;
+      const encoded = encodeRiskDecisionCache({ ip, deviceCookie: device.cookie, entries: kept });
+      if (encoded !== undefined) state.risk = encoded;
     },
   };
 
