@@ -40,8 +40,12 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
       }
       const original = read.request;
       const action = forwardAuthActionFor(config.forwardAuth.rules, original, config.forwardAuth);
-      const returnTo = safeReturnTo(original.href, config.http.allowedReturnOrigins) ?? undefined;
-      const page = (path: string) => `${config.appOrigin}${path}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`;
+      // Only refusals name a page to come back to: kept off the path of requests that pass (issue 12).
+      const returnToOf = () => safeReturnTo(original.href, config.http.allowedReturnOrigins) ?? undefined;
+      const page = (path: string) => {
+        const returnTo = returnToOf();
+        return `${config.appOrigin}${path}${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ''}`;
+      };
       const userId = config.getUserId(req);
       if (!userId) {
         if (mode === 'redirect') return res.redirect(302, page(config.http.loginPath));
@@ -74,6 +78,7 @@ export function createForwardAuth(internals: GuardInternals, options: ForwardAut
         return;
       }
       const state = internals.ensureState(req, userId);
+      const returnTo = returnToOf();
       state.pending = { action, ...(returnTo ? { returnTo } : {}) };
       await internals.service.audit({ type: 'step_up_required', outcome: 'info', userId, action, reasons: [assessment.reason, 'forward_auth'], context: requestContext(req) });
       if (mode === 'redirect') return res.redirect(302, page(config.http.basePath));

@@ -47,6 +47,9 @@ export function createRouter(internals: GuardInternals): Router {
   const csrfOnly = z.strictObject({ _csrf: z.string().optional() });
   const verifySchema = z.strictObject({ code: codeSchema, remember, _csrf: z.string().optional() });
 
+  // First: a proxy asks this on every request it forwards; it reads no body and sets its own
+  // Cache-Control, so it passes no layer it does not need (issue 12).
+  router.get('/forward-auth', createForwardAuth(internals));
   // The package exports no subpaths; its entry sits in script/, the UMD bundle in dist/bundle/.
   const webauthnBundle = join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist/bundle/index.umd.min.js');
   router.get('/assets/simplewebauthn-browser.js', (_req, res) => {
@@ -83,8 +86,6 @@ export function createRouter(internals: GuardInternals): Router {
     else void fail(req, res, 'unauthenticated');
     return undefined;
   };
-
-  router.get('/forward-auth', createForwardAuth(internals));
 
   /**
    * The shape every signed-in route shares: a user or 401 / the login page, a valid body or a
