@@ -34,6 +34,8 @@ export type RiskEngine = {
    * made in this request's context are re-derived from their kept signals with what the success
    * just changed (the device and country now known, the last location here, no failures), so
    * the next guarded request needs no risk read (issue 12); any other cached decision is dropped.
+   * The session is updated before this returns; the promise is the store write, which may ride
+   * alongside the rest of the answer (see finishStepUp).
    */
   recordSuccess(req: Request, userId: string): Promise<void>;
   /**
@@ -225,37 +227,45 @@ export function createRiskEngine(options: {
       return entry && config.actions[action] ? evaluate(action, entry.signals, entry.enrolledFactors) : undefined;
     },
 
-    async recordSuccess(req, userId) {
+    recordSuccess(req, userId) {
       const device = readDevice(req);
       const ip = normalizeIp(req.ip ?? '');
-      const geo = await geoOf(ip);
-      await stores.risk.recordSuccess(userId, {
-        deviceHash: device ? deviceHash(device.id) : null,
-        location: { country: geo?.country ?? null, latitude: geo?.latitude ?? null, longitude: geo?.longitude ?? null, atMs: config.clock.nowMs() },
-      });
-      const state = ensureState(req, userId, config.random);
-      const cached = decodeRiskDecisionCache(state.risk);
-      delete state.risk;
-      // Only evaluations made in this context (this IP, this verified device cookie) are kept.
-      if (!cached || !device || cached.ip !== ip || !constantTimeEqual(cached.deviceCookie, device.cookie)) return;
-      const backupAt = state.factors.backup;
-      const kept = new Map<string, CachedRiskEntry>();
-      for (const [action, entry] of cached.entries) {
-        // Only what this success changed is known without a read: no failure signals (a success
-        // clears them, but not every factor's path says so), the kept signals otherwise.
-        if (!config.actions[action]) continue;
-        if (entry.signals.consecutiveFailures !== undefined || entry.signals.recentLockout) continue;
-        const { newDevice: _d, newCountry: _c, impossibleTravel: _t, ...signals } = entry.signals;
-        if (backupAt !== undefined && config.clock.nowMs() - backupAt < BACKUP_CODE_SIGNAL_MS) signals.backupCodeUsedRecently = true;
-        // Not audited nor counted as a fresh decision: the next read re-derives the audited one,
-        // less what the audited success just cleared. The original read time stays: the other
-        // signals are as old.
-        kept.set(action, { ...entry, signals });
-      }
-      const encoded = encodeRiskDecisionCache({ ip, deviceCookie: device.cookie, entries: kept });
-      if (encoded !== undefined) state.risk = encoded;
+      // The session first, before anything is awaited: the save at the end of this request
+      // carries it whether or not the store write below has answered yet (issue 12).
+      rederiveCachedDecisions(req, userId, ip, device);
+      return (async () => {
+        const geo = await geoOf(ip);
+        await stores.risk.recordSuccess(userId, {
+          deviceHash: device ? deviceHash(device.id) : null,
+          location: { country: geo?.country ?? null, latitude: geo?.latitude ?? null, longitude: geo?.longitude ?? null, atMs: config.clock.nowMs() },
+        });
+      })();
     },
   };
+
+  function rederiveCachedDecisions(req: Request, userId: string, ip: string, device: ReturnType<typeof readDevice>): void {
+    const state = ensureState(req, userId, config.random);
+    const cached = decodeRiskDecisionCache(state.risk);
+    delete state.risk;
+    // Only evaluations made in this context (this IP, this verified device cookie) are kept.
+    if (!cached || !device || cached.ip !== ip || !constantTimeEqual(cached.deviceCookie, device.cookie)) return;
+    const backupAt = state.factors.backup;
+    const kept = new Map<string, CachedRiskEntry>();
+    for (const [action, entry] of cached.entries) {
+      // Only what this success changed is known without a read: no failure signals (a success
+      // clears them, but not every factor's path says so), the kept signals otherwise.
+      if (!config.actions[action]) continue;
+      if (entry.signals.consecutiveFailures !== undefined || entry.signals.recentLockout) continue;
+      const { newDevice: _d, newCountry: _c, impossibleTravel: _t, ...signals } = entry.signals;
+      if (backupAt !== undefined && config.clock.nowMs() - backupAt < BACKUP_CODE_SIGNAL_MS) signals.backupCodeUsedRecently = true;
+      // Not audited nor counted as a fresh decision: the next read re-derives the audited one,
+      // less what the audited success just cleared. The original read time stays: the other
+      // signals are as old.
+      kept.set(action, { ...entry, signals });
+    }
+    const encoded = encodeRiskDecisionCache({ ip, deviceCookie: device.cookie, entries: kept });
+    if (encoded !== undefined) state.risk = encoded;
+  }
 
   function evaluate(action: string, signals: RiskSignals, enrolledFactors: SecondFactorId[]): PolicyDecision {
     return evaluatePolicy({

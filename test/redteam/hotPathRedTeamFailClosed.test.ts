@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
 
 /**
@@ -21,13 +22,6 @@ describe('red team issue 12: a step-up that answered 503 gives no access', () =>
   });
 
   const outages = {
-    'the risk record (Redis)': () => {
-      const original = t.stores.risk.recordSuccess.bind(t.stores.risk);
-      t.stores.risk.recordSuccess = async () => {
-        t.stores.risk.recordSuccess = original;
-        throw new Error('redis unavailable');
-      };
-    },
     'the step_up_satisfied audit record': () => {
       const audit = t.stores.audit as unknown as { insert: (...args: unknown[]) => Promise<unknown> };
       const original = audit.insert.bind(audit);
@@ -47,5 +41,31 @@ describe('red team issue 12: a step-up that answered 503 gives no access', () =>
     const account = await c.get('/account');
     const session = (await c.get('/auth/session')).body as { acr?: string };
     expect({ verify: verify.status, accountOpened: account.status === 200, raisedToAal2: session.acr === 'aal2' }).toEqual({ verify: 503, accountOpened: false, raisedToAal2: false });
+  });
+
+  /**
+   * Issue 12 (session 6) sends the risk engine's success record alongside the answer instead of
+   * before it. That record only ever relaxes later checks (this device and country become
+   * known), so its loss must only ever make them stricter: the step-up the right code earned
+   * stands, the failure is counted, and the device is not remembered — a new context after it
+   * is judged as new, not as known.
+   */
+  it('the risk record (Redis) failing during the verify: the earned step-up stands, counted, and the device stays unknown', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const original = t.stores.risk.recordSuccess.bind(t.stores.risk);
+    t.stores.risk.recordSuccess = async () => {
+      t.stores.risk.recordSuccess = original;
+      throw new Error('redis unavailable');
+    };
+    await c.verify(t.sms.lastCode()).expect(200);
+    await c.get('/account').expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await request(t.app).get('/metrics').expect(200)).text).toContain('stepguard_follow_up_write_failures_total{write="risk_success"} 1');
+    const deviceCookie = c.cookie('sg.device');
+    expect(deviceCookie).toBeDefined();
+    const snapshot = await t.stores.risk.snapshot!('u1', null);
+    expect({ lastSeen: snapshot.lastSeen, countries: snapshot.countries }).toEqual({ lastSeen: null, countries: [] });
   });
 });
