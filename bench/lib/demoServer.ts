@@ -11,6 +11,7 @@ export async function startDemo(options: { redisUrl: string; outbox: string; ben
     port: await freePort(),
     env: {
       REDIS_URL: options.redisUrl,
+      SMS_PROVIDER: 'outbox',
       SMS_OUTBOX_FILE: options.outbox,
       DEMO_BENCH_USERS: String(options.benchUsers),
       LOG_LEVEL: 'warn',

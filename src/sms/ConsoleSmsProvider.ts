@@ -7,8 +7,8 @@ import { StepGuardConfigError } from '../errors';
 import type { SmsMessage, SmsProvider, SmsSendResult } from './types';
 
 export type ConsoleSmsProviderOptions = {
-  /** Where messages are printed. @default process.stdout */
-  output?: Writable;
+  /** Where messages are printed; `null` prints nothing (with `outboxFile`: the file alone). @default process.stdout */
+  output?: Writable | null;
   /** When set, each message is also appended as one JSON line `{to, body, channel, at}`. */
   outboxFile?: string;
   /** Refuse to start when this is `production`, unless `allowInProduction`. @default process.env.NODE_ENV */
@@ -26,7 +26,7 @@ export type ConsoleSmsProviderOptions = {
 export class ConsoleSmsProvider implements SmsProvider {
   readonly name = 'console';
   readonly channels = ['sms', 'voice'] as const;
-  private readonly output: Writable;
+  private readonly output: Writable | null;
   private readonly outboxFile: string | undefined;
   private readonly clock: Clock;
   private sent = 0;
@@ -39,14 +39,14 @@ export class ConsoleSmsProvider implements SmsProvider {
           'NODE_ENV=production. Configure a real provider, or pass { allowInProduction: true } to ConsoleSmsProvider.',
       );
     }
-    this.output = options.output ?? process.stdout;
+    this.output = options.output === undefined ? process.stdout : options.output;
     this.outboxFile = options.outboxFile;
     this.clock = options.clock ?? systemClock;
   }
 
   async send(message: SmsMessage): Promise<SmsSendResult> {
     const at = new Date(this.clock.nowMs()).toISOString();
-    this.output.write(`\n[stepguard ${message.channel} -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
+    this.output?.write(`\n[stepguard ${message.channel} -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
     if (this.outboxFile) {
       const line = JSON.stringify({ to: message.to, body: message.body, channel: message.channel, at });
       await appendFile(this.outboxFile, `${line}\n`, 'utf8');

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { parseStatSeriesKey, statSeriesKey } from '../../src/core/stats/statSeriesKey';
 import { latencyBucketLabel, parseLatencyBucketLabel, percentileFromBuckets } from '../../src/core/stats/percentileFromBuckets';
-import { DELIVERY_LATENCY_BUCKETS_SECONDS, STAT_LABELS } from '../../src/core/stats/statNames';
+import { DELIVERY_LATENCY_BUCKETS_SECONDS, STAT_LABELS, type StatName } from '../../src/core/stats/statNames';
 
 describe('statSeriesKey', () => {
   it('is the same whatever order the labels come in', () => {
@@ -63,5 +64,35 @@ describe('percentileFromBuckets', () => {
     expect(latencyBucketLabel(5000, DELIVERY_LATENCY_BUCKETS_SECONDS)).toBe('+Inf');
     expect(parseLatencyBucketLabel('+Inf')).toBe(Infinity);
     expect(parseLatencyBucketLabel('15')).toBe(15);
+  });
+});
+
+describe('statSeriesKey (issue 12 fast path) keeps the canonical form', () => {
+  /** The definition: labels sorted by name, each value URI-encoded, joined by `|`. */
+  const reference = (name: StatName, labels: Record<string, string>) =>
+    [name, ...Object.keys(labels).sort().map((label) => `${label}=${encodeURIComponent(labels[label]!)}`)].join('|');
+
+  it('equals the definition for any declared labels and values, in any order', () => {
+    const stat = fc.constantFrom(...(Object.keys(STAT_LABELS) as StatName[]));
+    fc.assert(
+      fc.property(
+        stat.chain((name) =>
+          fc.tuple(
+            fc.constant(name),
+            fc.subarray([...STAT_LABELS[name]]).chain((chosen) => fc.tuple(fc.constant(chosen), fc.array(fc.string({ unit: 'grapheme', maxLength: 8 }), { minLength: chosen.length, maxLength: chosen.length }))),
+          ),
+        ),
+        ([name, [chosen, values]]) => {
+          const labels = Object.fromEntries(chosen.map((label, i) => [label, values[i] as string]).reverse());
+          expect(statSeriesKey(name, labels)).toBe(reference(name, labels));
+          expect(parseStatSeriesKey(statSeriesKey(name, labels))).toEqual({ name, labels });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('still refuses a label the stat does not declare', () => {
+    expect(() => statSeriesKey('sms_sent', { country: 'DE', userId: 'u1' } as Record<string, string>)).toThrow(/userId/);
   });
 });

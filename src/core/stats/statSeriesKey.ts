@@ -7,13 +7,28 @@ import { STAT_LABELS, isStatName, type StatName } from './statNames';
  * declare is a bug (a user or number must never become a label), so it throws.
  */
 export function statSeriesKey(name: StatName, labels: Readonly<Record<string, string>> = {}): string {
-  const allowed: readonly string[] = STAT_LABELS[name];
-  const parts = Object.keys(labels).sort();
-  for (const label of parts) {
-    if (!allowed.includes(label)) throw new TypeError(`statSeriesKey: "${label}" is not a label of ${name} (expected one of ${allowed.join(', ')})`);
+  const sorted = SORTED_LABELS[name];
+  // Every recorded metric event builds one (issue 12): the declared labels walked in their
+  // sorted order, no sort per call, a value encoded only when it holds anything to encode.
+  let key: string = name;
+  let used = 0;
+  for (const label of sorted) {
+    if (!Object.prototype.hasOwnProperty.call(labels, label)) continue;
+    used += 1;
+    const value = String(labels[label]);
+    key += `|${label}=${PLAIN.test(value) ? value : encodeURIComponent(value)}`;
   }
-  return [name, ...parts.map((label) => `${label}=${encodeURIComponent(labels[label]!)}`)].join('|');
+  if (used !== Object.keys(labels).length) {
+    const stray = Object.keys(labels).find((label) => !sorted.includes(label));
+    throw new TypeError(`statSeriesKey: "${stray}" is not a label of ${name} (expected one of ${STAT_LABELS[name].join(', ')})`);
+  }
+  return key;
 }
+
+/** Characters encodeURIComponent leaves as they are (and `|`-free): such a value is its own encoding. */
+const PLAIN = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
+const SORTED_LABELS = Object.fromEntries(Object.entries(STAT_LABELS).map(([name, labels]) => [name, [...labels].sort()])) as unknown as Record<StatName, readonly string[]>;
 
 export type ParsedStatSeries = { name: StatName; labels: Readonly<Record<string, string>> };
 
