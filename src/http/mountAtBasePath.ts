@@ -23,7 +23,8 @@ export function mountAtBasePath(factoryName: string, path: string, handler: Requ
     try {
       // As a router would: a throw or a rejected promise goes to the error handler.
       const returned = middleware(req, res, (err?: unknown) => (err ? next(err) : run(index + 1, req, res, next))) as unknown;
-      if (returned instanceof Promise) returned.catch(next);
+      // As the router does too: a rejection without a reason is still an error, never a pass.
+      if (returned instanceof Promise) returned.catch((err: unknown) => next(err || new Error(`stepguard: ${factoryName} middleware rejected without a reason`)));
     } catch (err) {
       next(err);
     }

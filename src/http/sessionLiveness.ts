@@ -133,10 +133,17 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   // load is older than the body, so read again, as the sequential check would after the body.
   const prefetched = taken && !(req.readableEnded && hasBody(req)) ? taken : undefined;
   if (prefetcher) rememberAtEnd(prefetcher, req);
-  const answer = (prefetched ?? service.isSessionLive(identity)).then(async (live) => {
-    if (!live) await signOutDeadSession(req);
-    return live;
-  });
+  const answer = (prefetched ?? service.isSessionLive(identity)).then(
+    async (live) => {
+      if (!live) await signOutDeadSession(req);
+      return live;
+    },
+    (err: unknown) => {
+      // Fail closed: a store that rejects with a falsy reason (undefined, null) would otherwise
+      // reach `next(err)` as `next()` in every caller and pass the request on unchecked.
+      throw err || new Error('stepguard: the session check failed without a reason');
+    },
+  );
   checked.set(req, answer);
   return answer;
 }

@@ -96,7 +96,13 @@ function unescapeField(field: string): string | undefined {
   return escapeField(text) === field ? text : undefined;
 }
 
+/** Every signal this format writes; a signal outside it makes the entry unrepresentable. */
+const ENCODED_SIGNALS = new Set<string>([...FLAGS, 'consecutiveFailures', 'lineType', 'transactionAmount']);
+
 function encodeSignals(signals: RiskSignals): string | undefined {
+  // A signal added to RiskSignals but not to this format would otherwise be dropped silently and
+  // the re-derived decision be looser than the one made: no cache instead (fail closed).
+  for (const key of Object.keys(signals)) if (!ENCODED_SIGNALS.has(key)) return undefined;
   const tokens: string[] = [];
   for (const flag of FLAGS) {
     const value = signals[flag];
