@@ -280,7 +280,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
         meta,
       );
   if (!delivered.ok) {
-    await decision.reservation.release();
+    // A first send's challenge goes too: the session never learns its id, and since the budget
+    // is handed back, nothing else would bound how many a bot leaves behind with failing sends.
+    await Promise.all([decision.reservation.release(), fresh ? stores.challenges.discard(input.userId, fresh.id) : undefined]);
     return { ok: false, reason: 'sms_unavailable' };
   }
   ctx.logger?.info({ event: 'otp_sent', userId: input.userId, action: input.action, to: maskedPhone, channel, provider: delivered.provider, resent: Boolean(resend) }, 'Code sent');

@@ -1,0 +1,391 @@
+import request from 'supertest';
+import { RedisStore } from 'connect-redis';
+import type { TestApp } from '../helpers/createTestApp';
+import { wrongCode } from '../helpers/createTestApp';
+import { describeForEachBackend, createTestAppOn, type Backend } from '../helpers/forEachStore';
+import { BoundedMemorySessionStore } from '../../src/demo/BoundedMemorySessionStore';
+
+/**
+ * Red team for issue 12's reordered send and verify (session 6): the first send stores its
+ * challenge alongside the budget check and the lock read; the bookkeeping after a verified code
+ * travels with the answer; the old session's DEL is no longer awaited before the new session.
+ * Attackers: the password alone, a stale cookie (before the step-up, after logout), another
+ * signed-in user, a bot with many addresses. DESIGN.md §5: fail closed, atomic single use,
+ * revocation sticks, every SMS passes the anti-pumping guard.
+ */
+
+/** Every SMS challenge key of a user in the store (memory: the map; Redis: SCAN of each master). */
+async function challengeCount(t: TestApp, userId: string): Promise<number> {
+  if (!t.redis) {
+    const entries = (t.stores.challenges as unknown as { challenges: { entries: Map<string, unknown> } }).challenges.entries;
+    return [...entries.keys()].filter((k) => k.startsWith(`${userId}\u0000`)).length;
+  }
+  const nodes = 'nodes' in t.redis ? t.redis.nodes('master') : [t.redis];
+  let n = 0;
+  for (const node of nodes) {
+    const keys = await node.keys(`${t.keyPrefix}:{u:${userId}}:ch:*`);
+    n += keys.filter((k) => !k.endsWith(':dl')).length;
+  }
+  return n;
+}
+
+/** Messages that carry a code (a lockout's security alert carries none). */
+const codeMessages = (t: TestApp) => t.sms.messages.filter((m) => /#\d+\s*$/.test(m.body)).length;
+
+/** How many first sends new sessions of the demo user get before the first refusal. */
+async function sendsUntilRefused(t: TestApp): Promise<number> {
+  for (let i = 0; i < 40; i += 1) {
+    const other = await t.client();
+    await other.login().expect(200);
+    const res = await other.send();
+    if (res.status !== 202) return i;
+  }
+  return 40;
+}
+
+/** A gate: calls wait until it is opened. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+const jarOf = (c: Awaited<ReturnType<TestApp['client']>>) =>
+  c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }).toValueString();
+
+/** Holds the challenge store's verify (reserve + compare + consume) until the gate opens. */
+function holdVerify(t: TestApp, until: Promise<void>, entered: () => void): void {
+  const ch = t.stores.challenges;
+  if (ch.verifyAttempt) {
+    const original = ch.verifyAttempt.bind(ch);
+    ch.verifyAttempt = async (...args) => {
+      entered();
+      await until;
+      return original(...args);
+    };
+  } else {
+    const original = ch.reserveAttempt.bind(ch);
+    ch.reserveAttempt = async (...args) => {
+      entered();
+      await until;
+      return original(...args);
+    };
+  }
+}
+
+describeForEachBackend('red team: send and verify reordered (issue 12)', (backend: Backend) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestAppOn(backend);
+  });
+  afterEach(() => t.close());
+
+  it('a first send no provider delivered leaves no challenge behind: a bot cannot grow the store with failing sends', async () => {
+    // The budget is handed back for an undelivered send, so nothing else bounds how often a bot
+    // (many addresses, numbers the provider refuses) can repeat it: each must clean up after itself.
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.get('/account').expect(401);
+    const before = await challengeCount(t, 'u1');
+    for (let i = 0; i < 5; i += 1) {
+      t.sms.failNext = true;
+      const res = await c.send();
+      expect(res.status).toBe(503);
+    }
+    expect(await challengeCount(t, 'u1')).toBe(before);
+    // And the session still gets a working code afterwards.
+    await c.send().expect(202);
+    await c.verify(t.sms.lastCode()).expect(200);
+  });
+
+  it('password only: an account locked by wrong codes gets no code out, first send or resend, two tabs at once', async () => {
+    // Ten wrong codes over two challenges (five each, the per-challenge limit) lock the second factor.
+    let c = await t.client();
+    let code = '';
+    for (let round = 0; round < 2; round += 1) {
+      c = await t.client();
+      await c.login().expect(200);
+      await c.get('/account').expect(401);
+      await c.send().expect(202);
+      code = t.sms.lastCode();
+      for (let i = 0; i < 5; i += 1) {
+        const res = await c.verify(wrongCode(code));
+        expect([400, 401, 423, 429]).toContain(res.status);
+      }
+    }
+    const sentBefore = codeMessages(t);
+    const chBefore = await challengeCount(t, 'u1');
+    t.clock.advanceSeconds(120);
+    // A resend from the session that holds the challenge, and first sends from two fresh tabs
+    // (the decision cached by the page first: the lock is then read alongside the budgets).
+    const tab1 = await t.client();
+    const tab2 = await t.client();
+    await tab1.login().expect(200);
+    await tab2.login().expect(200);
+    await tab1.get('/account');
+    await tab2.get('/account');
+    const answers = await Promise.all([c.send(), tab1.send(), tab2.send(), tab1.send()]);
+    for (const res of answers) expect(res.status).toBe(423);
+    expect(codeMessages(t)).toBe(sentBefore);
+    expect(await challengeCount(t, 'u1')).toBeLessThanOrEqual(chBefore);
+    // The right code of the last challenge does not open it either.
+    const late = await c.verify(code);
+    expect(late.status).not.toBe(200);
+  });
+
+  it('budget release cannot hand back more than was reserved: refused-by-lock and half-failed sends leave the budget as it was', async () => {
+    const baseline = await createTestAppOn(backend);
+    let expected: number;
+    try {
+      expected = await sendsUntilRefused(baseline);
+    } finally {
+      await baseline.close();
+    }
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(40);
+
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.get('/account').expect(401);
+    const lockedUntil = t.stores.challenges.lockedUntil.bind(t.stores.challenges);
+    // Locked (read alongside the budgets): every reservation handed back, once.
+    t.stores.challenges.lockedUntil = async () => t.clock.nowMs() + 600_000;
+    for (let i = 0; i < 3; i += 1) await c.send().expect(423);
+    // One of the three parallel operations fails (a node down for exactly that key): 503, the others undone.
+    t.stores.challenges.lockedUntil = () => Promise.reject(new Error('lock node down'));
+    await c.send().expect(503);
+    t.stores.challenges.lockedUntil = lockedUntil;
+    const create = t.stores.challenges.create.bind(t.stores.challenges);
+    t.stores.challenges.create = () => Promise.reject(new Error('challenge node down'));
+    await c.send().expect(503);
+    t.stores.challenges.create = create;
+    expect(t.sms.messages).toHaveLength(0);
+    expect(await challengeCount(t, 'u1')).toBe(0);
+    // Exactly the budget a fresh account has: no more (a double release), no less (a leak).
+    expect(await sendsUntilRefused(t)).toBe(expected);
+  });
+
+  it('a bot refused again and again by a budget leaves no challenge behind (Redis memory stays flat)', async () => {
+    // Spend the number's budget from other sessions (another holder of the password).
+    await sendsUntilRefused(t);
+    const left = await challengeCount(t, 'u1');
+    const bot = await t.client();
+    await bot.login().expect(200);
+    await bot.get('/account').expect(401);
+    const refusals = await Promise.all(Array.from({ length: 8 }, () => bot.send()));
+    for (const res of refusals) expect(res.status).not.toBe(202);
+    expect(await challengeCount(t, 'u1')).toBe(left);
+    // A resend after a refused first send has nothing to resend: still refused, still nothing stored.
+    t.clock.advanceSeconds(61);
+    const again = await bot.send();
+    expect(again.status).not.toBe(202);
+    expect(again.body.resent ?? false).toBe(false);
+    expect(await challengeCount(t, 'u1')).toBe(left);
+  });
+
+  it('one session sending twice at once: only the code the session points to verifies, and only once', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.get('/account').expect(401);
+    const sends = await Promise.all([c.send(), c.send()]);
+    const sent = sends.filter((r) => r.status === 202);
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    const codes = t.sms.messages.map((m) => /#(\d+)\s*$/.exec(m.body)?.[1]).filter((x): x is string => Boolean(x));
+    // Every code sent, tried at once from the same session: exactly one step-up.
+    const verifies = await Promise.all(codes.flatMap((code) => [c.verify(code), c.verify(code)]));
+    expect(verifies.filter((r) => r.status === 200)).toHaveLength(1);
+  });
+
+  it('verify racing logout: the session the verify makes is dead once the logout has answered', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const before = jarOf(c);
+    const hold = gate();
+    const entered = gate();
+    holdVerify(t, hold.opened, entered.open);
+    const verifying = c.verify(code).then((r) => r);
+    await entered.opened;
+    // Logout with the same (old) cookie, answered while the verify is still in flight.
+    await request(t.app).post('/auth/logout').set('Cookie', before).set('x-csrf-token', c.csrfToken).set('Accept', 'application/json').expect(200);
+    hold.open();
+    const verified = await verifying;
+    expect([200, 401, 403, 503]).toContain(verified.status);
+    // Whatever the verify answered, the cookie it handed out is not signed in, let alone stepped up.
+    await c.get('/account').expect(401);
+    const info = await c.get('/auth/session').expect(200);
+    expect(info.body.authenticated).toBe(false);
+  });
+
+  it('verify racing "sign out everywhere else" from another session: the verify\'s new session is revoked', async () => {
+    const victim = await t.client();
+    await victim.login().expect(200);
+    const owner = await t.client();
+    await owner.stepUp();
+    await victim.send().expect(202);
+    const code = t.sms.lastCode();
+    const hold = gate();
+    const entered = gate();
+    holdVerify(t, hold.opened, entered.open);
+    const verifying = victim.verify(code).then((r) => r);
+    await entered.opened;
+    const out = await owner.post('/auth/2fa/sessions/revoke-all', {});
+    hold.open();
+    await verifying;
+    if (out.status !== 200) {
+      // The route's name differs: the race cannot be driven here, and the test says so.
+      expect(out.status).toBe(200);
+    }
+    await victim.get('/account').expect(401);
+  });
+
+  it('a stale cookie used while the verify is in flight, and right after it answers, holds no level and cannot outlive the step-up signed in', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const before = jarOf(c);
+    const hold = gate();
+    const entered = gate();
+    holdVerify(t, hold.opened, entered.open);
+    const verifying = c.verify(code).then((r) => r);
+    await entered.opened;
+    // During the verify: the old cookie is signed in at the old level only.
+    await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);
+    hold.open();
+    await verifying.then((r) => expect(r.status).toBe(200));
+    // Right after: the old id is gone (the answer waited for its DEL).
+    const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
+    expect(stale.body.authenticated).toBe(false);
+    await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);
+    await c.get('/account').expect(200);
+  });
+
+  // FINDING (low, pre-existing: fails at 2051308 too, not fixed): a request on the pre-step-up
+  // cookie that is in flight across the verify saves the old session id back after its DEL
+  // (express-session's plain SET), so the old cookie stays signed in at the old level. It holds
+  // no level (next test) and dies with logout / sign out everywhere (the binding is shared). The
+  // fix is a store-side refusal to re-create a destroyed id (a tombstone, or SET XX on save of a
+  // loaded session): not small, left for the session-store owner.
+  it.skip('a stale-cookie request that started before the verify and ends after it does not write the old session back signed in', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const before = jarOf(c);
+    const csrf = c.csrfToken;
+    // The old cookie's resend waits, its new code already out, until the verify with that code
+    // (from the new tab of the same session) has answered; then it answers and saves the old id.
+    const held = gate();
+    const entered = gate();
+    const send = t.sms.send.bind(t.sms);
+    let holdNext = true;
+    t.sms.send = async (...args) => {
+      const sent = await send(...args);
+      if (holdNext) {
+        holdNext = false;
+        entered.open();
+        await held.opened;
+      }
+      return sent;
+    };
+    t.clock.advanceSeconds(61);
+    const staleSend = request(t.app).post('/auth/2fa/sms/send').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json').send({}).then((r) => r);
+    await entered.opened;
+    await c.verify(t.sms.lastCode()).expect(200);
+    held.open();
+    const staleAnswer = await staleSend;
+    expect(staleAnswer.status).toBe(202);
+    const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
+    expect(stale.body.authenticated).toBe(false);
+  });
+
+  it('a stale-cookie request in flight across the verify holds no level afterwards, and dies with the logout', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const before = jarOf(c);
+    const csrf = c.csrfToken;
+    const held = gate();
+    const entered = gate();
+    const send = t.sms.send.bind(t.sms);
+    let holdNext = true;
+    t.sms.send = async (...args) => {
+      const sent = await send(...args);
+      if (holdNext) {
+        holdNext = false;
+        entered.open();
+        await held.opened;
+      }
+      return sent;
+    };
+    t.clock.advanceSeconds(61);
+    const staleSend = request(t.app).post('/auth/2fa/sms/send').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json').send({}).then((r) => r);
+    await entered.opened;
+    await c.verify(t.sms.lastCode()).expect(200);
+    held.open();
+    expect((await staleSend).status).toBe(202);
+    // The old id, written back, is at most what it was: no step-up, and the code it was sent is spent.
+    await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);
+    await c.get('/account').expect(200);
+    await c.post('/auth/logout').expect(200);
+    const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
+    expect(stale.body.authenticated).toBe(false);
+  });
+
+  /** Makes the session store's destroy fail (the node holding the old session id down) while `run` runs. */
+  async function withFailingSessionDel<T>(run: () => Promise<T>): Promise<T> {
+    const proto = (backend === 'memory' ? BoundedMemorySessionStore.prototype : RedisStore.prototype) as unknown as { destroy: (sid: string, cb?: (err?: unknown) => void) => unknown };
+    const destroy = proto.destroy;
+    proto.destroy = function failing(_sid: string, cb?: (err?: unknown) => void) {
+      setImmediate(() => cb?.(new Error('session node down')));
+      return undefined;
+    };
+    try {
+      return await run();
+    } finally {
+      proto.destroy = destroy;
+    }
+  }
+
+  // FINDING (low-medium, regression from 4c8b886/93a5846, not fixed): regenerateSession no longer
+  // waits for the old session's DEL. When the DEL alone fails, the overridden save reports it
+  // only after express-session has already written the 200 and the new cookie (writetop before
+  // the save's callback), so the verify answers 200 and the pre-step-up id stays signed in. At
+  // 2051308 the same failure answered 500 with no level granted. DESIGN.md §5 "fail closed".
+  // The level does not leak to the old id and logout still kills it (next test). A fix inside
+  // the 3-round-trip verify budget needs the DEL's answer before the response's headers (e.g.
+  // finishStepUp awaiting it alongside the audit record, which adds a wave before the session
+  // SET unless the SET is sent early too): not small, left to the issue-12 owner.
+  it.skip('the old session\'s DEL failing alone (its node down) does not leave the pre-step-up cookie signed in', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const before = jarOf(c);
+    const verified = await withFailingSessionDel(() => c.verify(code));
+    const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
+    if (verified.status === 200) {
+      // Answered as a success: then the old id must be dead as it is without the failure.
+      expect(stale.body.authenticated).toBe(false);
+    } else {
+      // Refused: the infrastructure failure is an error (5xx), and nothing holds the level.
+      expect([500, 503]).toContain(verified.status);
+      await c.get('/account').expect(401);
+    }
+  });
+
+  it('the old session\'s DEL failing alone: the old cookie gets no level, and the logout from the new one ends it', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const before = jarOf(c);
+    await withFailingSessionDel(() => c.verify(code));
+    await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);
+    await c.post('/auth/logout').expect(200);
+    await c.get('/account').expect(401);
+    const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
+    expect(stale.body.authenticated).toBe(false);
+  });
+});
