@@ -218,6 +218,76 @@ describeForEachBackend('red team: send and verify reordered (issue 12)', (backen
     expect(info.body.authenticated).toBe(false);
   });
 
+  it('logout on the old cookie after the verify sent its DEL but before its new session is saved: refused visibly or it sticks', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const before = jarOf(c);
+    const csrf = c.csrfToken;
+    // The verify waits at its step_up_satisfied audit record: the old id's DEL is out, the new id not saved yet.
+    const held = gate();
+    const entered = gate();
+    const insert = t.audit.insert.bind(t.audit);
+    t.audit.insert = async (event) => {
+      if (event.type === 'step_up_satisfied') {
+        entered.open();
+        await held.opened;
+      }
+      return insert(event);
+    };
+    const verifying = c.verify(code).then((r) => r);
+    await entered.opened;
+    await new Promise((r) => setTimeout(r, 20));
+    const out = await request(t.app).post('/auth/logout').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json');
+    held.open();
+    const verified = await verifying;
+    expect([200, 401, 403, 503]).toContain(verified.status);
+    if (out.status !== 200) {
+      // The old id is already gone with its CSRF secret: the logout is refused visibly (403),
+      // it does not claim a sign-out that did not happen.
+      expect(out.status).toBe(403);
+      return;
+    }
+    // A logout that answered 200 while the code was checked: the browser must not end up signed in.
+    await c.get('/account').expect(401);
+    const info = await c.get('/auth/session').expect(200);
+    expect(info.body.authenticated).toBe(false);
+  });
+
+  it('"sign out everywhere else" from another session between the verify\'s DEL and its save: the new session is revoked', async () => {
+    const victim = await t.client();
+    await victim.login().expect(200);
+    const owner = await t.client();
+    await owner.stepUp();
+    await victim.send().expect(202);
+    const code = t.sms.lastCode();
+    // The verify's new session waits at its save (the old id's DEL already sent).
+    const held = gate();
+    const entered = gate();
+    const proto = (backend === 'memory' ? BoundedMemorySessionStore.prototype : RedisStore.prototype) as unknown as { set: (...args: unknown[]) => unknown };
+    const set = proto.set;
+    let holdNext = true;
+    proto.set = function holding(this: unknown, ...args: unknown[]) {
+      if (!holdNext) return set.apply(this, args);
+      holdNext = false;
+      entered.open();
+      void held.opened.then(() => set.apply(this, args));
+      return undefined;
+    };
+    try {
+      const verifying = victim.verify(code).then((r) => r);
+      await entered.opened;
+      await owner.post('/auth/2fa/sessions/revoke-all', {}).expect(200);
+      held.open();
+      await verifying;
+    } finally {
+      proto.set = set;
+    }
+    await victim.get('/account').expect(401);
+    await owner.get('/account').expect(200);
+  });
+
   it('verify racing "sign out everywhere else" from another session: the verify\'s new session is revoked', async () => {
     const victim = await t.client();
     await victim.login().expect(200);
