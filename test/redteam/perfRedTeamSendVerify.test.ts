@@ -458,4 +458,53 @@ describeForEachBackend('red team: send and verify reordered (issue 12)', (backen
     const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
     expect(stale.body.authenticated).toBe(false);
   });
+  it('"sign out everywhere else" whose old-id DEL fails: the stolen copy of the cookie still dies (generation, not the DEL)', async () => {
+    const c = await t.client();
+    await c.stepUp();
+    const stolen = jarOf(c);
+    await request(t.app).get('/account').set('Cookie', stolen).set('Accept', 'application/json').expect(200);
+    const out = await withFailingSessionDel(() => c.post('/auth/2fa/sessions/revoke-all', {}));
+    expect([200, 500, 503]).toContain(out.status);
+    await request(t.app).get('/account').set('Cookie', stolen).set('Accept', 'application/json').expect(401);
+    const info = await request(t.app).get('/auth/session').set('Cookie', stolen).set('Accept', 'application/json').expect(200);
+    expect(info.body.authenticated).toBe(false);
+  });
+
+  it('the new session\'s save failing alone after a verify: no access, whatever the answer said', async () => {
+    const c = await t.client();
+    await c.login().expect(200);
+    await c.send().expect(202);
+    const code = t.sms.lastCode();
+    const proto = (backend === 'memory' ? BoundedMemorySessionStore.prototype : RedisStore.prototype) as unknown as { set: (sid: string, sess: unknown, cb?: (err?: unknown) => void) => unknown };
+    const set = proto.set;
+    proto.set = function failing(_sid: string, _sess: unknown, cb?: (err?: unknown) => void) {
+      setImmediate(() => cb?.(new Error('session node down')));
+      return undefined;
+    };
+    try {
+      await c.verify(code);
+    } finally {
+      proto.set = set;
+    }
+    await c.get('/account').expect(401);
+    // And the code is spent: no second try with it.
+    const again = await c.verify(code);
+    expect(again.status).not.toBe(200);
+  });
+
+  it('a refused send whose discard fails (the challenge\'s node down) sends nothing and answers an error or the refusal', async () => {
+    await sendsUntilRefused(t);
+    const bot = await t.client();
+    await bot.login().expect(200);
+    await bot.get('/account').expect(401);
+    const sent = t.sms.messages.length;
+    t.stores.challenges.discard = () => Promise.reject(new Error('challenge node down'));
+    const res = await bot.send();
+    expect([429, 403, 503]).toContain(res.status);
+    expect(t.sms.messages).toHaveLength(sent);
+    // Whatever was left behind is not the session's: there is nothing to verify or resend.
+    const verify = await bot.verify('000000');
+    expect(verify.status).not.toBe(200);
+    expect(verify.body.error?.code).toBe('no_challenge');
+  });
 });
