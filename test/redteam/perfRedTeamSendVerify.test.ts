@@ -418,7 +418,7 @@ describeForEachBackend('red team: send and verify reordered (issue 12)', (backen
     }
   }
 
-  // FINDING (low-medium, regression from 4c8b886/93a5846, not fixed): regenerateSession no longer
+  // FINDING (low-medium, regression from 4c8b886, not fixed): regenerateSession no longer
   // waits for the old session's DEL. When the DEL alone fails, the overridden save reports it
   // only after express-session has already written the 200 and the new cookie (writetop before
   // the save's callback), so the verify answers 200 and the pre-step-up id stays signed in. At
