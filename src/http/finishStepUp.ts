@@ -57,19 +57,20 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   if (factor === 'sms') delete state.sms;
   // Read before the success record forgets it: did the policy want more than SMS for this step-up?
   const wantedStronger = policyWantedStronger(internals, action, internals.risk.cachedDecision(req, userId, action));
-  // The new session id (the old session's delete), the risk record and the session's save are
-  // one round trip to Redis (issue 12): recordFactor sets the factor and starts the delete
-  // without waiting for it, the risk engine updates the session at once and its store write
-  // rides alongside the answer (recordAlongside.ts: a lost one makes the next request look like a
-  // new device, never less guarded). Fail closed on the audit record: when it fails the request
-  // answers 503 and the session must not keep (and express-session must not save) a level
-  // nothing recorded. The regeneration carries this same state object over, so restoring it in
-  // place covers both ids.
+  // The new session id (the old session's delete) and the risk record are one round trip to
+  // Redis (issue 12): recordFactor sets the factor and sends the delete at once, the risk engine
+  // updates the session at once and its store write rides alongside (recordAlongside.ts: a lost
+  // one makes the next request look like a new device, never less guarded). Fail closed on the
+  // delete and the audit record: when either fails the request answers 503 and the session must
+  // not keep (and express-session must not save) a level nothing recorded, nor leave the id from
+  // before the level rose alive behind a success. The regeneration carries this same state
+  // object over, so restoring it in place covers both ids.
   const before = { factors: state.factors, refs: state.refs };
   try {
-    await recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
+    const raised = recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
     void recordAlongside({ metrics: service.metrics, logger: internals.logger }, 'risk_success', internals.risk.recordSuccess(req, userId));
-    await service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) });
+    const outcomes = await Promise.allSettled([raised, service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) })]);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   } catch (err) {
     const now = readState(req, userId) ?? state;
     now.factors = before.factors;

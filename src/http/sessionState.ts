@@ -117,12 +117,12 @@ export const SESSION_CSRF_KEY = 'stepguardCsrf';
 
 /**
  * Regenerates the session id, keeping every value the session held but the CSRF secret. The old
- * session's delete and the new session's save travel together (issue 12: one round trip, not
- * two): the delete is sent now, the new session is made at once instead of after the delete's
- * answer, and express-session saves it once at the end of the request, not here and again
- * there. That save reports the delete's failure as its own, so a delete that failed is never
- * silent. The old id is worthless either way: it holds the state from before the level rose,
- * and a revocation reaches it through the binding it shares with the new one.
+ * session's delete is sent at once and the new session made without waiting for its answer, so
+ * whatever the caller starts next (the risk record of a step-up) rides in the same round trip
+ * (issue 12); the promise settles with the delete's answer. Callers wait for it before they
+ * answer: a delete that failed fails the request (fail closed), never leaves the id from before
+ * a raised level alive behind a success. express-session saves the new session once, at the
+ * end of the request, not here and again there.
  */
 export function regenerateSession(req: Request): Promise<void> {
   const session = req.session;
@@ -131,26 +131,7 @@ export function regenerateSession(req: Request): Promise<void> {
   // The CSRF secret is not carried: a token seen before the level rose must not work after it.
   for (const [key, value] of Object.entries(session)) if (key !== 'cookie' && key !== SESSION_CSRF_KEY) carried[key] = value;
   const destroyed = new Promise<void>((resolve, reject) => store.destroy(req.sessionID, (err?: unknown) => (err ? reject(err) : resolve())));
-  // Until the save reads it, a failure is held here, not reported as unhandled.
-  destroyed.catch(() => undefined);
   store.generate(req);
   Object.assign(req.session, carried);
-  const fresh = req.session;
-  const save = fresh.save;
-  // Own and not enumerable: JSON (the store's copy, express-session's change hash) never sees it.
-  Object.defineProperty(fresh, 'save', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value(this: typeof fresh, callback?: (err?: unknown) => void) {
-      save.call(this, (saveErr?: unknown) => {
-        destroyed.then(
-          () => callback?.(saveErr),
-          (destroyErr: unknown) => callback?.(saveErr ?? destroyErr),
-        );
-      });
-      return this;
-    },
-  });
-  return Promise.resolve();
+  return destroyed;
 }
