@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { TestApp } from '../helpers/createTestApp';
+import { challengeCount } from '../helpers/challengeCount';
 import { describeForEachBackend, createTestAppOn, type Backend } from '../helpers/forEachStore';
 
 /**
@@ -13,21 +14,6 @@ import { describeForEachBackend, createTestAppOn, type Backend } from '../helper
  */
 const metricsText = async (t: TestApp) => (await request(t.app).get('/metrics').expect(200)).text;
 
-/** Every SMS challenge key of a user in the store (memory: the map; Redis: SCAN). */
-async function challengeCount(t: TestApp, userId: string): Promise<number> {
-  if (!t.redis) {
-    // The memory store's own map (private; read here only to count what is left behind).
-    const entries = (t.stores.challenges as unknown as { challenges: { entries: Map<string, unknown> } }).challenges.entries;
-    return [...entries.keys()].filter((k) => k.startsWith(`${userId}\u0000`)).length;
-  }
-  const nodes = 'nodes' in t.redis ? t.redis.nodes('master') : [t.redis];
-  let n = 0;
-  for (const node of nodes) {
-    const keys = await node.keys(`${t.keyPrefix}:{u:${userId}}:ch:*`);
-    n += keys.filter((k) => !k.endsWith(':dl')).length;
-  }
-  return n;
-}
 
 describeForEachBackend('writes that travel together', (backend: Backend) => {
   let t: TestApp;

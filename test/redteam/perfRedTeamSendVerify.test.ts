@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RedisStore } from 'connect-redis';
 import type { TestApp } from '../helpers/createTestApp';
+import { challengeCount } from '../helpers/challengeCount';
 import { wrongCode } from '../helpers/createTestApp';
 import { describeForEachBackend, createTestAppOn, type Backend } from '../helpers/forEachStore';
 import { BoundedMemorySessionStore } from '../../src/demo/BoundedMemorySessionStore';
@@ -14,20 +15,6 @@ import { BoundedMemorySessionStore } from '../../src/demo/BoundedMemorySessionSt
  * revocation sticks, every SMS passes the anti-pumping guard.
  */
 
-/** Every SMS challenge key of a user in the store (memory: the map; Redis: SCAN of each master). */
-async function challengeCount(t: TestApp, userId: string): Promise<number> {
-  if (!t.redis) {
-    const entries = (t.stores.challenges as unknown as { challenges: { entries: Map<string, unknown> } }).challenges.entries;
-    return [...entries.keys()].filter((k) => k.startsWith(`${userId}\u0000`)).length;
-  }
-  const nodes = 'nodes' in t.redis ? t.redis.nodes('master') : [t.redis];
-  let n = 0;
-  for (const node of nodes) {
-    const keys = await node.keys(`${t.keyPrefix}:{u:${userId}}:ch:*`);
-    n += keys.filter((k) => !k.endsWith(':dl')).length;
-  }
-  return n;
-}
 
 /** Messages that carry a code (a lockout's security alert carries none). */
 const codeMessages = (t: TestApp) => t.sms.messages.filter((m) => /#\d+\s*$/.test(m.body)).length;
