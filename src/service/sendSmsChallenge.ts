@@ -151,23 +151,23 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // issue 12) and discards it when the send is refused: nobody is told its id, the session
   // points to it only once the send succeeded, and its code never left. A resend changes the
   // challenge the user already has, so it waits for the budget's answer.
-  const fresh: SmsChallengeRecord | null = resend
+  const freshId = resend ? null : newRandomId(config.random);
+  const fresh: SmsChallengeRecord | null = freshId === null
     ? null
     : {
-        id: newRandomId(config.random),
+        id: freshId,
         userId: input.userId,
         bindingId: input.bindingId,
         phone,
         purpose: input.action,
         txHash,
-        codeHash: '',
+        codeHash: codeHashFor(freshId),
         createdAtMs: nowMs,
         expiresAtMs,
         attempts: 0,
         sendCount,
         nextResendAtMs,
       };
-  if (fresh) fresh.codeHash = codeHashFor(fresh.id);
   const [lockRead, checked, created] = await Promise.allSettled([
     lockKnown || lockFirst ? Promise.resolve(null) : stores.challenges.lockedUntil(input.userId, nowMs),
     ctx.pumping.check(
