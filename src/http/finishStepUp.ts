@@ -4,7 +4,7 @@ import type { SecondFactorId } from '../core/assurance/types';
 import type { GuardInternals } from './GuardInternals';
 import { requestContext } from './requestContext';
 import { safeReturnTo } from './safeReturnTo';
-import { readState, recordFactor } from './sessionState';
+import { raiseFactor, readState, type StepGuardSessionState } from './sessionState';
 import { sessionProof } from './sessionProof';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { recordAlongside } from '../service/recordAlongside';
@@ -19,6 +19,8 @@ export type CompletedStepUp = {
   remember?: boolean;
   /** The action the challenge was bound to (SMS), else the session's pending one. */
   action?: string;
+  /** The verify already superseded the session (with the consume) and the session took the new epoch. */
+  superseded?: boolean;
 };
 
 export type FinishedStepUp = Assurance & {
@@ -57,19 +59,21 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   if (factor === 'sms') delete state.sms;
   // Read before the success record forgets it: did the policy want more than SMS for this step-up?
   const wantedStronger = policyWantedStronger(internals, action, internals.risk.cachedDecision(req, userId, action));
-  // The new session id (the old session's delete) and the risk record are one round trip to
-  // Redis (issue 12): recordFactor sets the factor and sends the delete at once, the risk engine
-  // updates the session at once and its store write rides alongside (recordAlongside.ts: a lost
-  // one makes the next request look like a new device, never less guarded). Fail closed on the
-  // delete and the audit record: when either fails the request answers 503 and the session must
+  // The factor is recorded and, when the level rose, the session regenerated at once; the id
+  // from before the level rose ends with the binding's epoch floor (raised by the SMS verify
+  // with its consume, else here), so its delete and the risk record ride alongside the answer
+  // (recordAlongside.ts, issue 12). Fail closed on the floor (or, for a store without one, the
+  // delete) and the audit record: when either fails the request answers 503 and the session must
   // not keep (and express-session must not save) a level nothing recorded, nor leave the id from
   // before the level rose alive behind a success. The regeneration carries this same state
   // object over, so restoring it in place covers both ids.
   const before = { factors: state.factors, refs: state.refs };
+  const epochBefore = state.epoch ?? 0;
   try {
-    const raised = recordFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
+    const raised = raiseFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
+    const oldIdEnded = raised.rose ? endOldSession(internals, state, epochBefore, done.superseded === true, raised.oldSessionDeleted) : Promise.resolve();
     void recordAlongside({ metrics: service.metrics, logger: internals.logger }, 'risk_success', internals.risk.recordSuccess(req, userId));
-    const outcomes = await Promise.allSettled([raised, service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) })]);
+    const outcomes = await Promise.allSettled([oldIdEnded, service.audit({ type: 'step_up_satisfied', outcome: 'success', userId, factor, action, context: requestContext(req) })]);
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   } catch (err) {
     const now = readState(req, userId) ?? state;
@@ -89,6 +93,23 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   const assurance = deriveAssurance(readState(req, userId)?.factors ?? {});
   const enrolment = await enrolmentAfterStepUp(internals, userId, factor, wantedStronger);
   return { ...assurance, factor, action, remembered, ...(returnTo ? { returnTo } : {}), ...(continueId ? { continueId } : {}), ...(enrolment ? { enrolment } : {}) };
+}
+
+/**
+ * Ends the session id from before the level rose: the binding's epoch floor rises above the
+ * epoch it carried (already done by the verify when `superseded`), so that id, and any copy a
+ * request in flight writes back later, is dead whatever the session store holds; deleting it
+ * then only frees space. A store without `supersede`: the delete is what ends it (awaited).
+ */
+async function endOldSession(internals: GuardInternals, state: StepGuardSessionState, epochBefore: number, superseded: boolean, deleted: Promise<void>): Promise<void> {
+  // Awaited below, or reported alongside; never an unhandled rejection if the floor fails first.
+  deleted.catch(() => undefined);
+  if (!superseded) {
+    const floor = await internals.service.supersedeSession({ userId: state.userId, bindingId: state.bindingId, epoch: epochBefore });
+    if (floor === null) return deleted;
+    state.epoch = floor;
+  }
+  void recordAlongside({ metrics: internals.service.metrics, logger: internals.logger }, 'old_session_delete', deleted);
 }
 
 /** A readable device name from the user agent: "Chrome on Linux". */

@@ -6,8 +6,9 @@ import { readState } from './sessionState';
 
 const checked = new WeakMap<Request, Promise<boolean>>();
 
-type SessionIdentity = { userId: string; bindingId: string; generation: number };
-type Prefetch = { identity: SessionIdentity; live: Promise<boolean>; settledAtMs: number | null };
+type SessionIdentity = { userId: string; bindingId: string; generation: number; epoch: number };
+type Standing = 'live' | 'revoked' | 'superseded';
+type Prefetch = { identity: SessionIdentity; live: Promise<Standing>; settledAtMs: number | null };
 
 /**
  * A prefetched answer is used only this soon after it arrived (monotonic time, not the injected
@@ -42,7 +43,7 @@ class SessionCheckPrefetcher {
     this.started.delete(sessionId);
     const identity = this.known.get(sessionId);
     if (!identity) return;
-    const live = this.service.isSessionLive(identity);
+    const live = this.service.sessionStanding(identity);
     const entry: Prefetch = { identity, live, settledAtMs: null };
     // Whoever takes it awaits it; one nobody takes must not become an unhandled rejection.
     live.then(
@@ -55,24 +56,32 @@ class SessionCheckPrefetcher {
   }
 
   /** The started check for this session, if it was started for exactly `identity`; taken once. */
-  take(sessionId: string, identity: SessionIdentity): Promise<boolean> | undefined {
+  take(sessionId: string, identity: SessionIdentity): Promise<Standing> | undefined {
     const prefetch = this.started.get(sessionId);
     if (!prefetch) return undefined;
     this.started.delete(sessionId);
     if (prefetch.settledAtMs !== null && performance.now() - prefetch.settledAtMs > PREFETCH_MAX_AGE_MS) return undefined;
-    const same = prefetch.identity.userId === identity.userId && prefetch.identity.bindingId === identity.bindingId && prefetch.identity.generation === identity.generation;
-    return same ? prefetch.live : undefined;
+    return sameIdentity(prefetch.identity, identity) ? prefetch.live : undefined;
   }
 
   remember(sessionId: string, identity: SessionIdentity | null): void {
     const known = this.known.get(sessionId);
     // Already known as exactly this: nothing to write (the common case, every guarded read).
-    if (known && identity && known.userId === identity.userId && known.bindingId === identity.bindingId && known.generation === identity.generation) return;
+    if (known && identity && sameIdentity(known, identity)) return;
     this.known.delete(sessionId);
     if (!identity) return;
     if (this.known.size >= MAX_REMEMBERED_SESSIONS) this.known.delete(this.known.keys().next().value as string);
     this.known.set(sessionId, identity);
   }
+}
+
+function sameIdentity(a: SessionIdentity, b: SessionIdentity): boolean {
+  return a.userId === b.userId && a.bindingId === b.bindingId && a.generation === b.generation && a.epoch === b.epoch;
+}
+
+/** The identity a session's stepguard state names (a session without state: generation and epoch 0). */
+function identityOf(userId: string, state: { bindingId?: string; generation?: number; epoch?: number } | undefined): SessionIdentity {
+  return { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0, epoch: state?.epoch ?? 0 };
 }
 
 const prefetchers = new WeakMap<StepGuardService, SessionCheckPrefetcher>();
@@ -106,7 +115,7 @@ function rememberAtEnd(prefetcher: SessionCheckPrefetcher, req: Request): void {
   const remember = () => {
     const state = req.session?.stepguard;
     if (!req.sessionID) return;
-    prefetcher.remember(req.sessionID, state ? { userId: state.userId, bindingId: state.bindingId ?? '', generation: state.generation ?? 0 } : null);
+    prefetcher.remember(req.sessionID, state ? identityOf(state.userId, state) : null);
   };
   if (req.method === 'GET' || req.method === 'HEAD') remember();
   else req.res?.once('finish', remember);
@@ -125,7 +134,7 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   const known = checked.get(req);
   if (known) return known;
   const state = readState(req, userId);
-  const identity = { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0 };
+  const identity = identityOf(userId, state);
   const prefetcher = prefetchers.get(service);
   const taken = prefetcher && req.sessionID ? prefetcher.take(req.sessionID, identity) : undefined;
   // A body read since the load (the host's parser ran before this check) may have been held
@@ -133,10 +142,15 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   // load is older than the body, so read again, as the sequential check would after the body.
   const prefetched = taken && !(req.readableEnded && hasBody(req)) ? taken : undefined;
   if (prefetcher) rememberAtEnd(prefetcher, req);
-  const answer = (prefetched ?? service.isSessionLive(identity)).then(
-    async (live) => {
-      if (!live) await signOutDeadSession(req);
-      return live;
+  const answer = (prefetched ?? service.sessionStanding(identity)).then(
+    async (standing) => {
+      if (standing === 'revoked') await signOutDeadSession(req);
+      // A copy from before a step-up (the old id, used by a tab or a request still in flight) is
+      // signed out for this request only: its record is dead wherever it is, and a new empty
+      // session's cookie on this answer could overwrite, in the browser, the id the step-up
+      // just issued to the same browser.
+      else if (standing === 'superseded') (req as Request & { user?: unknown }).user = undefined;
+      return standing === 'live';
     },
     (err: unknown) => {
       // Fail closed: a store that rejects with a falsy reason (undefined, null) would otherwise

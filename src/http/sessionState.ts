@@ -21,6 +21,12 @@ export type StepGuardSessionState = {
    * factor removal raise the user's, and a session below it is dead (see service/sessions.ts).
    */
   generation?: number;
+  /**
+   * Raised by each step-up that replaced this session under a new id (the binding's epoch floor,
+   * SessionRevocationStore.supersede): a copy of the session from before, below the floor, is
+   * dead wherever it turns up (the old id, or written back by a request in flight). Absent: 0.
+   */
+  epoch?: number;
   /** The SMS challenge this session is waiting on. */
   sms?: { challengeId: string; action: string; expiresAtMs: number; resendAvailableAtMs: number; maskedPhone: string; channel?: 'sms' | 'voice' | 'whatsapp' };
   /** A TOTP secret (sealed) waiting for its first code; with the first code of a phone whose clock is off, waiting for the next. */
@@ -80,17 +86,38 @@ export function ensureState(req: Request, userId: string, random: RandomSource):
  * step-up is worthless after it.
  */
 export async function recordFactor(req: Request, userId: string, factor: FactorId, nowMs: number, random: RandomSource, ref?: string): Promise<void> {
+  await raiseFactor(req, userId, factor, nowMs, random, ref).oldSessionDeleted;
+}
+
+/**
+ * `recordFactor` without waiting: the factor is recorded and, when the level rose, the session
+ * regenerated at once; `oldSessionDeleted` settles with the old id's delete (resolved when the
+ * level did not rise). finishStepUp decides whether that delete is what ends the old id.
+ */
+export function raiseFactor(
+  req: Request,
+  userId: string,
+  factor: FactorId,
+  nowMs: number,
+  random: RandomSource,
+  ref?: string,
+): { rose: boolean; oldSessionDeleted: Promise<void> } {
   const state = ensureState(req, userId, random);
-  const before = deriveAssurance(state.factors).acr;
+  const rose = raisesLevel(state.factors, factor, nowMs);
   state.factors = { ...state.factors, [factor]: nowMs };
   if (factor !== 'pwd') {
     // A factor recorded without its instance keeps no stale ref from an earlier verification.
     const { [factor]: _previous, ...others } = state.refs ?? {};
     state.refs = ref ? { ...others, [factor]: ref } : others;
   }
-  const after = deriveAssurance(state.factors).acr;
-  const rose = after !== undefined && (before === undefined || (levelSatisfies(after, before) && after !== before));
-  if (rose) await regenerateSession(req);
+  return { rose, oldSessionDeleted: rose ? regenerateSession(req) : Promise.resolve() };
+}
+
+/** Whether recording `factor` at `atMs` raises the level these factor times give (pure). */
+export function raisesLevel(factors: FactorTimes, factor: FactorId, atMs: number): boolean {
+  const before = deriveAssurance(factors).acr;
+  const after = deriveAssurance({ ...factors, [factor]: atMs }).acr;
+  return after !== undefined && (before === undefined || (levelSatisfies(after, before) && after !== before));
 }
 
 /** Forgets second factors whose instance is gone (after a removal): they prove nothing any more. */

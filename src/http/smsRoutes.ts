@@ -1,10 +1,13 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SMS_CHANNELS } from '../sms/types';
+import { SMS_CHANNELS, type SmsChannel } from '../sms/types';
+import type { PolicyDecision } from '../core/policy/types';
+import type { TransactionDetails } from '../core/transaction/hashTransaction';
+import type { SendSmsChallengeInput } from '../service/sendSmsChallenge';
 import type { ErrorCode } from '../errors';
 import { parseBody } from './parseBody';
 import { wantsHtml } from './respond';
-import { readState } from './sessionState';
+import { raisesLevel, readState, type StepGuardSessionState } from './sessionState';
 import { requestContext } from './requestContext';
 import { displayOf, statusOf, toError, type RouteKit } from './routeKit';
 
@@ -26,9 +29,28 @@ export function mountSmsRoutes(kit: RouteKit): void {
         return void (await fail(req, res, 'invalid_request', { field: 'action', problem: 'is not a configured action' }));
       }
       const pendingTx = state.pending?.action === action ? state.pending.transaction : undefined;
-      // The risk policy may have taken SMS out of this action's acceptable factors.
-      const decision = await internals.risk.decide(req, res, userId, action, pendingTx);
-      if (decision.outcome === 'deny' || !decision.acceptableFactors.includes('sms')) {
+      // The risk policy may have taken SMS out of this action's acceptable factors. A decision
+      // the session holds is known now; one that must be read is read alongside a first send's
+      // budget check (issue 12: one round trip, not two), and the send waits for it before
+      // anything leaves or stays (see `admission`). A resend is judged first, as before.
+      const reused = internals.risk.reusableDecision(req, res, userId, action, pendingTx);
+      const alongside = reused === undefined && state.sms === undefined;
+      const deciding = reused ? Promise.resolve(reused) : internals.risk.decide(req, res, userId, action, pendingTx);
+      const smsAccepted = (d: PolicyDecision) => d.outcome !== 'deny' && d.acceptableFactors.includes('sms');
+      const sent = alongside
+        ? service.sendSmsChallenge({
+            ...sendInput(req, userId, state, action, pendingTx, body.channel),
+            admission: deciding.then((d) => ({ admitted: smsAccepted(d), lockedUntilMs: internals.risk.lockReadIn(req)?.lockedUntilMs ?? null })),
+          })
+        : undefined;
+      // Whatever the send answered, a refusal by the policy is the answer (as when it was asked first).
+      const decision = await deciding.catch(async (err: unknown) => {
+        // The send waits on the same decision and undoes itself: let it finish before the 503.
+        await sent?.catch(() => undefined);
+        throw err;
+      });
+      if (!smsAccepted(decision)) {
+        await sent?.catch(() => undefined);
         const code: ErrorCode = decision.outcome === 'deny' ? 'access_denied' : 'sms_not_accepted';
         const details = { reasons: decision.reasons.map((r) => r.text), acceptableFactors: decision.acceptableFactors };
         if (wantsHtml(req)) {
@@ -38,18 +60,12 @@ export function mountSmsRoutes(kit: RouteKit): void {
         }
         return void (await fail(req, res, code, details));
       }
-      const result = await service.sendSmsChallenge({
-        userId,
-        bindingId: state.bindingId,
-        action,
-        ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
-        ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
-        ...(body.channel ? { channel: body.channel } : {}),
-        locale: localeOf(req),
-        context: requestContext(req),
-        // The lock the risk decision just read (when it was not cached): not read twice.
-        ...(internals.risk.lockReadIn(req) ?? {}),
-      });
+      const result = await (sent ??
+        service.sendSmsChallenge({
+          ...sendInput(req, userId, state, action, pendingTx, body.channel),
+          // The lock the risk decision just read (when it was not cached): not read twice.
+          ...(internals.risk.lockReadIn(req) ?? {}),
+        }));
       if (!result.ok) {
         const { code, details } = toError(result);
         if (wantsHtml(req) && state.sms) return void (await renderCodePage(req, res, statusOf(code), code, details));
@@ -74,6 +90,19 @@ export function mountSmsRoutes(kit: RouteKit): void {
         deliveryStatus: result.deliveryStatus,
       });
   }));
+
+  function sendInput(req: Request, userId: string, state: StepGuardSessionState, action: string, pendingTx: TransactionDetails | undefined, channel: SmsChannel | undefined): SendSmsChallengeInput {
+    return {
+      userId,
+      bindingId: state.bindingId,
+      action,
+      ...(pendingTx ? { transaction: { details: pendingTx, display: displayOf(pendingTx) } } : {}),
+      ...(state.sms ? { currentChallengeId: state.sms.challengeId } : {}),
+      ...(channel ? { channel } : {}),
+      locale: localeOf(req),
+      context: requestContext(req),
+    };
+  }
 
   // The code page polls this: an undelivered message offers a call or another factor.
   router.get('/sms/status', route(null, async (req, res, userId) => {
@@ -113,6 +142,10 @@ export function mountSmsRoutes(kit: RouteKit): void {
         code: body.value.code,
         expect: 'step_up',
         context: requestContext(req),
+        // The right code will replace this session under a new id: the old one dies with the consume.
+        ...(raisesLevel(state.factors, 'sms', config.clock.nowMs())
+          ? { supersede: { sessionEpoch: state.epoch ?? 0, adopt: (epoch: number) => void (state.epoch = epoch) } }
+          : {}),
       });
       if (!result.ok) {
         const { code, details } = toError(result);
@@ -120,7 +153,7 @@ export function mountSmsRoutes(kit: RouteKit): void {
         return void (await fail(req, res, code, details));
       }
       delete state.sms;
-      await completeStepUp(req, res, userId, { factor: 'sms', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.value.remember), action: result.action });
+      await completeStepUp(req, res, userId, { factor: 'sms', verifiedAtMs: result.verifiedAtMs, ref: result.ref, remember: Boolean(body.value.remember), action: result.action, superseded: result.superseded });
   }));
 
 

@@ -38,7 +38,7 @@ export type StepGuardMetrics = {
 };
 
 /** The writes that ride alongside an answer (recordAlongside.ts). A bounded label set. */
-export type FollowUpWrite = 'breaker_verified' | 'risk_success' | 'delivery_record';
+export type FollowUpWrite = 'breaker_verified' | 'risk_success' | 'delivery_record' | 'old_session_delete';
 
 export type CreateMetricsOptions = {
   defaultMetrics?: boolean;

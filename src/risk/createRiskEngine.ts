@@ -30,6 +30,13 @@ export type RiskEngine = {
    */
   decide(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): Promise<PolicyDecision>;
   /**
+   * The decision `decide` would reuse from the session's cache for this request (same IP, same
+   * device cookie, fresh enough), without reading anything; `undefined` when it would read. The
+   * send path asks first: a decision that needs the store's signals is read alongside the send's
+   * budget check instead of before it (issue 12).
+   */
+  reusableDecision(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): PolicyDecision | undefined;
+  /**
    * After a successful second factor: remember this device and where it is. Cached decisions
    * made in this request's context are re-derived from their kept signals with what the success
    * just changed (the device and country now known, the last location here, no failures), so
@@ -105,6 +112,13 @@ export function createRiskEngine(options: {
    * IP, the very device cookie value verified when it was made (compared in constant time, so no
    * HMAC is needed: a cookie equal to a verified one is verified), and younger than the cache time.
    */
+  function reusableDecision(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): PolicyDecision | undefined {
+    if (!config.actions[action]) throw new TypeError(`risk: unknown action ${action}`);
+    // The same signals give the same decision (the policy is pure): re-derived, not stored.
+    const cached = details ? undefined : cachedEntry(req, res, ensureState(req, userId, config.random).risk, normalizeIp(req.ip ?? ''), action, config.clock.nowMs());
+    return cached ? evaluate(action, cached.signals, cached.enrolledFactors) : undefined;
+  }
+
   function cachedEntry(req: Request, res: Response, stored: unknown, ip: string, action: string, nowMs: number): CachedRiskEntry | undefined {
     const cache = decodeRiskDecisionCache(stored);
     const entry = cache?.entries.get(action);
@@ -205,15 +219,14 @@ export function createRiskEngine(options: {
       };
     },
 
+    reusableDecision,
+
     async decide(req, res, userId, action, details) {
-      const requirement = config.actions[action];
-      if (!requirement) throw new TypeError(`risk: unknown action ${action}`);
+      const reused = reusableDecision(req, res, userId, action, details);
+      if (reused) return reused;
       const nowMs = config.clock.nowMs();
       const state = ensureState(req, userId, config.random);
       const ip = normalizeIp(req.ip ?? '');
-      // The same signals give the same decision (the policy is pure): re-derived, not stored.
-      const cached = details ? undefined : cachedEntry(req, res, state.risk, ip, action, nowMs);
-      if (cached) return evaluate(action, cached.signals, cached.enrolledFactors);
       const device = ensureDevice(req, res);
       const signals = await collectSignals(req, userId, details, device.fresh ? null : device.id);
       const enrolledFactors = await listEnrolledFactors(stores, userId);

@@ -25,7 +25,7 @@ import { sendSmsChallenge, type SendSmsChallengeInput, type SendSmsChallengeResu
 import type { ServiceContext } from './ServiceContext';
 import { createFirstFactorService, type FirstFactorService } from './firstFactor';
 import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
-import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf, signOutEverywhereElse } from './sessions';
+import { isSessionLive, revokeAllSessions, revokeSession, sessionGenerationOf, sessionStanding, signOutEverywhereElse, supersedeSession } from './sessions';
 import { highRiskFactorTimes } from './highRiskFactorTimes';
 import { startPhoneBinding, type StartPhoneBindingResult } from './startPhoneBinding';
 import type { Recovery } from '../stores/RecoveryStore';
@@ -93,6 +93,10 @@ export type StepGuardService = {
   highRiskFactorTimes(input: Parameters<typeof highRiskFactorTimes>[1]): ReturnType<typeof highRiskFactorTimes>;
   /** Whether a session (by binding id and the generation it holds) is still valid. */
   isSessionLive(input: Parameters<typeof isSessionLive>[1]): Promise<boolean>;
+  /** `isSessionLive`, saying why not (see service/sessions.ts). */
+  sessionStanding(input: Parameters<typeof sessionStanding>[1]): Promise<'live' | 'revoked' | 'superseded'>;
+  /** A step-up replaced this session under a new id: every copy from before dies; the new epoch (null: the store cannot). */
+  supersedeSession(input: Parameters<typeof supersedeSession>[1]): Promise<number | null>;
   /** The user's current session generation, which a new login takes. */
   sessionGenerationOf(userId: string): Promise<number>;
   /** Ends one session for good (logout). */
@@ -215,6 +219,8 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
     },
     highRiskFactorTimes: (input) => highRiskFactorTimes(ctx, input),
     isSessionLive: (input) => isSessionLive(ctx, input),
+    sessionStanding: (input) => sessionStanding(ctx, input),
+    supersedeSession: (input) => supersedeSession(ctx, input),
     sessionGenerationOf: (userId) => sessionGenerationOf(ctx, userId),
     revokeSession: (input) => revokeSession(ctx, input),
     revokeAllSessions: (input) => revokeAllSessions(ctx, input),

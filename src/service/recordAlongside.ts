@@ -6,8 +6,9 @@ import type { FollowUpWrite, StepGuardMetrics } from '../metrics/createMetrics';
  * before it (issue 12: one Redis round trip fewer per send and per verify). Only bookkeeping
  * goes this way, never a record an outcome depends on: the breaker's verified count (a lost one
  * makes the breaker stricter, never looser), the risk engine's success record (a lost one makes
- * the next request look like a new device: more step-ups, never fewer) and a delivery record (a
- * lost one leaves a receipt unmatched). A failure is logged and counted
+ * the next request look like a new device: more step-ups, never fewer), a delivery record (a
+ * lost one leaves a receipt unmatched) and the delete of a session id a step-up superseded (the
+ * binding's epoch floor already ends it: a lost delete leaves a dead record until its TTL). A failure is logged and counted
  * (`stepguard_follow_up_write_failures_total`), never thrown and never an unhandled rejection.
  * Returns the settled promise, for callers (and tests) that want to wait for it.
  */

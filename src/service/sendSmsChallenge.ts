@@ -46,6 +46,15 @@ export type SendSmsChallengeInput = {
    * does not read the key again (issue 12). Absent: the send reads it.
    */
   lockedUntilMs?: number | null;
+  /**
+   * A first send whose risk decision is still being read (issue 12: the reads ride with the
+   * budget check instead of going before it): whether the policy accepts SMS for this step-up,
+   * and the account lock those reads saw. Nothing the send did before the answer outlives a
+   * refusal (the challenge is discarded, the budgets handed back) and nothing leaves: the code
+   * goes out only after it. Refused: `sms_not_accepted`. Only for a first send (a resend is
+   * judged first).
+   */
+  admission?: Promise<{ admitted: boolean; lockedUntilMs: number | null }>;
 };
 
 export type SendSmsChallengeResult =
@@ -86,11 +95,13 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // Independent reads at once: the send path waits for one round trip, not three. The lock is
   // read here only when a current challenge is read anyway (a resend must hear "locked" before
   // "too early"); a first send reads it alongside the budget check instead (issue 12).
-  const lockKnown = input.lockedUntilMs !== undefined;
+  if (input.admission && input.currentChallengeId !== undefined) throw new TypeError('sendSmsChallenge: a resend is admitted before it is sent, not alongside');
+  const admission = input.admission;
+  const lockKnown = input.lockedUntilMs !== undefined || admission !== undefined;
   const lockFirst = !lockKnown && input.currentChallengeId !== undefined;
   const [lockedUntilMs, bound, current, coolOff] = await Promise.all([
     lockKnown
-      ? Promise.resolve(input.lockedUntilMs !== null && input.lockedUntilMs !== undefined && input.lockedUntilMs > nowMs ? input.lockedUntilMs : null)
+      ? Promise.resolve(admission ? null : lockedAt(input.lockedUntilMs ?? null, nowMs))
       : lockFirst
         ? stores.challenges.lockedUntil(input.userId, nowMs)
         : Promise.resolve(null),
@@ -169,7 +180,11 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
         nextResendAtMs,
       };
   const [lockRead, checked, created] = await Promise.allSettled([
-    lockKnown || lockFirst ? Promise.resolve(null) : stores.challenges.lockedUntil(input.userId, nowMs),
+    admission
+      ? admission.then((judged): number | null | typeof NOT_ADMITTED => (judged.admitted ? lockedAt(judged.lockedUntilMs, nowMs) : NOT_ADMITTED))
+      : lockKnown || lockFirst
+        ? Promise.resolve(null)
+        : stores.challenges.lockedUntil(input.userId, nowMs),
     ctx.pumping.check(
       sendAttemptFor(ctx, { sendId, e164, country, lineType, userId: input.userId, sessionId: input.bindingId, ip: input.context?.ip ?? null, boundNumber: !binding }),
     ),
@@ -189,6 +204,10 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     }
   }
   const lateLock = lockRead.status === 'fulfilled' ? lockRead.value : null;
+  if (lateLock === NOT_ADMITTED) {
+    await undo();
+    return { ok: false, reason: 'sms_not_accepted' };
+  }
   if (lateLock !== null) {
     await undo();
     return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lateLock, nowMs) };
@@ -320,6 +339,14 @@ async function startProviderVerification(
     ctx.logger?.error({ event: 'sms_send_failed', provider: provider.name, to: maskPhone(input.to), err: (err as Error).message }, 'Verify provider failed');
     return { ok: false as const };
   }
+}
+
+/** The policy refused SMS for this step-up (a first send judged alongside its budget check). */
+const NOT_ADMITTED = Symbol('not admitted');
+
+/** The lock's end when it is still in force, else `null`. */
+function lockedAt(lockedUntilMs: number | null, nowMs: number): number | null {
+  return lockedUntilMs !== null && lockedUntilMs > nowMs ? lockedUntilMs : null;
 }
 
 export function secondsUntil(untilMs: number, nowMs: number): number {

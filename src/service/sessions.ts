@@ -9,9 +9,44 @@ import type { ServiceContext } from './ServiceContext';
  * user's current generation (sign out everywhere, factor removal). Read from the store on every
  * check, so a request in flight that writes a stale session back cannot resurrect it.
  */
-export async function isSessionLive(ctx: ServiceContext, input: { userId: string; bindingId: string; generation: number }): Promise<boolean> {
+export async function isSessionLive(ctx: ServiceContext, input: SessionIdentity): Promise<boolean> {
+  return (await sessionStanding(ctx, input)) === 'live';
+}
+
+/**
+ * Who a session is to the revocation store: its binding, the generation it was issued under and
+ * (for a session, not a token bound to one) its epoch, raised by each step-up that replaced it.
+ */
+export type SessionIdentity = { userId: string; bindingId: string; generation: number; epoch?: number };
+
+/**
+ * `isSessionLive`, saying why not: `revoked` (logout, sign out everywhere, a factor removed) or
+ * `superseded` (a copy from before a step-up that replaced the session under a new id: the old
+ * id, or a request in flight that wrote it back). Without `epoch` (a token bound to the session)
+ * a step-up does not end it.
+ */
+export async function sessionStanding(ctx: ServiceContext, input: SessionIdentity): Promise<'live' | 'revoked' | 'superseded'> {
   const status = await ctx.stores.sessions.status(input.userId, input.bindingId, ctx.config.clock.nowMs());
-  return !status.revoked && input.generation >= status.generation;
+  if (status.revoked || input.generation < status.generation) return 'revoked';
+  return input.epoch !== undefined && input.epoch < (status.epoch ?? 0) ? 'superseded' : 'live';
+}
+
+/**
+ * A step-up replaced the session of `bindingId` (at `epoch`) under a new id: every copy from
+ * before is dead from now on (see SessionRevocationStore.supersede). The new epoch, for the new
+ * session to carry; `null` when the store cannot (a custom store from before): the caller then
+ * relies on deleting the old id.
+ */
+export async function supersedeSession(ctx: ServiceContext, input: { userId: string; bindingId: string; epoch: number }): Promise<number | null> {
+  const { sessions } = ctx.stores;
+  if (!sessions.supersede) return null;
+  const nowMs = ctx.config.clock.nowMs();
+  return sessions.supersede(input.userId, input.bindingId, input.epoch, supersededUntilMs(ctx, nowMs), nowMs);
+}
+
+/** How long a binding's epoch floor is kept: as long as a revocation, at least a session's lifetime. */
+export function supersededUntilMs(ctx: ServiceContext, nowMs: number): number {
+  return nowMs + ctx.config.sessions.revocationTtlSeconds * 1000;
 }
 
 /** The user's current session generation: a new session (a login) is issued under it. */

@@ -12,6 +12,7 @@ import { PHONE_BIND_PURPOSE, type ServiceContext } from './ServiceContext';
 import { alertLockout } from './alertLockout';
 import { recordAlongside } from './recordAlongside';
 import type { ReserveAttemptResult, VerifyAttemptResult } from '../stores/types';
+import { supersededUntilMs } from './sessions';
 
 export type VerifySmsChallengeInput = {
   userId: string;
@@ -22,10 +23,29 @@ export type VerifySmsChallengeInput = {
   /** A step-up code cannot bind a phone and a phone-proof code cannot step up. */
   expect: 'step_up' | 'phone_bind';
   context?: RequestContext;
+  /**
+   * The right code raises the session's level, which replaces the session under a new id: the
+   * store supersedes the session of this binding (at `sessionEpoch`) in the same atomic step as
+   * the consume where it can (issue 12), and `adopt` is handed the new epoch at once, before
+   * anything else can fail, so this session stays live whatever happens next. Not done (a store
+   * that cannot): the result's `superseded` is false and finishStepUp supersedes.
+   */
+  supersede?: { sessionEpoch: number; adopt: (epoch: number) => void };
 };
 
 export type VerifySmsChallengeResult =
-  | { ok: true; factor: 'sms'; action: string; txHash: string | null; verifiedAtMs: number; phone: string; /** The number's keyed hash: which instance the session verified. */ ref: string }
+  | {
+      ok: true;
+      factor: 'sms';
+      action: string;
+      txHash: string | null;
+      verifiedAtMs: number;
+      phone: string;
+      /** The number's keyed hash: which instance the session verified. */
+      ref: string;
+      /** The session was superseded with the consume (see `supersede`). */
+      superseded: boolean;
+    }
   | { ok: false; reason: 'invalid_code'; attemptsLeft: number }
   | { ok: false; reason: 'expired' }
   | { ok: false; reason: 'locked' | 'too_many_attempts'; retryAfterSeconds: number };
@@ -50,9 +70,17 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
   // compares in constant time and consumes in one atomic step (one script on Redis, issue 12).
   const candidateHash = hashOtpCode(config.secrets.pepper, input.challengeId, input.code);
   const reserved: ReserveAttemptResult | VerifyAttemptResult = stores.challenges.verifyAttempt
-    ? await stores.challenges.verifyAttempt({ ...reservation, candidateHash, expectPurpose: { phoneBind: input.expect === 'phone_bind', phoneBindPurpose: PHONE_BIND_PURPOSE } })
+    ? await stores.challenges.verifyAttempt({
+        ...reservation,
+        candidateHash,
+        expectPurpose: { phoneBind: input.expect === 'phone_bind', phoneBindPurpose: PHONE_BIND_PURPOSE },
+        // Only where the floor the challenge store writes is the one the sessions port reads.
+        ...(input.supersede && stores.sessions.supersede && stores.challenges.supersedesFor?.(stores.sessions) ? { supersede: { sessionEpoch: input.supersede.sessionEpoch, untilMs: supersededUntilMs(ctx, nowMs) } } : {}),
+      })
     : await stores.challenges.reserveAttempt(reservation);
   const consumedAlready = reserved.ok && 'matched' in reserved && reserved.matched;
+  const superseded = reserved.ok && 'superseded' in reserved && typeof reserved.superseded === 'number' ? reserved.superseded : null;
+  if (superseded !== null) input.supersede?.adopt(superseded);
   const audit = (type: string, outcome: 'success' | 'failure', reasons: string[] = [], phone?: string, action?: string) =>
     ctx.audit.record({ type, outcome, userId: input.userId, factor: 'sms', reasons, phone: phone ?? null, action: action ?? null, ...(input.context ? { context: input.context } : {}) });
   if (reserved.ok && (reserved.challenge.purpose === PHONE_BIND_PURPOSE) !== (input.expect === 'phone_bind')) {
@@ -108,7 +136,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     await stores.approvals.grant({ userId: input.userId, bindingId: input.bindingId, action: purpose, txHash }, expiresAtMs, nowMs);
   }
   logger?.info({ event: 'otp_verified', userId: input.userId, action: purpose }, 'SMS code verified');
-  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone, ref: hashPhone(config.secrets.pepper, phone) };
+  return { ok: true, factor: 'sms', action: purpose, txHash, verifiedAtMs: nowMs, phone, ref: hashPhone(config.secrets.pepper, phone), superseded: superseded !== null };
 }
 
 /**

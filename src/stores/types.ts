@@ -89,8 +89,22 @@ export type VerifyAttemptInput = ReserveAttemptInput & {
   candidateHash: string;
   /** Only a challenge of this purpose (phone proof or not) may be consumed; the caller refuses the other kind. */
   expectPurpose: { phoneBind: boolean; phoneBindPurpose: string };
+  /**
+   * The match raises the session's level: also supersede the binding's session (as
+   * `SessionRevocationStore.supersede`) in the same atomic step, where the store can (Redis: the
+   * same user's slot, issue 12). Asked for only when `supersedesFor(sessions)` says the floor it
+   * writes is the one the sessions port reads; a store that cannot ignores it and leaves
+   * `superseded` out, and the caller supersedes on its own.
+   */
+  supersede?: { sessionEpoch: number; untilMs: number };
 };
-export type VerifyAttemptResult = Exclude<ReserveAttemptResult, { ok: true }> | (Extract<ReserveAttemptResult, { ok: true }> & { matched: boolean });
+export type VerifyAttemptResult =
+  | Exclude<ReserveAttemptResult, { ok: true }>
+  | (Extract<ReserveAttemptResult, { ok: true }> & {
+      matched: boolean;
+      /** The binding's new epoch floor, when `supersede` was asked for and done with the match. */
+      superseded?: number;
+    });
 
 export type ReplaceCodeResult =
   | { ok: true }
@@ -125,6 +139,12 @@ export interface ChallengeStore {
    * on Redis, issue 12). Optional: without it the caller reserves, compares and consumes.
    */
   verifyAttempt?(input: VerifyAttemptInput): Promise<VerifyAttemptResult>;
+  /**
+   * Whether `verifyAttempt`'s `supersede` writes the very epoch floor `sessions` reads (Redis:
+   * the same server and keys): only then is it asked for, else the caller supersedes through
+   * `sessions` itself. Optional: absent, never asked.
+   */
+  supersedesFor?(sessions: SessionRevocationStore): boolean;
   /**
    * A resend: swaps in a new code hash and expiry, keeping the attempt count, if the resend
    * wait has passed and no other resend got there first (`expectedSendCount`).
@@ -386,7 +406,15 @@ export interface CoolOffStore {
 }
 
 /** Whether a session is still valid: its own revocation and the user's session generation. */
-export type SessionStatus = { revoked: boolean; generation: number };
+export type SessionStatus = {
+  revoked: boolean;
+  generation: number;
+  /**
+   * The binding's session epoch floor (`supersede`): a session of this binding whose epoch is
+   * below it was replaced by a step-up and is dead. 0 (or absent, a store without `supersede`): none.
+   */
+  epoch?: number;
+};
 
 /**
  * Revocations that in-flight requests cannot undo: they live outside the session, so a request
@@ -404,6 +432,16 @@ export interface SessionRevocationStore {
    * just signed out cannot sign everyone else out and adopt the newest generation.
    */
   revokeAll(userId: string, untilMs: number, nowMs: number, caller?: { bindingId: string; generation: number }): Promise<number | null>;
+  /**
+   * A step-up raised the session of `bindingId` (epoch `sessionEpoch`) under a new id: the
+   * binding's epoch floor becomes `max(floor, sessionEpoch + 1)`, kept until `untilMs`, and is
+   * returned for the new session to carry. Every copy of the session from before (the old id,
+   * or a request in flight that writes it back later) is below the floor and dead, whatever the
+   * session store still holds. Atomic (two tabs stepping up at once both end at the floor).
+   * Optional: without it the old id's delete is what ends it (awaited, fail closed), and a
+   * request in flight can write it back.
+   */
+  supersede?(userId: string, bindingId: string, sessionEpoch: number, untilMs: number, nowMs: number): Promise<number>;
 }
 
 /** The stores a guard runs on. */

@@ -6,6 +6,7 @@ import { MemoryCounterStore } from '../../src/stores/memory/MemoryCounterStore';
 import { MemoryDeliveryStore } from '../../src/stores/memory/MemoryDeliveryStore';
 import { MemoryRateLimitStore } from '../../src/stores/memory/MemoryRateLimitStore';
 import { MemoryTrustedDeviceStore } from '../../src/stores/memory/MemoryTrustedDeviceStore';
+import { MemorySessionRevocationStore } from '../../src/stores/memory/MemorySessionRevocationStore';
 import { RedisApprovalStore } from '../../src/stores/redis/RedisApprovalStore';
 import { RedisBreakerStore } from '../../src/stores/redis/RedisBreakerStore';
 import { RedisChallengeStore } from '../../src/stores/redis/RedisChallengeStore';
@@ -13,6 +14,7 @@ import { RedisCounterStore } from '../../src/stores/redis/RedisCounterStore';
 import { RedisDeliveryStore } from '../../src/stores/redis/RedisDeliveryStore';
 import { RedisRateLimitStore } from '../../src/stores/redis/RedisRateLimitStore';
 import { RedisTrustedDeviceStore } from '../../src/stores/redis/RedisTrustedDeviceStore';
+import { RedisSessionRevocationStore } from '../../src/stores/redis/RedisSessionRevocationStore';
 import { describeStoreContractOnMemoryAndRedis } from '../helpers/describeStoreContractOnRedis';
 
 /** The short-lived ports (src/stores/contract/challengeStoreContract.ts) on memory, Redis and the 3-master Cluster. */
@@ -27,6 +29,8 @@ describeStoreContractOnMemoryAndRedis({
     deliveries: new MemoryDeliveryStore(),
     approvals: new MemoryApprovalStore(),
     trustedDevices: new MemoryTrustedDeviceStore(),
+    // Read by the verifyAttempt case: the supersede a store does with its consume shows there.
+    sessions: new MemorySessionRevocationStore(),
   }),
   redis: (client, keys) => ({
     challenges: new RedisChallengeStore(client, keys),
@@ -36,6 +40,7 @@ describeStoreContractOnMemoryAndRedis({
     deliveries: new RedisDeliveryStore(client, keys),
     approvals: new RedisApprovalStore(client, keys),
     trustedDevices: new RedisTrustedDeviceStore(client, keys),
+    sessions: new RedisSessionRevocationStore(client, keys),
   }),
   skippedName: 'store contract: redis',
 });

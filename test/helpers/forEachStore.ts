@@ -44,10 +44,10 @@ export function connectTestCluster(): { cluster: Cluster; keyPrefix: string } {
 }
 
 /** The demo as tests drive it, on `backend`; its `close()` also ends the cluster client it made. */
-export async function createTestAppOn(backend: Backend): Promise<TestApp> {
-  if (backend !== 'cluster') return createTestApp({ redis: backend === 'redis' });
+export async function createTestAppOn(backend: Backend, options: Omit<Parameters<typeof createTestApp>[0] & object, 'redis' | 'keyPrefix'> = {}): Promise<TestApp> {
+  if (backend !== 'cluster') return createTestApp({ ...options, redis: backend === 'redis' });
   const { cluster, keyPrefix } = connectTestCluster();
-  const t = await createTestApp({ redis: cluster, keyPrefix });
+  const t = await createTestApp({ ...options, redis: cluster, keyPrefix });
   const close = t.close;
   return Object.assign(t, { close: async () => {
     await close();

@@ -99,9 +99,9 @@ describe.each([false, true])('red team issue 12: a request held across "sign out
 
     // Held until the session was loaded (with onLoad, its revocation read started then).
     const loaded = new Promise<void>((resolve) => {
-      const original = guard.service.isSessionLive;
-      guard.service.isSessionLive = async (...args) => {
-        guard.service.isSessionLive = original;
+      const original = guard.service.sessionStanding;
+      guard.service.sessionStanding = async (...args) => {
+        guard.service.sessionStanding = original;
         const live = await original.apply(guard.service, args);
         setImmediate(resolve);
         return live;

@@ -45,11 +45,11 @@ function heldPost(port: number, path: string, headers: Record<string, string>, b
 }
 
 /** Resolves once the next session check has its answer (the held request passed it). */
-function nextSessionCheck(service: { isSessionLive: (...args: never[]) => Promise<boolean> }): Promise<void> {
-  const original = service.isSessionLive;
+function nextSessionCheck(service: { sessionStanding: (...args: never[]) => Promise<unknown> }): Promise<void> {
+  const original = service.sessionStanding;
   return new Promise((resolve) => {
-    service.isSessionLive = (async (...args: never[]) => {
-      service.isSessionLive = original;
+    service.sessionStanding = (async (...args: never[]) => {
+      service.sessionStanding = original;
       const live = await original.apply(service, args);
       setImmediate(resolve);
       return live;

@@ -180,17 +180,17 @@ describe.each(BACKENDS)('red team issue 12, hot path [$backend]', ({ backend, av
 
     it('a session check that fails with a falsy reason (a custom store rejecting with undefined) fails closed: no signed-in answer', async () => {
       const { c } = await aliceSteppedUp();
-      const service = t.guard.service as unknown as { isSessionLive: (...args: unknown[]) => Promise<boolean> };
-      const original = service.isSessionLive;
+      const service = t.guard.service as unknown as { sessionStanding: (...args: unknown[]) => Promise<unknown> };
+      const original = service.sessionStanding;
       // eslint-disable-next-line prefer-promise-reject-errors
-      service.isSessionLive = () => Promise.reject(undefined);
+      service.sessionStanding = () => Promise.reject(undefined);
       try {
         const account = await c.get('/account').set('x-forwarded-for', HOME_IP);
         expect(account.status).not.toBe(200);
         const session = await c.get('/auth/session').set('x-forwarded-for', HOME_IP);
         expect(session.body.authenticated).not.toBe(true);
       } finally {
-        service.isSessionLive = original;
+        service.sessionStanding = original;
       }
     });
   });

@@ -56,11 +56,11 @@ export const accountSecurityStoreContract: readonly StoreContractCase[] = [
     port: 'sessions',
     name: 'a session is live until revoked, and stays revoked until the revocation expires',
     async run({ sessions }) {
-      assertSameData(await sessions.status('u1', 'b1', T0), { revoked: false, generation: 0 });
+      assertSameData(await sessions.status('u1', 'b1', T0), { revoked: false, generation: 0, epoch: 0 });
       await sessions.revoke('u1', 'b1', T0 + DAY, T0);
-      assertSameData(await sessions.status('u1', 'b1', T0 + 1000), { revoked: true, generation: 0 });
-      assertSameData(await sessions.status('u1', 'b2', T0 + 1000), { revoked: false, generation: 0 }, 'another session');
-      assertSameData(await sessions.status('u2', 'b1', T0 + 1000), { revoked: false, generation: 0 }, 'another user');
+      assertSameData(await sessions.status('u1', 'b1', T0 + 1000), { revoked: true, generation: 0, epoch: 0 });
+      assertSameData(await sessions.status('u1', 'b2', T0 + 1000), { revoked: false, generation: 0, epoch: 0 }, 'another session');
+      assertSameData(await sessions.status('u2', 'b1', T0 + 1000), { revoked: false, generation: 0, epoch: 0 }, 'another user');
     },
   },
   {
@@ -87,6 +87,33 @@ export const accountSecurityStoreContract: readonly StoreContractCase[] = [
       const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => sessions.revokeAll('u1', T0 + DAY, T0, { bindingId: `s${i}`, generation: 1 })));
       assertSameData(raced.filter((g) => g !== null), [2]);
       assert.equal((await sessions.status('u1', 'x', T0)).generation, 2);
+    },
+  },
+  {
+    port: 'sessions',
+    name: 'supersede (optional) raises the binding\'s epoch floor above the session\'s epoch, and never lowers it',
+    async run({ sessions }) {
+      if (!sessions.supersede) return;
+      assert.equal(await sessions.supersede('u1', 'b1', 0, T0 + DAY, T0), 1, 'a first step-up: the floor above epoch 0');
+      assertSameData(await sessions.status('u1', 'b1', T0 + 1000), { revoked: false, generation: 0, epoch: 1 });
+      assert.equal(await sessions.supersede('u1', 'b1', 4, T0 + DAY, T0 + 1000), 5, 'a later session\'s step-up');
+      // A step-up from an older copy (two tabs, one slower) never lowers the floor: it takes it.
+      assert.equal(await sessions.supersede('u1', 'b1', 1, T0 + DAY, T0 + 2000), 5);
+      assert.equal((await sessions.status('u1', 'b1', T0 + 2000)).epoch, 5);
+      assert.equal((await sessions.status('u1', 'b2', T0 + 2000)).epoch, 0, 'another binding');
+      assert.equal((await sessions.status('u2', 'b1', T0 + 2000)).epoch, 0, 'another user');
+      assert.equal((await sessions.status('u1', 'b1', T0 + 2000)).revoked, false, 'superseding is not revoking');
+    },
+  },
+  {
+    port: 'sessions',
+    name: 'supersede (optional) is atomic: two tabs stepping up from the same epoch at once end at the same floor',
+    async run({ sessions }) {
+      if (!sessions.supersede) return;
+      await sessions.supersede('u1', 'b1', 2, T0 + DAY, T0);
+      const raced = await Promise.all(Array.from({ length: 10 }, () => sessions.supersede!('u1', 'b1', 3, T0 + DAY, T0)));
+      assertSameData(raced, Array.from({ length: 10 }, () => 4));
+      assert.equal((await sessions.status('u1', 'b1', T0)).epoch, 4);
     },
   },
 ];

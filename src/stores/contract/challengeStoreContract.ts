@@ -203,6 +203,39 @@ export const challengeStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'challenges',
+    name: 'verifyAttempt (optional) with supersedesFor(sessions): supersedes the session only with a match it consumed, as the sessions port would',
+    async run({ challenges, sessions }) {
+      if (!challenges.verifyAttempt || !challenges.supersedesFor?.(sessions)) return;
+      const c = challenge({ userId: 'user-6' });
+      await challenges.create(c);
+      const verify = (candidateHash: string, phoneBind = false) =>
+        challenges.verifyAttempt!({
+          userId: c.userId,
+          challengeId: c.id,
+          bindingId: c.bindingId,
+          nowMs: T0,
+          maxAttempts: 5,
+          lockout: LOCKOUT,
+          candidateHash,
+          expectPurpose: { phoneBind, phoneBindPurpose: 'phone_bind' },
+          supersede: { sessionEpoch: 2, untilMs: T0 + 86_400_000 },
+        });
+      const floor = async () => (await sessions.status(c.userId, c.bindingId, T0)).epoch ?? 0;
+      const wrong = c.codeHash.slice(0, -1) + (c.codeHash.endsWith('0') ? '1' : '0');
+      const missed = await verify(wrong);
+      assert.ok(missed.ok && !('superseded' in missed && missed.superseded !== undefined), 'a wrong code supersedes nothing');
+      await verify(c.codeHash, true);
+      assert.equal(await floor(), 0, 'neither a wrong code nor the other kind of challenge raises the floor');
+      const racers = await Promise.all(Array.from({ length: 3 }, () => verify(c.codeHash)));
+      const won = racers.find((r) => r.ok && 'matched' in r && r.matched);
+      assert.ok(won && won.ok && 'matched' in won);
+      assert.equal(won.superseded, 3, 'the floor above the session\'s epoch');
+      assert.equal(await floor(), 3, 'the sessions port sees the same floor');
+      assert.equal(count(racers, (r) => r.ok && 'superseded' in r && r.superseded !== undefined), 1, 'only the winner supersedes');
+    },
+  },
+  {
+    port: 'challenges',
     name: 'failureState (optional) answers failureCount and lockedUntil in one read',
     async run({ challenges }) {
       if (!challenges.failureState) return;

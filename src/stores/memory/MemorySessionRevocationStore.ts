@@ -5,9 +5,20 @@ import { ExpiringMap } from './ExpiringMap';
 export class MemorySessionRevocationStore implements SessionRevocationStore {
   private readonly revoked = new ExpiringMap<true>();
   private readonly generations = new ExpiringMap<number>();
+  private readonly epochs = new ExpiringMap<number>();
 
   async status(userId: string, bindingId: string, nowMs: number): Promise<SessionStatus> {
-    return { revoked: this.revoked.get(key(userId, bindingId), nowMs) === true, generation: this.generations.get(userId, nowMs) ?? 0 };
+    return {
+      revoked: this.revoked.get(key(userId, bindingId), nowMs) === true,
+      generation: this.generations.get(userId, nowMs) ?? 0,
+      epoch: this.epochs.get(key(userId, bindingId), nowMs) ?? 0,
+    };
+  }
+
+  async supersede(userId: string, bindingId: string, sessionEpoch: number, untilMs: number, nowMs: number): Promise<number> {
+    const floor = Math.max(this.epochs.get(key(userId, bindingId), nowMs) ?? 0, sessionEpoch + 1);
+    this.epochs.set(key(userId, bindingId), floor, untilMs, nowMs);
+    return floor;
   }
 
   async revoke(userId: string, bindingId: string, untilMs: number, nowMs: number): Promise<void> {

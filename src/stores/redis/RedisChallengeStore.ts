@@ -6,12 +6,14 @@ import type {
   ReplaceCodeResult,
   ReserveAttemptInput,
   ReserveAttemptResult,
+  SessionRevocationStore,
   SmsChallengeRecord,
   VerifyAttemptInput,
   VerifyAttemptResult,
 } from '../types';
 import { EXPIRED_CHALLENGE_GRACE_MS } from '../memory/MemoryChallengeStore';
 import type { RedisKeys } from './redisKeys';
+import { RedisSessionRevocationStore } from './RedisSessionRevocationStore';
 import { withScripts, type RedisLike } from './scripts';
 
 const HARD_LOCK_MS = 365 * 24 * 3600 * 1000;
@@ -90,15 +92,29 @@ export class RedisChallengeStore implements ChallengeStore {
     return toReserveResult(reply);
   }
 
+  supersedesFor(sessions: SessionRevocationStore): boolean {
+    return sessions instanceof RedisSessionRevocationStore && sessions.readsEpochsFrom(this.redis, this.keys);
+  }
+
   async verifyAttempt(input: VerifyAttemptInput): Promise<VerifyAttemptResult> {
+    const [challenge, failures, lock, ...argv] = this.attemptArgs(input);
     const reply = (await this.redis.sgVerifyAttempt(
-      ...this.attemptArgs(input),
+      challenge,
+      failures,
+      lock,
+      // The session's epoch lives in the same user's slot: the supersede rides in this script.
+      this.keys.sessionEpoch(input.userId, input.bindingId),
+      ...argv,
       input.candidateHash,
       input.expectPurpose.phoneBindPurpose,
       input.expectPurpose.phoneBind ? '1' : '0',
+      input.supersede ? input.supersede.sessionEpoch : '',
+      input.supersede ? Math.max(1, input.supersede.untilMs - input.nowMs) : 0,
     )) as [string, ...(string | number)[]];
     if (reply[0] !== 'ok') return toReserveResult(reply) as VerifyAttemptResult;
-    return { ...(toReserveResult(reply) as Extract<ReserveAttemptResult, { ok: true }>), matched: Number(reply[8]) === 1 };
+    const matched = Number(reply[8]) === 1;
+    const floor = Number(reply[9]);
+    return { ...(toReserveResult(reply) as Extract<ReserveAttemptResult, { ok: true }>), matched, ...(matched && floor >= 0 ? { superseded: floor } : {}) };
   }
 
   async discard(userId: string, challengeId: string): Promise<void> {

@@ -3,8 +3,9 @@ import type { RedisKeys } from './redisKeys';
 import { withScripts, type RedisLike } from './scripts';
 
 /**
- * Revoked sessions (a key per binding id, with a TTL) and the user's session generation, in
- * the user's slot, so one MGET answers both for every request.
+ * Revoked sessions (a key per binding id, with a TTL), each binding's session epoch floor and
+ * the user's session generation, in the user's slot, so one MGET answers all three for every
+ * request.
  */
 export class RedisSessionRevocationStore implements SessionRevocationStore {
   private readonly redis: ReturnType<typeof withScripts>;
@@ -16,9 +17,22 @@ export class RedisSessionRevocationStore implements SessionRevocationStore {
     this.redis = withScripts(redis);
   }
 
+  /** Whether this store reads its epoch floors from `redis` under `keys` (the challenge store's supersede writes there). */
+  readsEpochsFrom(redis: RedisLike, keys: RedisKeys): boolean {
+    return this.redis === redis && this.keys.sessionEpoch('u', 'b') === keys.sessionEpoch('u', 'b');
+  }
+
   async status(userId: string, bindingId: string, _nowMs: number): Promise<SessionStatus> {
-    const [generation, revoked] = await this.redis.mget(this.keys.sessionGeneration(userId), this.keys.sessionRevoked(userId, bindingId));
-    return { revoked: revoked !== null, generation: generation === null ? 0 : Number(generation) };
+    const [generation, revoked, epoch] = await this.redis.mget(
+      this.keys.sessionGeneration(userId),
+      this.keys.sessionRevoked(userId, bindingId),
+      this.keys.sessionEpoch(userId, bindingId),
+    );
+    return { revoked: revoked !== null, generation: generation === null ? 0 : Number(generation), epoch: epoch === null ? 0 : Number(epoch) };
+  }
+
+  async supersede(userId: string, bindingId: string, sessionEpoch: number, untilMs: number, nowMs: number): Promise<number> {
+    return Number(await this.redis.sgSupersedeSession(this.keys.sessionEpoch(userId, bindingId), sessionEpoch, Math.max(1, untilMs - nowMs)));
   }
 
   async revoke(userId: string, bindingId: string, untilMs: number, nowMs: number): Promise<void> {

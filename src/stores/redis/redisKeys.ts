@@ -19,6 +19,7 @@ export function redisKeys(prefix: string) {
     coolOffAdded: (userId: string) => `${user(userId)}:cooloff:added`,
     sessionGeneration: (userId: string) => `${user(userId)}:sess:gen`,
     sessionRevoked: (userId: string, bindingId: string) => `${user(userId)}:sess:rv:${bindingId}`,
+    sessionEpoch: (userId: string, bindingId: string) => `${user(userId)}:sess:ep:${bindingId}`,
     /** The account's self-service recovery (one hash; RedisRecoveryStore). */
     recovery: (userId: string) => `${user(userId)}:recovery`,
     /** Accounts by when their recovery's reminder is due: the sweep's hint, in a slot of its own. */

@@ -38,12 +38,14 @@ export const SCRIPTS = {
 return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
 `,
   },
-  // KEYS: challenge, failures, lock
-  // ARGV: as sgReserveAttempt, then candidateHash, phoneBindPurpose, expectPhoneBind (1|0)
+  // KEYS: challenge, failures, lock, the binding's session epoch
+  // ARGV: as sgReserveAttempt, then candidateHash, phoneBindPurpose, expectPhoneBind (1|0),
+  //       sessionEpoch ('' for no supersede), epochKeepMs
   // sgReserveAttempt, then a constant-time comparison (every byte, whatever differs) and, on a
-  // match for a challenge of the expected kind, sgConsumeChallenge: one command (issue 12).
+  // match for a challenge of the expected kind, sgConsumeChallenge and (asked for) the session's
+  // supersede as sgSupersedeSession: one command (issue 12).
   sgVerifyAttempt: {
-    keys: 3,
+    keys: 4,
     lua: `${RESERVE_ATTEMPT}local stored = f[4]
 local candidate = ARGV[9]
 local matched = 0
@@ -54,7 +56,12 @@ if ((f[6] == ARGV[10]) == (ARGV[11] == '1')) and #stored == #candidate then
 end
 if matched == 1 then
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-  return {'ok', stored, f[5], f[6], f[7], attempts, failures, -1, 1}
+  local floor = -1
+  if ARGV[12] ~= '' then
+    floor = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'), tonumber(ARGV[12]) + 1)
+    redis.call('SET', KEYS[4], string.format('%d', floor), 'PX', ARGV[13])
+  end
+  return {'ok', stored, f[5], f[6], f[7], attempts, failures, -1, 1, floor}
 end
 if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
 return {'ok', stored, f[5], f[6], f[7], attempts, failures, lockUntil, 0}
@@ -309,6 +316,15 @@ end
 redis.call('HSET', KEYS[3], 'country', ARGV[3], 'latitude', ARGV[4], 'longitude', ARGV[5], 'atMs', ARGV[6])
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 return 1
+`,
+  },
+  // KEYS: the binding's session epoch   ARGV: sessionEpoch, keepMs -> the new floor
+  sgSupersedeSession: {
+    keys: 1,
+    lua: `
+local floor = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[1]) + 1)
+redis.call('SET', KEYS[1], string.format('%d', floor), 'PX', ARGV[2])
+return floor
 `,
   },
   // KEYS: generation, the caller's revoked key   ARGV: checkCaller (0|1), callerGeneration, keepMs
