@@ -25,6 +25,12 @@ const sessionWith = async (t: TestApp, cookie: string) =>
 const sessionCookiesSet = (res: { headers: Record<string, unknown> }) =>
   ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).filter((c) => c.startsWith(`${SESSION_COOKIE}=`));
 
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 /** Every session delete fails until the returned function is called (the old id's record stays). */
 function sessionDeletesFail(backend: Backend): () => void {
   const proto = (backend === 'memory' ? BoundedMemorySessionStore.prototype : RedisStore.prototype) as unknown as { destroy: (sid: string, cb?: (err?: unknown) => void) => unknown };
@@ -101,6 +107,45 @@ describeForEachBackend('red team session 7: the pre-step-up cookie whose record 
       .send({ username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password });
     expect([200, 403]).toContain(res.status);
     if (res.status === 200) expect(res.body.acr).toBe('aal1');
+  });
+
+  it('an SMS step-up (the floor raised with the consume on Redis) while a request on the old cookie is held in its risk read: the old id it writes back is dead', async () => {
+    const owner = await t.client();
+    await owner.login().expect(200);
+    await owner.send().expect(202);
+    const before = jarOf(owner);
+    const thief = withCookie(before, owner.csrfToken);
+    // The next risk read waits until the step-up answered.
+    const risk = t.stores.risk as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const held = gate();
+    const entered = gate();
+    const restore: [string, (...a: unknown[]) => Promise<unknown>][] = [];
+    for (const name of ['snapshot', 'knownCountries']) {
+      const original = risk[name];
+      if (!original) continue;
+      restore.push([name, original]);
+      risk[name] = async (...args: unknown[]) => {
+        entered.open();
+        await held.opened;
+        return original.apply(t.stores.risk, args);
+      };
+    }
+    // Another action's decision is not cached: read (held), then kept in the session, which is saved.
+    const stale = thief.post('/auth/2fa/sms/send', { action: 'transfer' }).then((r) => r);
+    await entered.opened;
+    for (const [name, original] of restore) risk[name] = original;
+    await owner.verify(t.sms.lastCode()).expect(200);
+    held.open();
+    expect((await stale).status).toBeLessThan(500);
+    if (t.redis && t.keyPrefix !== undefined) {
+      // The old id's record is back in the store: only the floor ends it now.
+      const sid = decodeURIComponent(/sg\.sid=([^;]+)/.exec(before)?.[1] ?? '').replace(/^s:/, '').split('.')[0];
+      expect(await t.redis.exists(`${t.keyPrefix}:sess:${sid}`)).toBe(1);
+    }
+    expect((await sessionWith(t, before)).authenticated).toBe(false);
+    await thief.get('/account').expect(401);
+    await thief.post('/auth/2fa/sms/send').expect(401);
+    await owner.get('/account').expect(200);
   });
 
   it('the owner\'s step-up leaves another signed-in user\'s session signed in, and the owner\'s new session live', async () => {
