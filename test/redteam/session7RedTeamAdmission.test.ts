@@ -89,7 +89,29 @@ describeForEachBackend('red team session 7: what a policy refusal leaves in the 
   it.skip('eleven first sends at once from a denied address, all refused by the policy: the breaker for the number\'s country stays closed', async () => {
     const bots = await Promise.all(Array.from({ length: 11 }, () => t.client()));
     for (const bot of bots) await bot.login().set({ 'x-forwarded-for': DENIED_IP }).expect(200);
-    const answers = await Promise.all(bots.map((bot) => bot.send().set({ 'x-forwarded-for': DENIED_IP })));
+    // The risk reads answer once every send is in flight (they ride in the same round trip as the
+    // budget check; held here so the interleaving does not depend on the machine's speed).
+    const risk = t.stores.risk as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>;
+    let entered = 0;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const originals = new Map<string, (...a: unknown[]) => Promise<unknown>>();
+    for (const name of ['snapshot', 'knownCountries']) {
+      const original = risk[name];
+      if (!original) continue;
+      originals.set(name, original);
+      risk[name] = async (...args: unknown[]) => {
+        entered += 1;
+        await opened;
+        return original.apply(t.stores.risk, args);
+      };
+    }
+    const sending = Promise.all(bots.map((bot) => bot.send().set({ 'x-forwarded-for': DENIED_IP }).then((r) => r)));
+    for (let i = 0; i < 200 && entered < bots.length; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    open();
+    const answers = await sending;
+    for (const [name, original] of originals) risk[name] = original;
     for (const res of answers) expect(res.status).toBe(403);
     expect(t.sms.messages.filter((m) => /#\d+\s*$/.test(m.body))).toHaveLength(0);
     expect(t.logs()).not.toContain('sms_breaker_opened');
