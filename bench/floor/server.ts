@@ -16,7 +16,9 @@ import passport from 'passport';
 
 type User = { id: string; username: string };
 
-const redis = new Redis(process.env.REDIS_URL as string);
+// The same client options as the demo's (stepguard's createRedisClient: auto-pipelining among
+// them), so the comparison measures what stepguard adds, not how the Redis client is set up.
+const redis = new Redis(process.env.REDIS_URL as string, { enableAutoPipelining: true });
 // connect-redis speaks node-redis; the same few calls on ioredis.
 const client = {
   get: (key: string) => redis.get(key),

@@ -4,7 +4,7 @@ import type { SecondFactorId } from '../core/assurance/types';
 import type { GuardInternals } from './GuardInternals';
 import { requestContext } from './requestContext';
 import { safeReturnTo } from './safeReturnTo';
-import { raiseFactor, readState, type StepGuardSessionState } from './sessionState';
+import { epochOf, raiseFactor, readState, type StepGuardSessionState } from './sessionState';
 import { sessionProof } from './sessionProof';
 import { trustedDeviceCookie } from './trustedDeviceCookie';
 import { recordAlongside } from '../service/recordAlongside';
@@ -68,7 +68,7 @@ export async function finishStepUp(internals: GuardInternals, req: Request, res:
   // before the level rose alive behind a success. The regeneration carries this same state
   // object over, so restoring it in place covers both ids.
   const before = { factors: state.factors, refs: state.refs };
-  const epochBefore = state.epoch ?? 0;
+  const epochBefore = Math.max(0, epochOf(state));
   try {
     const raised = raiseFactor(req, userId, factor, verifiedAtMs, config.random, done.ref);
     const oldIdEnded = raised.rose ? endOldSession(internals, state, epochBefore, done.superseded === true, raised.oldSessionDeleted) : Promise.resolve();

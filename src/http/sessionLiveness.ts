@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { StepGuardConfig } from '../config';
 import type { StepGuardService } from '../service/createStepGuardService';
-import { readState } from './sessionState';
+import { epochOf, readState } from './sessionState';
 
 const checked = new WeakMap<Request, Promise<boolean>>();
 
@@ -81,7 +81,7 @@ function sameIdentity(a: SessionIdentity, b: SessionIdentity): boolean {
 
 /** The identity a session's stepguard state names (a session without state: generation and epoch 0). */
 function identityOf(userId: string, state: { bindingId?: string; generation?: number; epoch?: number } | undefined): SessionIdentity {
-  return { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0, epoch: state?.epoch ?? 0 };
+  return { userId, bindingId: state?.bindingId ?? '', generation: state?.generation ?? 0, epoch: epochOf(state) };
 }
 
 const prefetchers = new WeakMap<StepGuardService, SessionCheckPrefetcher>();

@@ -64,6 +64,17 @@ declare module 'express-session' {
   }
 }
 
+/**
+ * The session's epoch as stepguard writes it (a non-negative integer; absent: 0). Anything else
+ * (a record stepguard did not write as it is) reads as -1, below every floor: never as live by
+ * accident (NaN compares false both ways).
+ */
+export function epochOf(state: { epoch?: unknown } | undefined): number {
+  const epoch = state?.epoch;
+  if (epoch === undefined) return 0;
+  return typeof epoch === 'number' && Number.isSafeInteger(epoch) && epoch >= 0 ? epoch : -1;
+}
+
 /** The session's state for `userId`, or `undefined` when it has none for that user. */
 export function readState(req: Request, userId: string): StepGuardSessionState | undefined {
   const state = req.session?.stepguard;

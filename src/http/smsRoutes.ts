@@ -7,7 +7,7 @@ import type { SendSmsChallengeInput } from '../service/sendSmsChallenge';
 import type { ErrorCode } from '../errors';
 import { parseBody } from './parseBody';
 import { wantsHtml } from './respond';
-import { raisesLevel, readState, type StepGuardSessionState } from './sessionState';
+import { epochOf, raisesLevel, readState, type StepGuardSessionState } from './sessionState';
 import { requestContext } from './requestContext';
 import { displayOf, statusOf, toError, type RouteKit } from './routeKit';
 
@@ -32,9 +32,11 @@ export function mountSmsRoutes(kit: RouteKit): void {
       // The risk policy may have taken SMS out of this action's acceptable factors. A decision
       // the session holds is known now; one that must be read is read alongside a first send's
       // budget check (issue 12: one round trip, not two), and the send waits for it before
-      // anything leaves or stays (see `admission`). A resend is judged first, as before.
+      // anything leaves or stays (see `admission`). A resend is judged first, as before, and so
+      // is a send from a listed address (deny list, Tor, data centre): one the policy is likely
+      // to refuse must not reach the country breaker, which counts sends in flight.
       const reused = internals.risk.reusableDecision(req, res, userId, action, pendingTx);
-      const alongside = reused === undefined && state.sms === undefined;
+      const alongside = reused === undefined && state.sms === undefined && !internals.risk.listedAddress(req);
       const deciding = reused ? Promise.resolve(reused) : internals.risk.decide(req, res, userId, action, pendingTx);
       const smsAccepted = (d: PolicyDecision) => d.outcome !== 'deny' && d.acceptableFactors.includes('sms');
       const sent = alongside
@@ -144,7 +146,7 @@ export function mountSmsRoutes(kit: RouteKit): void {
         context: requestContext(req),
         // The right code will replace this session under a new id: the old one dies with the consume.
         ...(raisesLevel(state.factors, 'sms', config.clock.nowMs())
-          ? { supersede: { sessionEpoch: state.epoch ?? 0, adopt: (epoch: number) => void (state.epoch = epoch) } }
+          ? { supersede: { sessionEpoch: Math.max(0, epochOf(state)), adopt: (epoch: number) => void (state.epoch = epoch) } }
           : {}),
       });
       if (!result.ok) {

@@ -37,6 +37,13 @@ export type RiskEngine = {
    */
   reusableDecision(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): PolicyDecision | undefined;
   /**
+   * Whether the request's address alone is on a list the policy judges (deny list, Tor exits,
+   * data centres), known without a read. The send path asks the policy first for these: a send
+   * it is likely to refuse must not reach the anti-pumping guard, whose country breaker would
+   * count it while it is in flight (red team, session 7).
+   */
+  listedAddress(req: Request): boolean;
+  /**
    * After a successful second factor: remember this device and where it is. Cached decisions
    * made in this request's context are re-derived from their kept signals with what the success
    * just changed (the device and country now known, the last location here, no failures), so
@@ -220,6 +227,11 @@ export function createRiskEngine(options: {
     },
 
     reusableDecision,
+
+    listedAddress(req) {
+      const ip = normalizeIp(req.ip ?? '');
+      return risk.ipDenyList.has(ip) || risk.torExitList.has(ip) || risk.datacenterList.has(ip);
+    },
 
     async decide(req, res, userId, action, details) {
       const reused = reusableDecision(req, res, userId, action, details);

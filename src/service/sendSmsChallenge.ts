@@ -97,6 +97,9 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // "too early"); a first send reads it alongside the budget check instead (issue 12).
   if (input.admission && input.currentChallengeId !== undefined) throw new TypeError('sendSmsChallenge: a resend is admitted before it is sent, not alongside');
   const admission = input.admission;
+  // Read only in the second wave: a send that ends before it (no phone, a channel refused) must
+  // not leave a failed decision unhandled (the caller answers it; this send has nothing to undo).
+  admission?.catch(() => undefined);
   const lockKnown = input.lockedUntilMs !== undefined || admission !== undefined;
   const lockFirst = !lockKnown && input.currentChallengeId !== undefined;
   const [lockedUntilMs, bound, current, coolOff] = await Promise.all([

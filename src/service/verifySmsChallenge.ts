@@ -75,7 +75,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
         candidateHash,
         expectPurpose: { phoneBind: input.expect === 'phone_bind', phoneBindPurpose: PHONE_BIND_PURPOSE },
         // Only where the floor the challenge store writes is the one the sessions port reads.
-        ...(input.supersede && stores.sessions.supersede && stores.challenges.supersedesFor?.(stores.sessions) ? { supersede: { sessionEpoch: input.supersede.sessionEpoch, untilMs: supersededUntilMs(ctx, nowMs) } } : {}),
+        ...(input.supersede && stores.sessions.supersede && stores.challenges.supersedesFor?.(stores.sessions) === true ? { supersede: { sessionEpoch: input.supersede.sessionEpoch, untilMs: supersededUntilMs(ctx, nowMs) } } : {}),
       })
     : await stores.challenges.reserveAttempt(reservation);
   const consumedAlready = reserved.ok && 'matched' in reserved && reserved.matched;

@@ -143,7 +143,10 @@ export function createPumpingGuard(deps: {
     }
 
     const checks: WindowCheck[] = [];
-    const budgets = (rule: PumpingRule, subject: string | null, list: PumpingConfig['phoneBudgets']) => {
+    // `group`: whose budgets are judged together (one script on Redis). A session's budget is
+    // kept with its account's (a session belongs to one account), so the two are one script, not
+    // two (issue 12, session 7); every other subject is a group of its own.
+    const budgets = (rule: PumpingRule, subject: string | null, list: PumpingConfig['phoneBudgets'], group = `${rule}:${subject}`, windowKey = (seconds: number) => String(seconds)) => {
       if (subject === null || mode(rule) === 'off') return;
       for (const budget of list) {
         checks.push({
@@ -152,13 +155,14 @@ export function createPumpingGuard(deps: {
           member: attempt.sendId,
           limit: budget.limit,
           windowMs: budget.windowSeconds * 1000,
-          group: { name: `${rule}:${subject}`, key: String(budget.windowSeconds) },
+          group: { name: group, key: windowKey(budget.windowSeconds) },
         });
       }
     };
     const codeSend = !attempt.notice;
+    const account = `account:${attempt.userId}`;
     budgets('phone_budget', codeSend ? attempt.phoneHash : null, config.phoneBudgets);
-    budgets('user_budget', codeSend ? attempt.userId : null, config.userBudgets);
+    budgets('user_budget', codeSend ? attempt.userId : null, config.userBudgets, account, (seconds) => `user_budget:${seconds}`);
     // Address and range rules only for numbers not yet proven: that is where pumping happens.
     // A bound number proved it reaches its owner; its step-ups must not starve behind an office
     // NAT, a travelling user's addresses, or a company's block of consecutive numbers.
@@ -166,7 +170,7 @@ export function createPumpingGuard(deps: {
     // An IPv6 client counts by its network (a /64 by default): addresses inside it are free to pick.
     const address = attempt.ip === null ? null : clientAddressKey(attempt.ip, config.ipv6PrefixLength);
     budgets('ip_budget', newNumber ? address : null, config.ipBudgets);
-    budgets('session_budget', codeSend ? attempt.sessionId : null, config.sessionBudgets);
+    budgets('session_budget', codeSend ? attempt.sessionId : null, config.sessionBudgets, account, (seconds) => `session_budget:${attempt.sessionId}:${seconds}`);
     if (newNumber && mode('prefix_velocity') !== 'off') {
       const p = config.prefix;
       checks.push({ rule: 'prefix_velocity', key: `prefix:${attempt.prefixHash}`, member: attempt.phoneHash, limit: p.distinctNumbers, windowMs: p.windowSeconds * 1000 });

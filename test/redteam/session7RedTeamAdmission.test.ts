@@ -37,7 +37,7 @@ describeForEachBackend('red team session 7: a first send that ends before its ad
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-  // FINDING (medium): smsRoutes.ts builds `admission = deciding.then(...)` and hands it to
+  // FINDING (medium, fixed in session 7): smsRoutes.ts builds `admission = deciding.then(...)` and hands it to
   // sendSmsChallenge, which reads it only in its second wave. A first send that returns before
   // that wave (a voice/WhatsApp channel on a first send -> channel_unavailable, no bound phone ->
   // no_phone, a transfer with no pending transaction -> no_pending_transaction, a high-risk action
@@ -46,7 +46,7 @@ describeForEachBackend('red team session 7: a first send that ends before its ad
   // (--unhandled-rejections=throw) ends the process: the demo server (src/demo/server.ts has no
   // handler) crashes for every user instead of answering this one request 503 (DESIGN §5: fail
   // closed with 503, never a crash). Anyone with a password can send `{"channel":"voice"}`.
-  it.skip('a risk store failing during a first send that asks for a call: 503 for that request, and no unhandled rejection (the process survives)', async () => {
+  it('a risk store failing during a first send that asks for a call: 503 for that request, and no unhandled rejection (the process survives)', async () => {
     const c = await t.client();
     await c.login().expect(200);
     const res = await riskDownFor(() => c.send({ channel: 'voice' }));
@@ -55,11 +55,11 @@ describeForEachBackend('red team session 7: a first send that ends before its ad
     expect(unhandled.map(String)).toEqual([]);
   });
 
-  // FINDING (medium): the same without any attacker: the phone bindings store (MongoDB) down makes
+  // FINDING (medium, fixed in session 7): the same without any attacker: the phone bindings store (MongoDB) down makes
   // both the risk read (collectSignals reads the binding) and the send's first read reject, so the
   // send ends before its second wave and every ordinary first send right after sign-in is an
   // unhandled rejection (a crashed node) instead of a 503.
-  it.skip('the phone bindings store down during an ordinary first send: 503, and no unhandled rejection', async () => {
+  it('the phone bindings store down during an ordinary first send: 503, and no unhandled rejection', async () => {
     const c = await t.client();
     await c.login().expect(200);
     const phones = t.stores.phones;
@@ -76,8 +76,8 @@ describeForEachBackend('red team session 7: a first send that ends before its ad
     expect(unhandled.map(String)).toEqual([]);
   });
 
-  // FINDING (medium): the same unhandled rejection through `no_phone` (an account without a bound phone).
-  it.skip('the same with an account that has no phone (no_phone before the admission is read): no unhandled rejection', async () => {
+  // FINDING (medium, fixed in session 7): the same unhandled rejection through `no_phone` (an account without a bound phone).
+  it('the same with an account that has no phone (no_phone before the admission is read): no unhandled rejection', async () => {
     const c = await t.client();
     await c.post('/auth/signup', { username: 'nophone7', password: 'nophone7-password-long' }).expect(201);
     await c.login('nophone7', 'nophone7-password-long').expect(200);
@@ -96,7 +96,7 @@ describeForEachBackend('red team session 7: what a policy refusal leaves in the 
   });
   afterEach(() => t.close());
 
-  // FINDING (low): the breaker judges and counts a send in one step (breakers.admit), and trips
+  // FINDING (low, fixed in session 7): the breaker judges and counts a send in one step (breakers.admit), and trips
   // when the counted sends in the window reach minSends (default 10) with conversion below
   // minConversion. A first send judged alongside now reaches the pumping guard before the policy
   // answers, so sends the policy refuses (a deny-listed or Tor address) are counted while they are
@@ -106,8 +106,12 @@ describeForEachBackend('red team session 7: what a policy refusal leaves in the 
   // of its requests was refused 403 by the policy. Asked first (before 20ad83c), the refusal never
   // reached the breaker. (An allowed address could already do this with sends the budgets
   // refuse: the new part is that a policy refusal no longer keeps a denied client out.)
-  // Fails on Redis and the Cluster; the memory stores happen to hand each count back in time.
-  it.skip('eleven first sends at once from a denied address, all refused by the policy: the breaker for the number\'s country stays closed', async () => {
+  // Failed on Redis and the Cluster; the memory stores happen to hand each count back in time.
+  // Fixed: a send from a listed address (deny list, Tor, data centre) is judged by the policy
+  // first, as before 20ad83c. A refusal only the store's signals can tell (a new device in a new
+  // country) still reaches the breaker in flight, like a send a budget refuses always did.
+  // Fixed too (the three above): the send marks its admission handled wherever it ends.
+  it('eleven first sends at once from a denied address, all refused by the policy: the breaker for the number\'s country stays closed', async () => {
     const bots = await Promise.all(Array.from({ length: 11 }, () => t.client()));
     for (const bot of bots) await bot.login().set({ 'x-forwarded-for': DENIED_IP }).expect(200);
     // The risk reads answer once every send is in flight (they ride in the same round trip as the

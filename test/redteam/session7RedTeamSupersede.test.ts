@@ -173,7 +173,7 @@ describeForEachBackend('red team session 7: which store the SMS consume raises t
   });
   afterEach(() => t.close());
 
-  // FINDING (medium; needs a sessions port not on the challenge store's Redis client and key prefix,
+  // FINDING (medium, fixed in session 7; needs a sessions port not on the challenge store's Redis client and key prefix,
   // which createRedisStores alone never builds): verifySmsChallenge asks `stores.challenges.supersedesFor?.(stores.sessions)`,
   // but createStepGuard wraps every store in failClosed() (service/StoreUnavailableError.ts),
   // whose proxy turns every method into an async wrapper: supersedesFor returns a Promise, always
@@ -188,7 +188,7 @@ describeForEachBackend('red team session 7: which store the SMS consume raises t
   // Repro: Redis challenge store, sessions port on another prefix (readsEpochsFrom -> false);
   // login, send, copy the cookie; verify with session deletes failing -> 200; the copied cookie's
   // GET /auth/session says authenticated: true, and the sessions port's epoch for the binding is 0.
-  it.skip('a sessions port that reads its floors elsewhere: the floor it reads is raised and the pre-step-up cookie is signed out', async () => {
+  it('a sessions port that reads its floors elsewhere: the floor it reads is raised and the pre-step-up cookie is signed out', async () => {
     const sessions = t.stores.sessions;
     const patched = sessions as unknown as Record<string, unknown>;
     // Another key prefix on the same Redis (memory: another store); the challenge store's own
@@ -219,9 +219,9 @@ describeForEachBackend('red team session 7: which store the SMS consume raises t
     if (verified.status === 200) await owner.get('/account').expect(200);
   });
 
-  // FINDING (medium, root cause of the above): through failClosed() every store method is async,
+  // FINDING (medium, root cause of the above, fixed in session 7): through failClosed() every store method is async,
   // so `supersedesFor` answers a Promise (truthy) instead of `false`.
-  it.skip('supersedesFor answers a boolean through the fail-closed wrapper every guard puts around its stores', async () => {
+  it('supersedesFor answers a boolean through the fail-closed wrapper every guard puts around its stores', async () => {
     if (!t.redis) {
       expect(t.stores.challenges.supersedesFor).toBeUndefined();
       return;
@@ -239,14 +239,14 @@ describeForEachBackend('red team session 7: which store the SMS consume raises t
   });
   afterEach(() => t.close());
 
-  // FINDING (low, hardening; needs a session record stepguard did not write as it is: a store
+  // FINDING (low, hardening, fixed in session 7; needs a session record stepguard did not write as it is: a store
   // shared with other code, a migration, a future bug): sessionStanding compares `epoch < floor`
   // on whatever the session holds, and NaN compares false both ways, so a copy from before a
   // step-up whose `epoch` is not a number reads as live (fail open). Likewise the memory store's
   // supersede would store a NaN floor (Math.max with NaN) that makes every copy live, and the
   // Redis verify script would raise a Lua error after it has already deleted the challenge. A
   // non-integer epoch should read as "below any floor" (or as 0), never as live.
-  it.skip('the pre-step-up copy written back with a malformed epoch is still dead', async () => {
+  it('the pre-step-up copy written back with a malformed epoch is still dead', async () => {
     const c = await t.client();
     await c.login().expect(200);
     await c.send().expect(202);

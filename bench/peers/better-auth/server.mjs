@@ -21,7 +21,8 @@ const env = process.env;
 const port = Number(env.PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
-const redis = new Redis(env.REDIS_URL);
+// The same client options as stepguard's demo (auto-pipelining), so neither side wins by them.
+const redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
 // INCR that sets the TTL only when it creates the counter (better-auth's contract for increment).
 redis.defineCommand('incrWithTtl', { numberOfKeys: 1, lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n" });
 

@@ -4,8 +4,12 @@ import { Redis, type RedisOptions } from 'ioredis';
  * ioredis options that make stepguard fail fast and closed: while Redis is unreachable a
  * command errors at once (no offline queue, one retry) instead of hanging the request, so
  * the guard answers `503`; the client keeps reconnecting and recovers without a restart.
+ * Auto-pipelining sends the commands a request issues together (a send's budget scripts and
+ * challenge, a verify's follow-up writes) and those of concurrent requests in one socket write:
+ * under load about a fifth more step-ups per second on the bench machine (issue 12, session 7).
  */
 export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
+  enableAutoPipelining: true,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 2000,
