@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RedisStore } from 'connect-redis';
 import type { TestApp } from '../helpers/createTestApp';
+import { holdNextSms } from '../helpers/holdNextSms';
 import { challengeCount } from '../helpers/challengeCount';
 import { wrongCode } from '../helpers/createTestApp';
 import { describeForEachBackend, createTestAppOn, type Backend } from '../helpers/forEachStore';
@@ -332,24 +333,12 @@ describeForEachBackend('red team: send and verify reordered (issue 12)', (backen
     const csrf = c.csrfToken;
     // The old cookie's resend waits, its new code already out, until the verify with that code
     // (from the new tab of the same session) has answered; then it answers and saves the old id.
-    const held = gate();
-    const entered = gate();
-    const send = t.sms.send.bind(t.sms);
-    let holdNext = true;
-    t.sms.send = async (...args) => {
-      const sent = await send(...args);
-      if (holdNext) {
-        holdNext = false;
-        entered.open();
-        await held.opened;
-      }
-      return sent;
-    };
+    const held = holdNextSms(t);
     t.clock.advanceSeconds(61);
     const staleSend = request(t.app).post('/auth/2fa/sms/send').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json').send({}).then((r) => r);
-    await entered.opened;
+    await held.entered;
     await c.verify(t.sms.lastCode()).expect(200);
-    held.open();
+    held.release();
     const staleAnswer = await staleSend;
     expect(staleAnswer.status).toBe(202);
     const stale = await request(t.app).get('/auth/session').set('Cookie', before).set('Accept', 'application/json').expect(200);
@@ -362,24 +351,12 @@ describeForEachBackend('red team: send and verify reordered (issue 12)', (backen
     await c.send().expect(202);
     const before = jarOf(c);
     const csrf = c.csrfToken;
-    const held = gate();
-    const entered = gate();
-    const send = t.sms.send.bind(t.sms);
-    let holdNext = true;
-    t.sms.send = async (...args) => {
-      const sent = await send(...args);
-      if (holdNext) {
-        holdNext = false;
-        entered.open();
-        await held.opened;
-      }
-      return sent;
-    };
+    const held = holdNextSms(t);
     t.clock.advanceSeconds(61);
     const staleSend = request(t.app).post('/auth/2fa/sms/send').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json').send({}).then((r) => r);
-    await entered.opened;
+    await held.entered;
     await c.verify(t.sms.lastCode()).expect(200);
-    held.open();
+    held.release();
     expect((await staleSend).status).toBe(202);
     // The old id, written back, is at most what it was: no step-up, and the code it was sent is spent.
     await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);

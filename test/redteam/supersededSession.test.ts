@@ -3,6 +3,7 @@ import { RedisStore } from 'connect-redis';
 import { BoundedMemorySessionStore } from '../../src/demo/BoundedMemorySessionStore';
 import { totpCodeAt } from '../../src/core/totp/totp';
 import type { TestApp } from '../helpers/createTestApp';
+import { holdNextSms } from '../helpers/holdNextSms';
 import { describeForEachBackend, createTestAppOn, type Backend } from '../helpers/forEachStore';
 
 /**
@@ -33,12 +34,6 @@ function withSessionFrom(jar: string, res: { headers: Record<string, unknown> })
 const sessionWith = async (t: TestApp, cookie: string) =>
   (await request(t.app).get('/auth/session').set('Cookie', cookie).set('Accept', 'application/json').expect(200)).body as { authenticated: boolean; acr?: string };
 
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
-
 describeForEachBackend('red team: the session a step-up replaced is dead wherever it turns up (issue 12)', (backend: Backend) => {
   let t: TestApp;
   beforeEach(async () => {
@@ -65,24 +60,12 @@ describeForEachBackend('red team: the session a step-up replaced is dead whereve
     const before = jarOf(c);
     const csrf = c.csrfToken;
     // The old cookie's resend is held after its code went out, until the TOTP step-up answered.
-    const held = gate();
-    const entered = gate();
-    const send = t.sms.send.bind(t.sms);
-    let holdNext = true;
-    t.sms.send = async (...args) => {
-      const sent = await send(...args);
-      if (holdNext) {
-        holdNext = false;
-        entered.open();
-        await held.opened;
-      }
-      return sent;
-    };
+    const held = holdNextSms(t);
     t.clock.advanceSeconds(61);
     const stale = request(t.app).post('/auth/2fa/sms/send').set('Cookie', before).set('x-csrf-token', csrf).set('Accept', 'application/json').send({}).then((r) => r);
-    await entered.opened;
+    await held.entered;
     await c.post('/auth/2fa/totp/verify', { code: await totpCodeAt(secret, t.clock.nowMs()) }).expect(200);
-    held.open();
+    held.release();
     expect((await stale).status).toBe(202);
     expect((await sessionWith(t, before)).authenticated).toBe(false);
     await request(t.app).get('/account').set('Cookie', before).set('Accept', 'application/json').expect(401);
