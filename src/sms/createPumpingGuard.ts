@@ -90,16 +90,17 @@ export function createPumpingGuard(deps: {
 
   /**
    * Every window check, in order: a subject's windows as one group (one script on Redis, issue
-   * 12) where the store can, every other window on its own; all at once.
+   * 12) where the store can, every other window on its own; all at once. Never rejects: a part
+   * that failed leaves its results out and names the failure, so the caller can hand back what
+   * the other parts reserved (red team, session 7).
    */
-  async function addWindows(checks: WindowCheck[], nowMs: number): Promise<WindowAdd[]> {
+  async function addWindows(checks: WindowCheck[], nowMs: number): Promise<{ results: (WindowAdd | undefined)[]; failure?: { error: unknown } }> {
     const addGroup = windows.addGroup && windows.removeFromGroup ? windows.addGroup.bind(windows) : undefined;
-    if (!addGroup) return Promise.all(checks.map((c) => windows.add(c.key, c.member, c.limit, c.windowMs, nowMs)));
-    const results: WindowAdd[] = new Array(checks.length);
+    const results: (WindowAdd | undefined)[] = new Array(checks.length);
     const groups = new Map<string, number[]>();
     const singles: Promise<void>[] = [];
     checks.forEach((c, i) => {
-      if (!c.group) {
+      if (!c.group || !addGroup) {
         singles.push(windows.add(c.key, c.member, c.limit, c.windowMs, nowMs).then((r) => void (results[i] = r)));
         return;
       }
@@ -109,13 +110,13 @@ export function createPumpingGuard(deps: {
     });
     const grouped = [...groups].map(async ([name, indexes]) => {
       const first = checks[indexes[0] as number] as WindowCheck;
-      const answers = await addGroup(name, indexes.map((i) => ({ key: (checks[i] as WindowCheck).group?.key ?? '', limit: (checks[i] as WindowCheck).limit, windowMs: (checks[i] as WindowCheck).windowMs })), first.member, nowMs);
+      const answers = await (addGroup as NonNullable<typeof addGroup>)(name, indexes.map((i) => ({ key: (checks[i] as WindowCheck).group?.key ?? '', limit: (checks[i] as WindowCheck).limit, windowMs: (checks[i] as WindowCheck).windowMs })), first.member, nowMs);
       indexes.forEach((i, n) => {
         results[i] = answers[n] as WindowAdd;
       });
     });
-    await Promise.all([...singles, ...grouped]);
-    return results;
+    const rejected = (await Promise.allSettled([...singles, ...grouped])).find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    return rejected ? { results, failure: { error: rejected.reason } } : { results };
   }
 
   const removeWindow = (c: WindowCheck) =>
@@ -194,11 +195,18 @@ export function createPumpingGuard(deps: {
 
     // The breaker judges and counts in one atomic step; a send refused below is handed back.
     const breakerCountry = mode('country_breaker') !== 'off' ? attempt.country : null;
-    const [windowResults, capResults, breaker] = await Promise.all([
+    // Every part settles before anything is judged: when one fails (a node down, a timeout), what
+    // the others reserved is handed back before the error, so a send that never went out spends
+    // no budget and counts for no breaker.
+    const [windowsAdded, capsAdded, breakerAdmitted] = await Promise.all([
       addWindows(checks, nowMs),
-      Promise.all(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
-      breakerCountry ? admit(breakerCountry, codeSend) : Promise.resolve(null),
+      Promise.allSettled(caps.map((c) => bucketAdd(c.key, c.bucketMs, c.spanMs, price, c.cap, nowMs))),
+      Promise.allSettled([breakerCountry ? admit(breakerCountry, codeSend) : Promise.resolve(null)]),
     ]);
+    const windowResults = windowsAdded.results;
+    const capResults = capsAdded.map((o) => (o.status === 'fulfilled' ? o.value : undefined));
+    const breakerOutcome = breakerAdmitted[0] as PromiseSettledResult<Awaited<ReturnType<typeof admit>> | null>;
+    const breaker = breakerOutcome.status === 'fulfilled' ? breakerOutcome.value : null;
     const counted = codeSend && breakerCountry !== null && breaker !== null && !breaker.open;
 
     const release = async () => {
@@ -208,6 +216,12 @@ export function createPumpingGuard(deps: {
         ...caps.map((c, i) => (capResults[i]?.allowed ? bucketAdd(c.key, c.bucketMs, c.spanMs, -price, 0, nowMs) : Promise.resolve())),
       ]);
     };
+
+    const failed = windowsAdded.failure ?? [...capsAdded, breakerOutcome].map((o) => (o.status === 'rejected' ? { error: o.reason as unknown } : undefined)).find(Boolean);
+    if (failed) {
+      await release().catch(() => undefined);
+      throw failed.error;
+    }
 
     let refusal: { rule: PumpingRule; retryAfterSeconds: number } | null = null;
     const refuse = (rule: PumpingRule, retryAfterMs = 0) => {
