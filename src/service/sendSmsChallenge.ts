@@ -95,11 +95,11 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   // Independent reads at once: the send path waits for one round trip, not three. The lock is
   // read here only when a current challenge is read anyway (a resend must hear "locked" before
   // "too early"); a first send reads it alongside the budget check instead (issue 12).
-  if (input.admission && input.currentChallengeId !== undefined) throw new TypeError('sendSmsChallenge: a resend is admitted before it is sent, not alongside');
   const admission = input.admission;
   // Read only in the second wave: a send that ends before it (no phone, a channel refused) must
   // not leave a failed decision unhandled (the caller answers it; this send has nothing to undo).
   admission?.catch(() => undefined);
+  if (admission && input.currentChallengeId !== undefined) throw new TypeError('sendSmsChallenge: a resend is admitted before it is sent, not alongside');
   const lockKnown = input.lockedUntilMs !== undefined || admission !== undefined;
   const lockFirst = !lockKnown && input.currentChallengeId !== undefined;
   const [lockedUntilMs, bound, current, coolOff] = await Promise.all([
