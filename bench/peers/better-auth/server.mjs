@@ -7,7 +7,7 @@
 //
 // Env: PORT, DATABASE_URL, REDIS_URL, OUTBOX_FILE, BENCH_USERS (bench-1..bench-N@example.com,
 // password bench-password-123, two-factor enabled).
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
 import express from 'express';
 import { betterAuth } from 'better-auth';
 import { hashPassword } from 'better-auth/crypto';
@@ -58,8 +58,10 @@ const auth = betterAuth({
   plugins: [
     twoFactor({
       otpOptions: {
+        // Written the way stepguard's outbox provider writes (synchronously), so neither
+        // side's delivery costs more than the other's.
         async sendOTP({ user, otp }) {
-          await appendFile(env.OUTBOX_FILE, `${JSON.stringify({ to: user.email, body: `Your code: #${otp}`, at: new Date().toISOString() })}\n`, 'utf8');
+          appendFileSync(env.OUTBOX_FILE, `${JSON.stringify({ to: user.email, body: `Your code: #${otp}`, at: new Date().toISOString() })}\n`, 'utf8');
         },
       },
     }),
