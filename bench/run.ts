@@ -6,6 +6,7 @@
  *         typical Express + Passport app without stepguard) on one Redis, alternating rounds;
  * (d)     SMS step-ups per second and the send -> provider latency;
  * (e)     policy evaluation against a Redis round trip;
+ * (g)     a risk IP list lookup among 20,000 ranges, against Node's BlockList;
  * profile the demo under load with --cpu-prof: stepguard's top functions and their share;
  * soak    60 s of mixed load, RSS flat;
  * (f)     the same step-up against better-auth's two-factor plugin (bench/peers), alternating
@@ -33,14 +34,15 @@ import { median, pct, pool } from './lib/stats';
 import { steppedUpDemoCookie } from './lib/steppedUpDemoCookie';
 import { mainThreadCpuMs } from './lib/threadCpu';
 import { floorCookie, runFloorComparison, startFloor } from './scenarios/floorComparison';
+import { runIpListLookup } from './scenarios/ipListLookup';
 import { runPeerComparison, type PeerResult } from './scenarios/peerComparison';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const PEER_PAIRS = Number(process.env.BENCH_PEER_PAIRS ?? 3);
-const PEER_STEPUPS = Number(process.env.BENCH_PEER_STEPUPS ?? 200);
+const PEER_PAIRS = Number(process.env.BENCH_PEER_PAIRS ?? 5);
+const PEER_STEPUPS = Number(process.env.BENCH_PEER_STEPUPS ?? 400);
 const PROFILE_SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 4);
 
 type Row = { scenario: string; rps: number; p50: number; p99: number; ratio?: number; note?: string };
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
     });
     const policy = await policyVsRedis(redis.url);
     rows.push({ scenario: '(e) policy evaluation, in process', rps: policy.perSecond, p50: policy.evalUs / 1000, p99: policy.evalUs / 1000, note: `${(policy.ratio * 100).toFixed(3)}% of a Redis round trip (${policy.redisRttUs.toFixed(0)} µs)` });
+    const ipList = runIpListLookup();
+    rows.push({ scenario: `(g) risk IP list lookup, ${ipList.entries} ranges`, rps: 1e6 / ipList.rangeSetUs, p50: ipList.rangeSetUs / 1000, p99: ipList.rangeSetUs / 1000, note: `${ipList.rangeSetUs.toFixed(2)} µs; Node's BlockList ${ipList.blockListUs.toFixed(1)} µs (${ipList.ratio.toFixed(0)}x)` });
     soak = SOAK_SECONDS > 0 ? await soakTest(demo.base, cookie, demo.pid, SOAK_SECONDS) : null;
 
     targets.guardRatio = { value: fc.guardRatio, target: '>= 0.95 of the floor', met: fc.guardRatio >= 0.95 };
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     targets.forwardAuthCpuRatio = { value: fc.fwdCpuRatio, target: '>= 0.93 (floor CPU/request over forward-auth\'s)', met: fc.fwdCpuRatio >= 0.93 };
     targets.sendToProviderP99Ms = { value: latency.sendToProviderP99, target: '< 20', met: latency.sendToProviderP99 < 20 };
     targets.policyVsRedisRtt = { value: policy.ratio, target: '< 0.1', met: policy.ratio < 0.1 };
+    targets.ipListLookupUs = { value: ipList.rangeSetUs, target: '< 5 (20,000 ranges)', met: ipList.rangeSetUs < 5 };
     if (soak) targets.soakRssGrowth = { value: soak.growth, target: '< 0.20', met: soak.growth < 0.2 };
 
     if (PEER_PAIRS > 0) {

@@ -144,6 +144,15 @@ export async function runPeerComparison(options: { pairs: number; levels: { conc
   }
   ensureBetterAuthInstalled();
   const betterAuth = betterAuthFlow(pgBin);
+  // One short untimed round of each first: the load generator's own code (HTTP client, cookie
+  // jar, outbox reader) compiles here. Without it the very first timed round, always
+  // stepguard's, ran on a cold client that took twice its usual CPU from the shared machine.
+  const firstLevel = options.levels[0];
+  if (firstLevel) {
+    const warm = Math.max(20, Math.round(firstLevel.stepUps / 4));
+    await round(demoFlow, warm, firstLevel.concurrency);
+    await round(betterAuth, warm, firstLevel.concurrency);
+  }
   const results: PeerResult[] = [];
   for (const { concurrency, stepUps } of options.levels) {
     const pairs: PeerResult['pairs'] = [];

@@ -1,29 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { ipRangeSet, parseIpRange, type IpRangeEntry, type IpRangeSet } from '../core/net/ipRangeSet';
 
-/** A set of CIDR ranges (IPv4 and IPv6) to test addresses against. */
-export type IpList = { has(ip: string): boolean; size: number };
+/** A set of CIDR ranges (IPv4 and IPv6) to test addresses against: see core/net/ipRangeSet.ts. */
+export type IpList = IpRangeSet;
 
 /** Builds an IP list from CIDRs or single addresses; throws naming the first bad entry. */
 export function ipListFrom(entries: readonly string[], label = 'IP list'): IpList {
-  const list = new BlockList();
-  let size = 0;
+  const ranges: IpRangeEntry[] = [];
   for (const raw of entries) {
     const entry = raw.trim();
     if (entry === '' || entry.startsWith('#')) continue;
-    const [address, prefixText] = entry.split('/');
-    const family = isIP(address ?? '');
-    if (!address || family === 0) throw new Error(`${label}: "${entry}" is not an IP address or CIDR range`);
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefixText === undefined) list.addAddress(address, type);
-    else {
-      const prefix = Number(prefixText);
-      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`${label}: "${entry}" has a bad prefix length`);
-      list.addSubnet(address, prefix, type);
+    const address = entry.split('/')[0] ?? '';
+    // Entries are configuration: only the canonical spellings Node accepts (no leading zeros).
+    const range = isIP(address) === 0 ? { error: 'not_an_address' as const } : parseIpRange(entry);
+    if ('error' in range) {
+      throw new Error(range.error === 'bad_prefix' ? `${label}: "${entry}" has a bad prefix length` : `${label}: "${entry}" is not an IP address or CIDR range`);
     }
-    size += 1;
+    ranges.push(range);
   }
-  return { has: (ip) => check(list, ip), size };
+  return ipRangeSet(ranges);
 }
 
 /** Reads one CIDR or address per line (`#` comments allowed). */
@@ -35,11 +31,4 @@ export function ipListFromFile(path: string, label = path): IpList {
 export function normalizeIp(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   return mapped?.[1] ?? ip;
-}
-
-function check(list: BlockList, ip: string): boolean {
-  const address = normalizeIp(ip);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -1,3 +1,5 @@
+import { parseIpv4, parseIpv6 } from './parseIp';
+
 /** What an address that is neither IPv4 nor IPv6 counts under: one shared budget, never a fresh one per spelling. */
 export const UNREADABLE_ADDRESS_KEY = 'unreadable-address';
 
@@ -33,44 +35,6 @@ export function clientAddressKey(ip: string, ipv6PrefixLength = 64): string {
     return bits === 0 ? 0 : group & ((0xffff << (16 - bits)) & 0xffff);
   });
   return `${formatIpv6(masked)}/${ipv6PrefixLength}`;
-}
-
-function parseIpv4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p))) return null;
-  const octets = parts.map(Number);
-  return octets.every((o) => o <= 255) ? octets : null;
-}
-
-/** Eight 16-bit groups, or null. A zone (`%eth0`) is dropped: it names a local interface. */
-function parseIpv6(input: string): number[] | null {
-  let text = input.toLowerCase();
-  if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  if (!/^[0-9a-f:.]+$/.test(text)) return null;
-  const lastColon = text.lastIndexOf(':');
-  if (lastColon < 0) return null;
-  let tailV4: number[] = [];
-  if (text.includes('.')) {
-    // An embedded IPv4 address fills the last two groups (`::ffff:192.0.2.7`).
-    const v4 = parseIpv4(text.slice(lastColon + 1));
-    if (!v4) return null;
-    tailV4 = [((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number)];
-    text = text.slice(0, lastColon + 1);
-    if (!text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const group = (g: string) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : NaN);
-  const head = halves[0] ? halves[0].split(':').map(group) : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':').map(group) : [];
-  const all = [...head, ...tail];
-  if (all.some(Number.isNaN)) return null;
-  const total = all.length + tailV4.length;
-  if (halves.length === 1) return total === 8 ? [...head, ...tailV4] : null;
-  if (total > 7) return null;
-  return [...head, ...new Array<number>(8 - total).fill(0), ...tail, ...tailV4];
 }
 
 /** RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups as `::`. */

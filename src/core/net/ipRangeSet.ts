@@ -1,0 +1,124 @@
+import { parseIpv4, parseIpv6 } from './parseIp';
+
+/**
+ * A set of IPv4 and IPv6 ranges that answers "is this address in it?" in O(log n): the ranges
+ * are merged and sorted once, and a lookup is a binary search. Node's `BlockList` tests its
+ * rules one by one (about 190 µs per lookup for 20,000 data-centre ranges, and the risk policy
+ * asks three lists on every uncached decision and every send); this costs the same for 20 or
+ * 200,000 entries.
+ *
+ * One client, one spelling: an IPv4-mapped IPv6 address (`::ffff:192.0.2.7`, `::ffff:c000:207`,
+ * how a dual-stack socket reports IPv4) is looked up as its IPv4 address, and an IPv6 entry
+ * that covers mapped addresses covers those IPv4 addresses too. Addresses are read as
+ * clientAddressKey reads them (parseIp.ts), so a list and a per-address budget never disagree
+ * about who a client is. An unreadable address is in no range.
+ */
+export type IpRangeSet = { has(ip: string): boolean; readonly size: number };
+
+export type IpRangeEntry = { family: 4; start: number; end: number } | { family: 6; start: bigint; end: bigint };
+
+const V6_MAX = (1n << 128n) - 1n;
+const MAPPED_START = 0xffffn << 32n; // ::ffff:0.0.0.0
+const MAPPED_END = MAPPED_START + 0xffffffffn;
+
+/** `address` or `address/prefix` as a range, or a reason it is not one. Host bits below the prefix are ignored. */
+export function parseIpRange(entry: string): IpRangeEntry | { error: 'not_an_address' | 'bad_prefix' } {
+  const slash = entry.indexOf('/');
+  const address = slash < 0 ? entry : entry.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : entry.slice(slash + 1);
+  const v4 = parseIpv4(address);
+  const v6 = v4 ? null : parseIpv6(address);
+  if (!v4 && !v6) return { error: 'not_an_address' };
+  const bits = v4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^[0-9]{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!Number.isInteger(prefix) || prefix > bits) return { error: 'bad_prefix' };
+  if (v4) {
+    const value = v4ToNumber(v4);
+    const size = 2 ** (32 - prefix);
+    const start = Math.floor(value / size) * size;
+    return { family: 4, start, end: start + size - 1 };
+  }
+  const value = v6ToBigInt(v6 as number[]);
+  const hostMask = (1n << BigInt(128 - prefix)) - 1n;
+  const start = value & (V6_MAX ^ hostMask);
+  return { family: 6, start, end: start | hostMask };
+}
+
+/** Builds the set from parsed ranges (see parseIpRange). */
+export function ipRangeSet(entries: readonly IpRangeEntry[]): IpRangeSet {
+  const v4: [number, number][] = [];
+  const v6: [bigint, bigint][] = [];
+  for (const entry of entries) {
+    if (entry.family === 4) {
+      v4.push([entry.start, entry.end]);
+      continue;
+    }
+    v6.push([entry.start, entry.end]);
+    // The part of an IPv6 range that holds IPv4-mapped addresses is those IPv4 addresses.
+    const start = entry.start > MAPPED_START ? entry.start : MAPPED_START;
+    const end = entry.end < MAPPED_END ? entry.end : MAPPED_END;
+    if (start <= end) v4.push([Number(start - MAPPED_START), Number(end - MAPPED_START)]);
+  }
+  const ranges4 = merge(v4, (start, previousEnd) => start <= previousEnd + 1);
+  const ranges6 = merge(v6, (start, previousEnd) => start <= previousEnd + 1n);
+  const size = entries.length;
+  if (size === 0) return { has: () => false, size };
+  return {
+    size,
+    has(ip) {
+      const key = lookupKey(ip);
+      if (key === null) return false;
+      return typeof key === 'number' ? contains(ranges4, key) : contains(ranges6, key);
+    },
+  };
+}
+
+/** The number a lookup searches for: IPv4 (and IPv4-mapped IPv6) as a number, other IPv6 as a bigint. */
+function lookupKey(ip: string): number | bigint | null {
+  const v4 = parseIpv4(ip);
+  if (v4) return v4ToNumber(v4);
+  const v6 = parseIpv6(ip);
+  if (!v6) return null;
+  const value = v6ToBigInt(v6);
+  return value >= MAPPED_START && value <= MAPPED_END ? Number(value - MAPPED_START) : value;
+}
+
+function v4ToNumber(octets: number[]): number {
+  return (((octets[0] as number) * 256 + (octets[1] as number)) * 256 + (octets[2] as number)) * 256 + (octets[3] as number);
+}
+
+function v6ToBigInt(groups: number[]): bigint {
+  let value = 0n;
+  for (const group of groups) value = (value << 16n) | BigInt(group);
+  return value;
+}
+
+/** Sorted, overlapping and touching ranges joined: starts strictly increase, so a binary search finds the one candidate. */
+function merge<T extends number | bigint>(ranges: [T, T][], joins: (start: T, previousEnd: T) => boolean): { starts: T[]; ends: T[] } {
+  ranges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const starts: T[] = [];
+  const ends: T[] = [];
+  for (const [start, end] of ranges) {
+    const last = ends.length - 1;
+    if (last >= 0 && joins(start, ends[last] as T)) {
+      if (end > (ends[last] as T)) ends[last] = end;
+    } else {
+      starts.push(start);
+      ends.push(end);
+    }
+  }
+  return { starts, ends };
+}
+
+function contains<T extends number | bigint>(ranges: { starts: T[]; ends: T[] }, key: T): boolean {
+  const { starts, ends } = ranges;
+  let lo = 0;
+  let hi = starts.length - 1;
+  // The last range starting at or before `key` is the only one that can hold it.
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as T) <= key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi >= 0 && key <= (ends[hi] as T);
+}

@@ -1,0 +1,151 @@
+import { BlockList } from 'node:net';
+import fc from 'fast-check';
+import { clientAddressKey } from '../../src/core/net/clientAddressKey';
+import { ipRangeSet, parseIpRange, type IpRangeEntry } from '../../src/core/net/ipRangeSet';
+import { ipListFrom } from '../../src/risk/ipList';
+
+/**
+ * The IP lists (deny list, Tor exits, data centres) decide on every uncached risk decision and
+ * every send. The sorted-range set must answer exactly as Node's BlockList (the oracle, which
+ * tests rule by rule) for every address and list, and must read every spelling of one client
+ * the same way, as the per-address budgets do.
+ */
+
+const octet = fc.integer({ min: 0, max: 255 });
+const v4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+const v4Entry = fc.tuple(v4, fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
+
+const group = fc.integer({ min: 0, max: 0xffff });
+// Outside ::ffff:0:0/96 (the mapped block, whose semantics are tested on their own below).
+const v6Groups = fc.array(group, { minLength: 8, maxLength: 8 }).filter((g) => !(g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff));
+const v6 = v6Groups.map((g) => g.map((x) => x.toString(16)).join(':'));
+const v6Entry = fc.tuple(v6, fc.option(fc.integer({ min: 1, max: 128 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
+
+function oracle(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/') as [string, string | undefined];
+    const type = address.includes(':') ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return list;
+}
+
+/** Addresses near the entries too (their first and last addresses and neighbours), so that hits and edges are tried, not just misses. */
+function probesNear4(entries: string[], extra: string[]): string[] {
+  const out = [...extra];
+  for (const entry of entries) {
+    const range = parseIpRange(entry) as Extract<IpRangeEntry, { family: 4 }>;
+    for (const n of [range.start - 1, range.start, range.end, range.end + 1]) {
+      if (n >= 0 && n <= 0xffffffff) out.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'));
+    }
+  }
+  return out;
+}
+
+function probesNear6(entries: string[], extra: string[]): string[] {
+  const out = [...extra];
+  const max = (1n << 128n) - 1n;
+  for (const entry of entries) {
+    const range = parseIpRange(entry) as Extract<IpRangeEntry, { family: 6 }>;
+    for (const n of [range.start - 1n, range.start, range.end, range.end + 1n]) {
+      if (n < 0n || n > max) continue;
+      const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+      const text = groups.join(':');
+      // The mapped block is looked up as IPv4, which the IPv6 oracle does not do.
+      if (!text.startsWith('0:0:0:0:0:ffff:')) out.push(text);
+    }
+  }
+  return out;
+}
+
+describe('ipRangeSet (the risk IP lists)', () => {
+  it('answers as BlockList for IPv4 lists and addresses, edges included', () => {
+    fc.assert(
+      fc.property(fc.array(v4Entry, { maxLength: 12 }), fc.array(v4, { maxLength: 6 }), (entries, addresses) => {
+        const set = ipListFrom(entries);
+        const expected = oracle(entries);
+        for (const address of probesNear4(entries, addresses)) expect([address, set.has(address)]).toEqual([address, expected.check(address, 'ipv4')]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers as BlockList for IPv6 lists and addresses, edges included', () => {
+    fc.assert(
+      fc.property(fc.array(v6Entry, { maxLength: 10 }), fc.array(v6, { maxLength: 6 }), (entries, addresses) => {
+        const set = ipListFrom(entries);
+        const expected = oracle(entries);
+        for (const address of probesNear6(entries, addresses)) expect([address, set.has(address)]).toEqual([address, expected.check(address, 'ipv6')]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads every spelling of one IPv4 client alike: dotted, IPv4-mapped (dotted or hex, any case, bracketed)', () => {
+    fc.assert(
+      fc.property(fc.array(v4Entry, { maxLength: 8 }), v4, (entries, address) => {
+        const set = ipListFrom(entries);
+        const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
+        const hex = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+        const spellings = [`::ffff:${address}`, `::FFFF:${address}`, `::ffff:${hex}`, `0:0:0:0:0:ffff:${hex.toUpperCase()}`, `[::ffff:${address}]`];
+        for (const spelling of spellings) expect([spelling, set.has(spelling)]).toEqual([spelling, set.has(address)]);
+        // The per-address budgets name the same client for each spelling.
+        for (const spelling of spellings) expect(clientAddressKey(spelling)).toBe(address);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an IPv6 entry that covers IPv4-mapped addresses covers those IPv4 addresses', () => {
+    fc.assert(
+      fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (base, prefix, probe) => {
+        const set = ipListFrom([`::ffff:${base}/${prefix}`]);
+        const same = ipListFrom([`${base}/${prefix - 96}`]);
+        expect(set.has(probe)).toBe(same.has(probe));
+        expect(set.has(`::ffff:${probe}`)).toBe(same.has(probe));
+      }),
+      { numRuns: 300 },
+    );
+    expect(ipListFrom(['::/0']).has('203.0.113.9')).toBe(true);
+    expect(ipListFrom(['2001:db8::/32']).has('203.0.113.9')).toBe(false);
+  });
+
+  it('holds nothing that is not an address: empty lists, unreadable and empty addresses', () => {
+    const list = ipListFrom(['0.0.0.0/0', '::/0']);
+    for (const junk of ['', 'unknown', '1.2.3', '1.2.3.4.5', '256.1.1.1', '::g', '1::2::3', ' 1.2.3.4', '1.2.3.4/8']) expect([junk, list.has(junk)]).toEqual([junk, false]);
+    expect(ipListFrom([]).has('1.2.3.4')).toBe(false);
+    expect(ipListFrom(['# only a comment', '']).size).toBe(0);
+  });
+
+  it('finds an address among 20,000 ranges exactly where a linear scan does', () => {
+    const entries = Array.from({ length: 20_000 }, (_, i) => `${(i >> 8) & 255}.${i & 255}.${i % 7}.0/24`);
+    const set = ipListFrom(entries);
+    const expected = oracle(entries);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 19_999 }), octet, octet, (i, third, fourth) => {
+        const address = `${(i >> 8) & 255}.${i & 255}.${third % 8}.${fourth}`;
+        expect(set.has(address)).toBe(expected.check(address, 'ipv4'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a bad entry by name, and keeps host bits out of the range', () => {
+    expect(() => ipListFrom(['10.0.0.0/8', 'not-an-ip'], 'risk.datacenterList')).toThrow('risk.datacenterList: "not-an-ip" is not an IP address or CIDR range');
+    expect(() => ipListFrom(['010.0.0.0/8'])).toThrow('is not an IP address');
+    expect(() => ipListFrom(['10.0.0.0/33'])).toThrow('bad prefix length');
+    expect(() => ipListFrom(['10.0.0.0/-1'])).toThrow('bad prefix length');
+    expect(() => ipListFrom(['10.0.0.0/8x'])).toThrow('bad prefix length');
+    expect(() => ipListFrom(['2001:db8::/129'])).toThrow('bad prefix length');
+    const list = ipListFrom(['10.1.2.3/8']);
+    expect([list.has('10.255.0.1'), list.has('11.0.0.0'), list.has('9.255.255.255')]).toEqual([true, false, false]);
+  });
+
+  it('builds from parsed ranges directly (the pure core)', () => {
+    const parsed = ['192.0.2.0/24', '2001:db8::/48'].map(parseIpRange) as IpRangeEntry[];
+    const set = ipRangeSet(parsed);
+    expect([set.has('192.0.2.255'), set.has('192.0.3.0'), set.has('2001:db8:0:ffff::1'), set.has('2001:db8:1::')]).toEqual([true, false, true, false]);
+  });
+});
