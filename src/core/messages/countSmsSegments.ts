@@ -6,6 +6,11 @@ const GSM7_EXTENDED = '^{}\\[~]|€\f';
 const basic = new Set(GSM7_BASIC);
 const extended = new Set(GSM7_EXTENDED);
 
+/** Whether GSM-7 can carry this one character (code point), from its basic or extension table. */
+export function isGsm7Character(ch: string): boolean {
+  return basic.has(ch) || extended.has(ch);
+}
+
 export type SmsSegmentCount = { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number };
 
 /**
