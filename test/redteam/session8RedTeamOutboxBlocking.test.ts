@@ -41,7 +41,7 @@ describe('red team session 8: the console outbox written synchronously', () => {
     const message = { to: '+14155550100', body: 'Your code is 123456', channel: 'sms' as const, idempotencyKey: 'rt8' };
 
     const started = performance.now();
-    const attempt = withTimeout((signal) => provider.send(message, { signal }), 200, 'console');
+    const attempt = withTimeout(() => provider.send(message), 200, 'console');
     const heldMs = performance.now() - started;
     const outcome = await attempt.then(
       () => 'sent',
