@@ -31,7 +31,7 @@ describe('clientAddressKey', () => {
     expect(() => clientAddressKey('::1', 6.5)).toThrow(RangeError);
   });
 
-  it.each(['', 'unknown', '1.2.3', '1.2.3.256', '1:2:3:4:5:6:7:8:9', '1::2::3', ':::', '12345::', 'g::1', '1:2:3:4:5:6:7', '::ffff:1.2.3', '1.2.3.4:80'])(
+  it.each(['', 'unknown', '1.2.3', '1.2.3.256', '1:2:3:4:5:6:7:8:9', '1::2::3', ':::', '12345::', 'g::1', '1:2:3:4:5:6:7', '::ffff:1.2.3', '1.2.3.4:', '1.2.3.4:80:1', '[1.2.3.4]:80', '2001:db8::1]:80'])(
     'counts the unreadable "%s" under one shared key',
     (ip) => {
       expect(clientAddressKey(ip)).toBe(UNREADABLE_ADDRESS_KEY);

@@ -1,8 +1,8 @@
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
-import { clientAddressKey } from '../../src/core/net/clientAddressKey';
+import { canonicalClientAddress, clientAddressKey } from '../../src/core/net/clientAddressKey';
 import { ipRangeSet, parseIpRange, type IpRangeEntry } from '../../src/core/net/ipRangeSet';
-import { ipListFrom } from '../../src/risk/ipList';
+import { ipListFrom, normalizeIp } from '../../src/risk/ipList';
 
 /**
  * The IP lists (deny list, Tor exits, data centres) decide on every uncached risk decision and
@@ -90,6 +90,22 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
   });
 
+  it('reads a port a proxy wrote (a.b.c.d:port, [v6]:port) as the address, for the lists, the budgets and geo', () => {
+    const port = fc.integer({ min: 0, max: 65535 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(v4Entry, v6Entry), { maxLength: 8 }), fc.oneof(v4, v6), port, (entries, address, p) => {
+        const set = ipListFrom(entries);
+        const spelled = address.includes(':') ? `[${address}]:${p}` : `${address}:${p}`;
+        expect([spelled, set.has(spelled)]).toEqual([spelled, set.has(address)]);
+        expect(clientAddressKey(spelled)).toBe(clientAddressKey(address));
+        expect(normalizeIp(spelled)).toBe(canonicalClientAddress(address));
+      }),
+      { numRuns: 300 },
+    );
+    // A bare IPv6 address keeps its last group: it is never read as a port.
+    expect(canonicalClientAddress('2001:db8::1:443')).toBe('2001:db8::1:443');
+  });
+
   it('an IPv6 entry that covers IPv4-mapped addresses covers those IPv4 addresses', () => {
     fc.assert(
       fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (base, prefix, probe) => {
@@ -131,6 +147,11 @@ describe('ipRangeSet (the risk IP lists)', () => {
     expect(() => ipListFrom(['10.0.0.0/-1'])).toThrow('bad prefix length');
     expect(() => ipListFrom(['10.0.0.0/8x'])).toThrow('bad prefix length');
     expect(() => ipListFrom(['2001:db8::/129'])).toThrow('bad prefix length');
+    // An IPv4 range in IPv6 clothing that would cover something else (red team, session 8).
+    expect(() => ipListFrom(['::ffff:10.0.0.0/8'], 'risk.datacenterList')).toThrow('risk.datacenterList: "::ffff:10.0.0.0/8" is an IPv4 address written as IPv6');
+    expect(() => ipListFrom(['::ffff:a00:0/95'])).toThrow('every IPv4 client');
+    expect(() => ipListFrom(['::10.0.0.1'])).toThrow('no IPv4 client');
+    expect(ipListFrom(['::ffff:10.0.0.0/104']).has('10.1.2.3')).toBe(true);
     const list = ipListFrom(['10.1.2.3/8']);
     expect([list.has('10.255.0.1'), list.has('11.0.0.0'), list.has('9.255.255.255')]).toEqual([true, false, false]);
   });

@@ -1,4 +1,4 @@
-import { parseIpv4, parseIpv6 } from './parseIp';
+import { readClientAddress } from './parseIp';
 
 /** What an address that is neither IPv4 nor IPv6 counts under: one shared budget, never a fresh one per spelling. */
 export const UNREADABLE_ADDRESS_KEY = 'unreadable-address';
@@ -9,7 +9,8 @@ export const UNREADABLE_ADDRESS_KEY = 'unreadable-address';
  *
  * - IPv4 is the address itself (`192.0.2.7`), written in its one dotted-decimal form.
  * - IPv4-mapped IPv6 (`::ffff:192.0.2.7`, `::ffff:c000:207`; how a dual-stack socket reports
- *   IPv4) is that IPv4 address.
+ *   IPv4) is that IPv4 address, and a port a proxy wrote (`192.0.2.7:51234`, `[2001:db8::1]:443`)
+ *   is dropped: see readClientAddress.
  * - Other IPv6 is its network: the first `ipv6PrefixLength` bits, as `2001:db8:1:2::/64`. One
  *   subscriber is handed a whole /64 (often a /56 or /48) and picks addresses in it for free, so
  *   counting full addresses would give an abuser a fresh budget per request.
@@ -22,19 +23,26 @@ export function clientAddressKey(ip: string, ipv6PrefixLength = 64): string {
   if (!Number.isInteger(ipv6PrefixLength) || ipv6PrefixLength < 0 || ipv6PrefixLength > 128) {
     throw new RangeError(`ipv6PrefixLength must be an integer from 0 to 128, got ${String(ipv6PrefixLength)}`);
   }
-  const v4 = parseIpv4(ip);
-  if (v4) return v4.join('.');
-  const groups = parseIpv6(ip);
-  if (!groups) return UNREADABLE_ADDRESS_KEY;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const [high, low] = [groups[6] as number, groups[7] as number];
-    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
-  }
+  const address = readClientAddress(ip);
+  if (!address) return UNREADABLE_ADDRESS_KEY;
+  if (address.family === 4) return address.octets.join('.');
+  const { groups } = address;
   const masked = groups.map((group, i) => {
     const bits = Math.min(16, Math.max(0, ipv6PrefixLength - i * 16));
     return bits === 0 ? 0 : group & ((0xffff << (16 - bits)) & 0xffff);
   });
   return `${formatIpv6(masked)}/${ipv6PrefixLength}`;
+}
+
+/**
+ * The client address in its one spelling (IPv4 dotted, IPv4-mapped as IPv4, IPv6 as RFC 5952,
+ * no port, zone or brackets), or null when it is no address: what geo lookups and the cached
+ * risk decision compare.
+ */
+export function canonicalClientAddress(ip: string): string | null {
+  const address = readClientAddress(ip);
+  if (!address) return null;
+  return address.family === 4 ? address.octets.join('.') : formatIpv6(address.groups);
 }
 
 /** RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups as `::`. */

@@ -1,4 +1,4 @@
-import { parseIpv4, parseIpv6 } from './parseIp';
+import { parseIpv4, parseIpv6, readClientAddress } from './parseIp';
 
 /**
  * A set of IPv4 and IPv6 ranges that answers "is this address in it?" in O(log n): the ranges
@@ -10,8 +10,9 @@ import { parseIpv4, parseIpv6 } from './parseIp';
  * One client, one spelling: an IPv4-mapped IPv6 address (`::ffff:192.0.2.7`, `::ffff:c000:207`,
  * how a dual-stack socket reports IPv4) is looked up as its IPv4 address, and an IPv6 entry
  * that covers mapped addresses covers those IPv4 addresses too. Addresses are read as
- * clientAddressKey reads them (parseIp.ts), so a list and a per-address budget never disagree
- * about who a client is. An unreadable address is in no range.
+ * clientAddressKey reads them (readClientAddress: a proxy-written port dropped too), so a list
+ * and a per-address budget never disagree about who a client is. An unreadable address is in
+ * no range.
  */
 export type IpRangeSet = { has(ip: string): boolean; readonly size: number };
 
@@ -75,12 +76,9 @@ export function ipRangeSet(entries: readonly IpRangeEntry[]): IpRangeSet {
 
 /** The number a lookup searches for: IPv4 (and IPv4-mapped IPv6) as a number, other IPv6 as a bigint. */
 function lookupKey(ip: string): number | bigint | null {
-  const v4 = parseIpv4(ip);
-  if (v4) return v4ToNumber(v4);
-  const v6 = parseIpv6(ip);
-  if (!v6) return null;
-  const value = v6ToBigInt(v6);
-  return value >= MAPPED_START && value <= MAPPED_END ? Number(value - MAPPED_START) : value;
+  const address = readClientAddress(ip);
+  if (!address) return null;
+  return address.family === 4 ? v4ToNumber(address.octets) : v6ToBigInt(address.groups);
 }
 
 function v4ToNumber(octets: number[]): number {

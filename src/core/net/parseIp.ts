@@ -41,3 +41,40 @@ export function parseIpv6(input: string): number[] | null {
   if (total > 7) return null;
   return [...head, ...new Array<number>(8 - total).fill(0), ...tail, ...tailV4];
 }
+
+export type ClientAddress = { family: 4; octets: number[] } | { family: 6; groups: number[] };
+
+/**
+ * The one reading of a client address (`req.ip`) that every decision on it shares: the
+ * per-address budgets (clientAddressKey), the risk IP lists (ipRangeSet) and geo.
+ * - IPv4, and IPv4-mapped IPv6 in any spelling (`::ffff:192.0.2.7`, `::ffff:c000:207`, how a
+ *   dual-stack socket reports IPv4), is IPv4.
+ * - A port some proxies write into X-Forwarded-For is dropped where it cannot be mistaken for
+ *   part of the address: `192.0.2.7:51234` and `[2001:db8::1]:443` (a bare IPv6 address keeps
+ *   all its groups). Read as unreadable, such clients would be in no list and share one budget.
+ * - Other IPv6, bracketed or not, without its zone.
+ * Null for anything else.
+ */
+export function readClientAddress(ip: string): ClientAddress | null {
+  const v4 = parseIpv4(ip) ?? parseIpv4(withoutIpv4Port(ip));
+  if (v4) return { family: 4, octets: v4 };
+  const groups = parseIpv6(withoutBracketedPort(ip));
+  if (!groups) return null;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [high, low] = [groups[6] as number, groups[7] as number];
+    return { family: 4, octets: [high >> 8, high & 0xff, low >> 8, low & 0xff] };
+  }
+  return { family: 6, groups };
+}
+
+/** `192.0.2.7:51234` -> `192.0.2.7`; anything else unchanged. */
+function withoutIpv4Port(ip: string): string {
+  const colon = ip.indexOf(':');
+  return colon > 0 && ip.indexOf(':', colon + 1) < 0 && /^[0-9]{1,5}$/.test(ip.slice(colon + 1)) ? ip.slice(0, colon) : ip;
+}
+
+/** `[2001:db8::1]:443` -> `[2001:db8::1]`; anything else unchanged. */
+function withoutBracketedPort(ip: string): string {
+  const close = ip.lastIndexOf(']:');
+  return ip.startsWith('[') && close > 0 && /^[0-9]{1,5}$/.test(ip.slice(close + 2)) ? ip.slice(0, close + 1) : ip;
+}
