@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { maskPhone } from '../core/phone/maskPhone';
 import type { Clock } from '../core/clock';
@@ -49,13 +50,24 @@ export class ConsoleSmsProvider implements SmsProvider {
     this.output?.write(`\n[stepguard ${message.channel} -> ${maskPhone(message.to)}]\n${message.body}\n\n`);
     if (this.outboxFile) {
       const line = JSON.stringify({ to: message.to, body: message.body, channel: message.channel, at });
-      // Synchronous on purpose: a small append to the page cache costs the event loop a few
-      // microseconds, where the promise API's open, write and close through the thread pool
-      // cost about 0.3 ms of main-thread work per message. Opened per message, so a file moved
-      // or removed by a tool is simply created again.
-      appendFileSync(this.outboxFile, `${line}\n`, 'utf8');
+      // A regular file (or none yet) is appended to synchronously: a small append to the page
+      // cache costs the event loop microseconds, where the promise API's open, write and close
+      // through the thread pool cost about 0.3 ms of main-thread work per message. Anything else
+      // (a named pipe a tool reads, a device) may not take the write at once, so it goes through
+      // the thread pool and the attempt's timeout and failover still work (red team, session 8).
+      // Opened per message, so a file moved or removed by a tool is simply created again.
+      if (isRegularFileOrAbsent(this.outboxFile)) appendFileSync(this.outboxFile, `${line}\n`, 'utf8');
+      else await appendFile(this.outboxFile, `${line}\n`, 'utf8');
     }
     this.sent += 1;
     return { providerMessageId: `console-${this.sent}-${message.idempotencyKey}`, status: 'delivered' };
+  }
+}
+
+function isRegularFileOrAbsent(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true; // Absent: appendFileSync creates a regular file (and reports any other error).
   }
 }
