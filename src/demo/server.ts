@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createConnection, type Connection } from 'mongoose';
 import { createRedisClient, ensureMongoIndexes, StepGuardConfigError, trustProxyWarning } from '../index';
 import { csvGeoLookup, maxmindGeoLookup } from '../policy';
+import { ipListFrom } from '../risk/ipList';
 import { smsProvidersFromEnv } from './smsProvidersFromEnv';
 import { createDemoApp, DEMO_ACCOUNT } from './createDemoApp';
 
@@ -43,8 +44,8 @@ async function main(): Promise<void> {
 
   const risk = {
     ...(env.GEOIP_MMDB ? { geo: await maxmindGeoLookup(env.GEOIP_MMDB) } : env.GEOIP_CIDR_FILE ? { geo: csvGeoLookup(env.GEOIP_CIDR_FILE) } : {}),
-    ...(env.IP_DENY_FILE ? { ipDenyList: readLines(env.IP_DENY_FILE) } : {}),
-    ...(env.TOR_EXIT_FILE ? { torExitList: readLines(env.TOR_EXIT_FILE) } : {}),
+    ...(env.IP_DENY_FILE ? { ipDenyList: readIpListFile('IP_DENY_FILE', env.IP_DENY_FILE) } : {}),
+    ...(env.TOR_EXIT_FILE ? { torExitList: readIpListFile('TOR_EXIT_FILE', env.TOR_EXIT_FILE) } : {}),
   };
   const { app, guard } = await createDemoApp({
     redis,
@@ -104,6 +105,19 @@ function pumpingMode(value: string): 'enforce' | 'observe' {
 
 function readLines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n');
+}
+
+/** The file's lines, each checked here so that a bad one is named by variable, file and line (the option's own check names only the option). */
+function readIpListFile(variable: string, path: string): string[] {
+  const lines = readLines(path);
+  lines.forEach((line, i) => {
+    try {
+      ipListFrom([line]);
+    } catch (err) {
+      throw new StepGuardConfigError(`${variable}: ${path}:${i + 1}: ${(err as Error).message.replace(/^IP list: /, '')}`);
+    }
+  });
+  return lines;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
