@@ -2,6 +2,7 @@ import { BlockList } from 'node:net';
 import fc from 'fast-check';
 import { canonicalClientAddress, clientAddressKey } from '../../src/core/net/clientAddressKey';
 import { ipRangeSet, parseIpRange, type IpRangeEntry } from '../../src/core/net/ipRangeSet';
+import { parseIpv4, parseIpv6, readClientAddress } from '../../src/core/net/parseIp';
 import { ipListFrom, normalizeIp } from '../../src/risk/ipList';
 
 /**
@@ -104,6 +105,20 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
     // A bare IPv6 address keeps its last group: it is never read as a port.
     expect(canonicalClientAddress('2001:db8::1:443')).toBe('2001:db8::1:443');
+  });
+
+  it('reads the common spellings (a.b.c.d, ::ffff:a.b.c.d) exactly as the general parsers do, out-of-range octets included', () => {
+    const loose = fc.integer({ min: 0, max: 999 });
+    fc.assert(
+      fc.property(fc.tuple(loose, loose, loose, loose), fc.constantFrom('', '::ffff:', '::FFFF:', '::fFfF:'), (octets, prefix) => {
+        const text = `${prefix}${octets.join('.')}`;
+        const v4 = prefix ? null : parseIpv4(text);
+        const v6 = v4 ? null : parseIpv6(text);
+        const expected = v4 ? { family: 4, octets: v4 } : v6 ? { family: 4, octets: [(v6[6] as number) >> 8, (v6[6] as number) & 255, (v6[7] as number) >> 8, (v6[7] as number) & 255] } : null;
+        expect(readClientAddress(text)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('an IPv6 entry that covers IPv4-mapped addresses covers those IPv4 addresses', () => {

@@ -55,7 +55,16 @@ export type ClientAddress = { family: 4; octets: number[] } | { family: 6; group
  * - Other IPv6, bracketed or not, without its zone.
  * Null for anything else.
  */
+// The two spellings nearly every request has (a plain IPv4 address, and one a dual-stack socket
+// reports), read in one match: this runs several times per request.
+const COMMON_IPV4 = /^(?:::ffff:)?([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/i;
+
 export function readClientAddress(ip: string): ClientAddress | null {
+  const common = COMMON_IPV4.exec(ip);
+  if (common) {
+    const octets = [Number(common[1]), Number(common[2]), Number(common[3]), Number(common[4])];
+    return octets.every((o) => o <= 255) ? { family: 4, octets } : null;
+  }
   const v4 = parseIpv4(ip) ?? parseIpv4(withoutIpv4Port(ip));
   if (v4) return { family: 4, octets: v4 };
   const groups = parseIpv6(withoutBracketedPort(ip));
