@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { canonicalClientAddress } from '../core/net/clientAddressKey';
-import { ipRangeSet, parseIpRange, type IpRangeEntry, type IpRangeSet } from '../core/net/ipRangeSet';
+import { ipRangeSet, MAPPED_END, MAPPED_START, parseIpRange, type IpRangeEntry, type IpRangeSet } from '../core/net/ipRangeSet';
 
 /** A set of CIDR ranges (IPv4 and IPv6) to test addresses against: see core/net/ipRangeSet.ts. */
 export type IpList = IpRangeSet;
@@ -24,9 +24,6 @@ export function ipListFrom(entries: readonly string[], label = 'IP list'): IpLis
   }
   return ipRangeSet(ranges);
 }
-
-const MAPPED_START = 0xffffn << 32n;
-const MAPPED_END = MAPPED_START + 0xffffffffn;
 
 /**
  * What an entry covers when it is an IPv4 address in IPv6 clothing that does not mean what it
