@@ -25,6 +25,7 @@ import {
 } from '../index';
 import { FileAuditStore } from '../stores';
 import { packageRoot } from '../http/packageRoot';
+import { cryptoRandom } from '../core/random';
 import { DemoUserStore, type DemoUser } from './DemoUserStore';
 import { BoundedMemorySessionStore } from './BoundedMemorySessionStore';
 import { seedDemoAccounts } from './seedDemoAccounts';
@@ -210,6 +211,10 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       // Redis (issue 12). A session lives 12 h from its last change, cookie and store alike.
       rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: guard.config.http.secureCookies, maxAge: 12 * 3600 * 1000 },
+      // The same ids as express-session's own (24 CSPRNG bytes, base64url), cut from stepguard's
+      // pooled CSPRNG source instead of a randomBytes call per id (a sign-in and a step-up each
+      // issue one).
+      genid: () => cryptoRandom.bytes(24).toString('base64url'),
       ...(options.redis ? { store: new RedisStore({ client: ioredisSessionClient(options.redis, { keyPrefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, onLoad: guard.sessionLoading }), prefix: `${options.redisKeyPrefix ?? 'sg'}:sess:`, disableTouch: true }) } : { store: new BoundedMemorySessionStore() }),
     }),
   );
