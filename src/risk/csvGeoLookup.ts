@@ -20,7 +20,7 @@ export function csvGeoLookup(path: string): GeoLookup {
         point.latitude = Number(lat);
         point.longitude = Number(lon);
       }
-      rows.push({ range: ipListFrom([cidr], `${path}:${i + 1}`), point });
+      rows.push({ range: ipListFrom([cidr], `${path}:${i + 1}`, { allowHostBits: true }), point });
     });
   return { lookup: async (ip) => rows.find((r) => r.range.has(ip))?.point ?? null };
 }

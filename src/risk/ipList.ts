@@ -6,8 +6,14 @@ import { ipRangeSet, MAPPED_END, MAPPED_START, parseIpRange, type IpRangeEntry, 
 /** A set of CIDR ranges (IPv4 and IPv6) to test addresses against: see core/net/ipRangeSet.ts. */
 export type IpList = IpRangeSet;
 
-/** Builds an IP list from CIDRs or single addresses; throws naming the first bad entry. */
-export function ipListFrom(entries: readonly string[], label = 'IP list'): IpList {
+/**
+ * Builds an IP list from CIDRs or single addresses; throws naming the first bad entry. An entry
+ * with bits set below its prefix (`203.0.113.7/3`, most likely a typo for /32) is refused, as is
+ * an IPv4 range in IPv6 clothing that covers something else than it looks like: what the list
+ * holds is then always what its entries say. `allowHostBits` is for data files (geo CSVs) whose
+ * rows may carry them.
+ */
+export function ipListFrom(entries: readonly string[], label = 'IP list', options: { allowHostBits?: boolean } = {}): IpList {
   const ranges: IpRangeEntry[] = [];
   for (const raw of entries) {
     const entry = raw.trim();
@@ -19,17 +25,25 @@ export function ipListFrom(entries: readonly string[], label = 'IP list'): IpLis
       throw new Error(range.error === 'bad_prefix' ? `${label}: "${entry}" has a bad prefix length` : `${label}: "${entry}" is not an IP address or CIDR range`);
     }
     const meant = ipv4WrittenAsIpv6(address, range);
-    if (meant) throw new Error(`${label}: "${entry}" is an IPv4 address written as IPv6 with an IPv6 prefix, so it covers ${meant}; write the IPv4 range (a.b.c.d/n), or an IPv4-mapped range with a prefix of 96 or more`);
+    if (meant) throw new Error(`${label}: "${entry}" is an IPv4 address written as IPv6 ${meant}; write the IPv4 range (a.b.c.d/n), or its IPv4-mapped form with a prefix of 96 + n (::ffff:10.0.0.0/104 for 10.0.0.0/8)`);
+    if (!options.allowHostBits && hasHostBits(address, range)) {
+      throw new Error(`${label}: "${entry}" has address bits set below its prefix length (a typo?); write the network address of the range it should cover`);
+    }
     ranges.push(range);
   }
   return ipRangeSet(ranges);
 }
 
+function hasHostBits(address: string, range: IpRangeEntry): boolean {
+  const written = parseIpRange(address);
+  return !('error' in written) && written.start !== range.start;
+}
+
 /**
- * What an entry covers when it is an IPv4 address in IPv6 clothing that does not mean what it
- * looks like (red team, session 8), or null: `::ffff:10.0.0.0/8` is the IPv6 /8 `::/8`, which
- * holds every IPv4-mapped address, so an admin's "10.0.0.0/8" would list every IPv4 client; and
- * `::10.0.0.1` (IPv4-compatible, which no socket reports) would list no client at all.
+ * Why an entry is an IPv4 address in IPv6 clothing that does not mean what it looks like (red
+ * team, session 8), or null: `::ffff:10.0.0.0/8` is the IPv6 /8 `::/8`, not 10.0.0.0/8; and
+ * `::10.0.0.1` (IPv4-compatible, which no socket reports) lists no client at all. Other IPv6
+ * prefixes with an IPv4 tail (NAT64's `64:ff9b::198.51.100.0/120`) are ordinary IPv6 ranges.
  */
 function ipv4WrittenAsIpv6(address: string, range: IpRangeEntry): string | null {
   if (range.family !== 6) return null;
@@ -37,8 +51,8 @@ function ipv4WrittenAsIpv6(address: string, range: IpRangeEntry): string | null 
   if ('error' in written || written.family !== 6) return null;
   const inMapped = written.start >= MAPPED_START && written.start <= MAPPED_END;
   const prefix = 129 - (range.end - range.start + 1n).toString(2).length;
-  if (inMapped && prefix < 96) return 'far more than that IPv4 range (every IPv4 client among them)';
-  if (address.includes('.') && !inMapped) return 'no IPv4 client (IPv4-compatible addresses are not what sockets report)';
+  if (inMapped && prefix < 96) return 'with an IPv6 prefix, so it is a far wider IPv6 range and no IPv4 range';
+  if (address.includes('.') && written.start <= 0xffffffffn) return 'in the IPv4-compatible form, which no socket reports, so it would list no client';
   return null;
 }
 

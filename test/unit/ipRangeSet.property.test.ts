@@ -14,13 +14,26 @@ import { ipListFrom, normalizeIp } from '../../src/risk/ipList';
 
 const octet = fc.integer({ min: 0, max: 255 });
 const v4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
-const v4Entry = fc.tuple(v4, fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
+/** An entry as a list takes it: the network address of the range (host bits below the prefix are refused). */
+function networkEntry(entry: string): string {
+  const [, prefix] = entry.split('/');
+  if (prefix === undefined) return entry;
+  const range = parseIpRange(entry) as IpRangeEntry;
+  if (range.family === 4) {
+    const n = range.start;
+    return `${[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')}/${prefix}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((range.start >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  return `${groups.join(':')}/${prefix}`;
+}
+
+const v4Entry = fc.tuple(v4, fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined })).map(([a, p]) => networkEntry(p === undefined ? a : `${a}/${p}`));
 
 const group = fc.integer({ min: 0, max: 0xffff });
 // Outside ::ffff:0:0/96 (the mapped block, whose semantics are tested on their own below).
 const v6Groups = fc.array(group, { minLength: 8, maxLength: 8 }).filter((g) => !(g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff));
 const v6 = v6Groups.map((g) => g.map((x) => x.toString(16)).join(':'));
-const v6Entry = fc.tuple(v6, fc.option(fc.integer({ min: 1, max: 128 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
+const v6Entry = fc.tuple(v6, fc.option(fc.integer({ min: 1, max: 128 }), { nil: undefined })).map(([a, p]) => networkEntry(p === undefined ? a : `${a}/${p}`));
 
 function oracle(entries: string[]): BlockList {
   const list = new BlockList();
@@ -121,9 +134,10 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
   });
 
-  it('an IPv6 entry that covers IPv4-mapped addresses covers those IPv4 addresses', () => {
+  it('an IPv6 entry inside the IPv4-mapped block covers those IPv4 addresses; a wider one (::/8, ::/0) none', () => {
     fc.assert(
-      fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (base, prefix, probe) => {
+      fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (address, prefix, probe) => {
+        const base = (networkEntry(`${address}/${prefix - 96}`).split('/')[0]) as string;
         const set = ipListFrom([`::ffff:${base}/${prefix}`]);
         const same = ipListFrom([`${base}/${prefix - 96}`]);
         expect(set.has(probe)).toBe(same.has(probe));
@@ -131,8 +145,9 @@ describe('ipRangeSet (the risk IP lists)', () => {
       }),
       { numRuns: 300 },
     );
-    expect(ipListFrom(['::/0']).has('203.0.113.9')).toBe(true);
-    expect(ipListFrom(['2001:db8::/32']).has('203.0.113.9')).toBe(false);
+    // A bogon list's `::/8` means IPv6 addresses, not every IPv4 client (red team, session 8).
+    for (const entry of ['::/0', '::/8', '::/16', '0::/64', '::/80', '2001:db8::/32']) expect([entry, ipListFrom([entry]).has('203.0.113.9')]).toEqual([entry, false]);
+    expect(ipListFrom(['::/8']).has('::1')).toBe(true);
   });
 
   it('holds nothing that is not an address: empty lists, unreadable and empty addresses', () => {
@@ -155,7 +170,7 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
   });
 
-  it('refuses a bad entry by name, and keeps host bits out of the range', () => {
+  it('refuses a bad entry by name: bad prefixes, host bits below the prefix, IPv4 in misleading IPv6 clothing', () => {
     expect(() => ipListFrom(['10.0.0.0/8', 'not-an-ip'], 'risk.datacenterList')).toThrow('risk.datacenterList: "not-an-ip" is not an IP address or CIDR range');
     expect(() => ipListFrom(['010.0.0.0/8'])).toThrow('is not an IP address');
     expect(() => ipListFrom(['10.0.0.0/33'])).toThrow('bad prefix length');
@@ -164,10 +179,14 @@ describe('ipRangeSet (the risk IP lists)', () => {
     expect(() => ipListFrom(['2001:db8::/129'])).toThrow('bad prefix length');
     // An IPv4 range in IPv6 clothing that would cover something else (red team, session 8).
     expect(() => ipListFrom(['::ffff:10.0.0.0/8'], 'risk.datacenterList')).toThrow('risk.datacenterList: "::ffff:10.0.0.0/8" is an IPv4 address written as IPv6');
-    expect(() => ipListFrom(['::ffff:a00:0/95'])).toThrow('every IPv4 client');
-    expect(() => ipListFrom(['::10.0.0.1'])).toThrow('no IPv4 client');
+    expect(() => ipListFrom(['::ffff:a00:0/95'])).toThrow('far wider IPv6 range');
+    expect(() => ipListFrom(['::10.0.0.1'])).toThrow('would list no client');
     expect(ipListFrom(['::ffff:10.0.0.0/104']).has('10.1.2.3')).toBe(true);
-    const list = ipListFrom(['10.1.2.3/8']);
+    // NAT64 prefixes with an IPv4 tail are ordinary IPv6 ranges.
+    expect(ipListFrom(['64:ff9b::198.51.100.0/120']).has('64:ff9b::c633:6407')).toBe(true);
+    for (const entry of ['10.1.2.3/8', '203.0.113.7/3', '::ffff:10.0.0.0/96', '2001:db8::1/1']) expect(() => ipListFrom([entry], 'risk.ipDenyList')).toThrow(`risk.ipDenyList: "${entry}" has address bits set below its prefix`);
+    // Data files (geo CSVs) may carry them: read as their network.
+    const list = ipListFrom(['10.1.2.3/8'], 'geo.csv:1', { allowHostBits: true });
     expect([list.has('10.255.0.1'), list.has('11.0.0.0'), list.has('9.255.255.255')]).toEqual([true, false, false]);
   });
 

@@ -9,7 +9,8 @@ import { parseIpv4, parseIpv6, readClientAddress } from './parseIp';
  *
  * One client, one spelling: an IPv4-mapped IPv6 address (`::ffff:192.0.2.7`, `::ffff:c000:207`,
  * how a dual-stack socket reports IPv4) is looked up as its IPv4 address, and an IPv6 entry
- * that covers mapped addresses covers those IPv4 addresses too. Addresses are read as
+ * inside the mapped block (`::ffff:192.0.2.0/120`) is those IPv4 addresses; a wider IPv6 entry
+ * that merely contains the block (`::/8`, `::/0`) covers IPv6 addresses only. Addresses are read as
  * clientAddressKey reads them (readClientAddress: a proxy-written port dropped too), so a list
  * and a per-address budget never disagree about who a client is. An unreadable address is in
  * no range.
@@ -55,11 +56,11 @@ export function ipRangeSet(entries: readonly IpRangeEntry[]): IpRangeSet {
       v4.push([entry.start, entry.end]);
       continue;
     }
-    v6.push([entry.start, entry.end]);
-    // The part of an IPv6 range that holds IPv4-mapped addresses is those IPv4 addresses.
-    const start = entry.start > MAPPED_START ? entry.start : MAPPED_START;
-    const end = entry.end < MAPPED_END ? entry.end : MAPPED_END;
-    if (start <= end) v4.push([Number(start - MAPPED_START), Number(end - MAPPED_START)]);
+    // A range inside the IPv4-mapped block is those IPv4 addresses. A wider IPv6 range that
+    // merely contains the block (`::/8` from a bogon list, `::/0`) means IPv6 addresses, not
+    // every IPv4 client (red team, session 8).
+    if (entry.start >= MAPPED_START && entry.end <= MAPPED_END) v4.push([Number(entry.start - MAPPED_START), Number(entry.end - MAPPED_START)]);
+    else v6.push([entry.start, entry.end]);
   }
   const ranges4 = merge(v4, (start, previousEnd) => start <= previousEnd + 1);
   const ranges6 = merge(v6, (start, previousEnd) => start <= previousEnd + 1n);
