@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { startupSnapshot } from 'node:v8';
 
 /**
  * The random source, injected so tests can make it predictable. Production code only ever
@@ -26,6 +27,16 @@ const POOL_BYTES = 4096;
 const POOLED_MAX_BYTES = 256;
 let pool = Buffer.alloc(0);
 let offset = 0;
+
+// A process started from a startup snapshot (node --build-snapshot, a single executable app)
+// would otherwise begin with the block drawn while the snapshot was built: the same first ids
+// and secrets in every instance (red team, session 8). Node empties its own pools the same way.
+if (startupSnapshot?.isBuildingSnapshot()) {
+  startupSnapshot.addSerializeCallback(() => {
+    pool = Buffer.alloc(0);
+    offset = 0;
+  });
+}
 
 function pooledRandomBytes(length: number): Buffer {
   // Large or invalid sizes go to randomBytes as before (which reports an invalid one).
