@@ -1,4 +1,4 @@
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, constants, statSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { maskPhone } from '../core/phone/maskPhone';
@@ -53,16 +53,20 @@ export class ConsoleSmsProvider implements SmsProvider {
       // A regular file (or none yet) is appended to synchronously: a small append to the page
       // cache costs the event loop microseconds, where the promise API's open, write and close
       // through the thread pool cost about 0.3 ms of main-thread work per message. Anything else
-      // (a named pipe a tool reads, a device) may not take the write at once, so it goes through
-      // the thread pool and the attempt's timeout and failover still work (red team, session 8).
+      // (a named pipe a tool reads, a device) may not take the write at once: it is opened
+      // non-blocking through the thread pool, so a pipe without a reader fails the attempt at
+      // once (failover works) instead of parking a pool thread that password hashing needs
+      // (red team, session 8).
       // Opened per message, so a file moved or removed by a tool is simply created again.
       if (isRegularFileOrAbsent(this.outboxFile)) appendFileSync(this.outboxFile, `${line}\n`, 'utf8');
-      else await appendFile(this.outboxFile, `${line}\n`, 'utf8');
+      else await appendFile(this.outboxFile, `${line}\n`, { encoding: 'utf8', flag: NON_BLOCKING_APPEND });
     }
     this.sent += 1;
     return { providerMessageId: `console-${this.sent}-${message.idempotencyKey}`, status: 'delivered' };
   }
 }
+
+const NON_BLOCKING_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
 
 function isRegularFileOrAbsent(path: string): boolean {
   try {
