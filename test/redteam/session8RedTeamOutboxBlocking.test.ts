@@ -1,8 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, lstatSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleSmsProvider } from '../../src/sms/ConsoleSmsProvider';
+import { releaseFifosAndRemove } from '../helpers/fifoCleanup';
 import { ProviderTimeoutError, withTimeout } from '../../src/sms/withTimeout';
 
 /**
@@ -21,19 +22,8 @@ describe('red team session 8: the console outbox written synchronously', () => {
     dir = mkdtempSync(join(tmpdir(), 'sg-rt8-outbox-'));
   });
   afterEach(async () => {
-    // A non-blocking open by this process releases any writer still waiting on a FIFO; the
-    // reader (which may now wait for a writer that never comes) is stopped.
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (lstatSync(path).isFIFO()) closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
-    }
-    if (reader && reader.exitCode === null && reader.signalCode === null) {
-      const exited = new Promise((resolve) => reader?.once('exit', resolve));
-      reader.kill('SIGKILL');
-      await exited;
-    }
+    await releaseFifosAndRemove(dir, reader);
     reader = undefined;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   // FIXED in session 8 (non-regular outboxes go through the thread pool). Was a FINDING (low; dev/demo provider, operator-chosen path): reproduction: SMS_OUTBOX_FILE=/tmp/outbox.fifo

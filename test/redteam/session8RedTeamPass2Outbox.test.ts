@@ -1,9 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { scrypt } from 'node:crypto';
-import { closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleSmsProvider } from '../../src/sms/ConsoleSmsProvider';
+import { releaseFifosAndRemove } from '../helpers/fifoCleanup';
 import { ProviderTimeoutError, withTimeout } from '../../src/sms/withTimeout';
 
 /**
@@ -22,19 +23,8 @@ describe('red team session 8, pass 2: the console outbox', () => {
     reader = undefined;
   });
   afterEach(async () => {
-    // A non-blocking open by this process releases any writer still waiting on a FIFO; the
-    // reader (which may now wait for a writer that never comes) is stopped.
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (lstatSync(path).isFIFO()) closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
-    }
-    if (reader && reader.exitCode === null && reader.signalCode === null) {
-      const exited = new Promise((resolve) => reader?.once('exit', resolve));
-      reader.kill('SIGKILL');
-      await exited;
-    }
+    await releaseFifosAndRemove(dir, reader);
     reader = undefined;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   // HELD: a symlink to a FIFO is followed by the stat, so it is not appended to synchronously.
