@@ -112,6 +112,19 @@ describe.each(BACKENDS)('Redis work per step-up request (issue 12 budget) [$back
     expect(withinBudget('guardedRead', second)).toBe('within budget');
   });
 
+  it('guarded reads of one session in flight together (two tabs, a page\'s parallel fetches) cost 2 commands each: each shares the newest revocation read', async () => {
+    const c = await signedInAfterWarmUp();
+    await c.send().expect(202);
+    await c.verify(t.sms.lastCode()).expect(200);
+    await c.get('/account').expect(200);
+    const parallel = 8;
+    const work = await measure(() => Promise.all(Array.from({ length: parallel }, () => c.get('/account').expect(200))));
+    const count = (name: string) => work.list.filter((cmd) => cmd.name === name).length;
+    // One session load and one revocation read per request; a check that found its load's
+    // read taken by another request used to read again (about 1.9 MGET per request at 32).
+    expect({ GET: count('GET'), MGET: count('MGET'), commands: work.commands }).toEqual({ GET: parallel, MGET: parallel, commands: 2 * parallel });
+  });
+
   it('the revocation check that rides with the session load still refuses a session revoked since its last request', async () => {
     const c = await signedInAfterWarmUp();
     await c.send().expect(202);
