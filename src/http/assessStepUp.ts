@@ -48,7 +48,8 @@ export async function assessStepUp(
   if (sessionFactors.pwd === undefined) return { ok: false, kind: 'unauthenticated', requirement: base, decision: null, reason: 'no_first_factor' };
   // While a self-service recovery waits, no high-risk action goes through, whatever the session holds.
   if (base.highRisk && (await internals.service.recoveryPending(userId))) return { ok: false, kind: 'deny', decision: recoveryDenial(base), code: 'recovery_pending' };
-  const decision = await internals.risk.decide(req, res, userId, action, details);
+  // The session's cached decision, when it holds, without the async call (the usual guarded read).
+  const decision = internals.risk.reusableDecision(req, res, userId, action, details) ?? (await internals.risk.decide(req, res, userId, action, details));
   if (decision.outcome === 'deny') return { ok: false, kind: 'deny', decision };
   const requirement: ActionRequirement =
     decision.outcome === 'allow'

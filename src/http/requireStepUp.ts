@@ -80,7 +80,8 @@ export function createRequireStepUp(internals: GuardInternals, action: string, o
       const assessment = await assessStepUp(internals, req, res, userId, action, details);
       if (assessment.ok) {
         // A requirement to enrol whose grace period is over refuses even a fresh step-up.
-        if (await refuseForEnrolment(internals, req, res, userId)) return;
+        // Checked here first: without `enrolment.require` a passing request costs no extra await.
+        if (config.enrolment.require && (await refuseForEnrolment(internals, req, res, userId))) return;
         req.stepguard = assessment.info;
         return next();
       }
