@@ -134,6 +134,37 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
   });
 
+  it('reads a NAT64 client (64:ff9b::a.b.c.d in any spelling) as its IPv4 address for the lists, the budgets and geo', () => {
+    const port = fc.integer({ min: 0, max: 65535 });
+    fc.assert(
+      fc.property(fc.array(v4Entry, { maxLength: 8 }), v4, port, (entries, address, p) => {
+        const set = ipListFrom(entries);
+        const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
+        const hex = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+        const spellings = [`64:ff9b::${address}`, `64:FF9B::${hex}`, `0064:ff9b:0:0:0:0:${hex}`, `[64:ff9b::${address}]`, `[64:ff9b::${hex}]:${p}`];
+        for (const spelling of spellings) {
+          expect([spelling, set.has(spelling), clientAddressKey(spelling), normalizeIp(spelling)]).toEqual([spelling, set.has(address), address, address]);
+        }
+        expect(readClientAddress(`64:ff9b::${address}`)).toEqual({ family: 4, octets: [a, b, c, d], nat64: [0x64, 0xff9b, 0, 0, 0, 0, (a << 8) | b, (c << 8) | d] });
+      }),
+      { numRuns: 300 },
+    );
+    // Only the well-known prefix itself: its neighbours and the local-use prefix are IPv6 clients.
+    for (const ip of ['64:ff9b:0:0:0:1:c000:207', '64:ff9b:1::c000:207', '64:ff9a::c000:207', '65:ff9b::c000:207']) expect([ip, readClientAddress(ip)?.family]).toEqual([ip, 6]);
+  });
+
+  it('an IPv6 entry in 64:ff9b::/96 covers clients arriving through the translator only; IPv4 entries cover both', () => {
+    fc.assert(
+      fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (address, prefix, probe) => {
+        const base = (networkEntry(`${address}/${prefix - 96}`).split('/')[0]) as string;
+        const nat64 = ipListFrom([`64:ff9b::${base}/${prefix}`]);
+        const v4only = ipListFrom([`${base}/${prefix - 96}`]);
+        expect([nat64.has(`64:ff9b::${probe}`), nat64.has(probe), v4only.has(`64:ff9b::${probe}`)]).toEqual([v4only.has(probe), false, v4only.has(probe)]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('an IPv6 entry inside the IPv4-mapped block covers those IPv4 addresses; a wider one (::/8, ::/0) none', () => {
     fc.assert(
       fc.property(v4, fc.integer({ min: 96, max: 128 }), v4, (address, prefix, probe) => {

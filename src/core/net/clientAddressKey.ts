@@ -10,7 +10,8 @@ export const UNREADABLE_ADDRESS_KEY = 'unreadable-address';
  * - IPv4 is the address itself (`192.0.2.7`), written in its one dotted-decimal form.
  * - IPv4-mapped IPv6 (`::ffff:192.0.2.7`, `::ffff:c000:207`; how a dual-stack socket reports
  *   IPv4) is that IPv4 address, and a port a proxy wrote (`192.0.2.7:51234`, `[2001:db8::1]:443`)
- *   is dropped: see readClientAddress.
+ *   is dropped, and so is NAT64's well-known prefix (`64:ff9b::192.0.2.7`, how an IPv6-only
+ *   server behind a translator sees IPv4 clients): see readClientAddress.
  * - Other IPv6 is its network: the first `ipv6PrefixLength` bits, as `2001:db8:1:2::/64`. One
  *   subscriber is handed a whole /64 (often a /56 or /48) and picks addresses in it for free, so
  *   counting full addresses would give an abuser a fresh budget per request.

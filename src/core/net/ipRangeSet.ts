@@ -8,7 +8,8 @@ import { parseIpv4, parseIpv6, readClientAddress } from './parseIp';
  * 200,000 entries.
  *
  * One client, one spelling: an IPv4-mapped IPv6 address (`::ffff:192.0.2.7`, `::ffff:c000:207`,
- * how a dual-stack socket reports IPv4) is looked up as its IPv4 address, and an IPv6 entry
+ * how a dual-stack socket reports IPv4) is looked up as its IPv4 address, as is a NAT64 one
+ * (`64:ff9b::192.0.2.7`, which IPv6 entries in 64:ff9b::/96 also cover), and an IPv6 entry
  * inside the mapped block (`::ffff:192.0.2.0/120`) is those IPv4 addresses; a wider IPv6 entry
  * that merely contains the block (`::/8`, `::/0`) covers IPv6 addresses only. Addresses are read as
  * clientAddressKey reads them (readClientAddress: a proxy-written port dropped too), so a list
@@ -69,18 +70,15 @@ export function ipRangeSet(entries: readonly IpRangeEntry[]): IpRangeSet {
   return {
     size,
     has(ip) {
-      const key = lookupKey(ip);
-      if (key === null) return false;
-      return typeof key === 'number' ? contains(ranges4, key) : contains(ranges6, key);
+      const address = readClientAddress(ip);
+      if (!address) return false;
+      if (address.family === 6) return contains(ranges6, v6ToBigInt(address.groups));
+      // A client a NAT64 translator embedded (64:ff9b::/96) is held to the IPv4 ranges, and to
+      // IPv6 entries written in that prefix as before. Those entries stay IPv6: a bogon list's
+      // `64:ff9b::/96` must not become 0.0.0.0/0 for clients that arrive over IPv4.
+      return contains(ranges4, v4ToNumber(address.octets)) || (address.nat64 !== undefined && contains(ranges6, v6ToBigInt(address.nat64)));
     },
   };
-}
-
-/** The number a lookup searches for: IPv4 (and IPv4-mapped IPv6) as a number, other IPv6 as a bigint. */
-function lookupKey(ip: string): number | bigint | null {
-  const address = readClientAddress(ip);
-  if (!address) return null;
-  return address.family === 4 ? v4ToNumber(address.octets) : v6ToBigInt(address.groups);
 }
 
 function v4ToNumber(octets: number[]): number {

@@ -42,13 +42,21 @@ export function parseIpv6(input: string): number[] | null {
   return [...head, ...new Array<number>(8 - total).fill(0), ...tail, ...tailV4];
 }
 
-export type ClientAddress = { family: 4; octets: number[] } | { family: 6; groups: number[] };
+export type ClientAddress =
+  /** `nat64`: the IPv6 address it arrived as, when a translator embedded it in 64:ff9b::/96. */
+  | { family: 4; octets: number[]; nat64?: number[] }
+  | { family: 6; groups: number[] };
 
 /**
  * The one reading of a client address (`req.ip`) that every decision on it shares: the
  * per-address budgets (clientAddressKey), the risk IP lists (ipRangeSet) and geo.
  * - IPv4, and IPv4-mapped IPv6 in any spelling (`::ffff:192.0.2.7`, `::ffff:c000:207`, how a
  *   dual-stack socket reports IPv4), is IPv4.
+ * - An address in NAT64's well-known prefix, 64:ff9b::/96 (RFC 6052), is the IPv4 client a
+ *   translator embedded in it: an IPv6-only server behind SIIT or NAT64 sees every IPv4 client
+ *   so, and read as IPv6 they would all share one /64 budget and be in no IPv4 list (red team,
+ *   session 8). The IPv6 form is kept (`nat64`) for IPv6 list entries written in that prefix.
+ *   Only a translator puts a source address there, as only a dual-stack socket reports mapped ones.
  * - A port some proxies write into X-Forwarded-For is dropped where it cannot be mistaken for
  *   part of the address: `192.0.2.7:51234` and `[2001:db8::1]:443` (a bare IPv6 address keeps
  *   all its groups). Read as unreadable, such clients would be in no list and share one budget.
@@ -69,10 +77,10 @@ export function readClientAddress(ip: string): ClientAddress | null {
   if (v4) return { family: 4, octets: v4 };
   const groups = parseIpv6(withoutBracketedPort(ip));
   if (!groups) return null;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const [high, low] = [groups[6] as number, groups[7] as number];
-    return { family: 4, octets: [high >> 8, high & 0xff, low >> 8, low & 0xff] };
-  }
+  const [high, low] = [groups[6] as number, groups[7] as number];
+  const octets = [high >> 8, high & 0xff, low >> 8, low & 0xff];
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return { family: 4, octets };
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) return { family: 4, octets, nat64: groups };
   return { family: 6, groups };
 }
 
