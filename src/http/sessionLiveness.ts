@@ -46,10 +46,13 @@ class SessionCheckPrefetcher {
     if (!identity) return;
     const live = this.service.sessionStanding(identity);
     const entry: Prefetch = { identity, live, settledAtMs: null };
-    // Whoever takes it awaits it; one nobody takes must not become an unhandled rejection.
+    // Whoever takes it awaits it; one nobody takes must not become an unhandled rejection. A
+    // failed read is no answer to share: the next request of the session reads for itself.
     live.then(
       () => void (entry.settledAtMs = performance.now()),
-      () => undefined,
+      () => {
+        if (this.started.get(sessionId) === entry) this.started.delete(sessionId);
+      },
     );
     // Requests that never reach the check leave theirs behind: bounded like the ids.
     if (this.started.size >= MAX_REMEMBERED_SESSIONS) this.started.delete(this.started.keys().next().value as string);
@@ -151,7 +154,11 @@ export function sessionLive(service: StepGuardService, req: Request, userId: str
   // load is older than the body, so read again, as the sequential check would after the body.
   const prefetched = taken && !(req.readableEnded && hasBody(req)) ? taken : undefined;
   if (prefetcher) rememberAtEnd(prefetcher, req);
-  const answer = (prefetched ?? service.sessionStanding(identity)).then(
+  // A shared read that failed (a Redis blip on another request's read) is read once more: the
+  // new read also starts after this request's load, and a second failure still fails closed.
+  // Without it, one failed read failed every request of the session in flight (red team, session 9).
+  const standing = prefetched ? prefetched.catch(() => service.sessionStanding(identity)) : service.sessionStanding(identity);
+  const answer = standing.then(
     async (standing) => {
       if (standing === 'revoked') await signOutDeadSession(req);
       // A copy from before a step-up (the old id, used by a tab or a request still in flight) is
