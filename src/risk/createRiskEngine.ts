@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { AuditWriter } from '../audit/createAuditWriter';
 import type { StepGuardConfig } from '../config';
 import { constantTimeEqual } from '../core/otp/constantTimeEqual';
-import { parseE164Once } from '../core/phone/parseE164Once';
+import { boundNumberFacts } from '../core/phone/numberFacts';
 import { evaluatePolicy } from '../core/policy/evaluatePolicy';
 import type { PolicyDecision, RiskSignals } from '../core/policy/types';
 import type { ActionRequirement, SecondFactorId } from '../core/assurance/types';
@@ -16,7 +16,7 @@ import { inCoolOff } from '../service/inCoolOff';
 import { listEnrolledFactors } from '../service/listEnrolledFactors';
 import type { StepGuardStores } from '../stores/types';
 import { distanceKm } from './distanceKm';
-import { normalizeIp } from './ipList';
+import { decisionContextIp, normalizeIp } from './ipList';
 import { decodeRiskDecisionCache, encodeRiskDecisionCache, type CachedRiskEntry } from './riskDecisionCache';
 import type { GeoPoint } from './types';
 
@@ -122,7 +122,7 @@ export function createRiskEngine(options: {
   function reusableDecision(req: Request, res: Response, userId: string, action: string, details?: TransactionDetails): PolicyDecision | undefined {
     if (!config.actions[action]) throw new TypeError(`risk: unknown action ${action}`);
     // The same signals give the same decision (the policy is pure): re-derived, not stored.
-    const cached = details ? undefined : cachedEntry(req, res, ensureState(req, userId, config.random).risk, normalizeIp(req.ip ?? ''), action, config.clock.nowMs());
+    const cached = details ? undefined : cachedEntry(req, res, ensureState(req, userId, config.random).risk, decisionContextIp(req.ip ?? ''), action, config.clock.nowMs());
     return cached ? evaluate(action, cached.signals, cached.enrolledFactors) : undefined;
   }
 
@@ -171,6 +171,9 @@ export function createRiskEngine(options: {
   async function collectSignals(req: Request, userId: string, details?: TransactionDetails, deviceId?: string | null): Promise<RiskSignals> {
     const nowMs = config.clock.nowMs();
     const ip = normalizeIp(req.ip ?? '');
+    // The lists read the address themselves: a translated client is judged as its IPv4 address
+    // and as the IPv6 form it arrived in (red team, session 9).
+    const listed = req.ip ?? '';
     const device = deviceId === undefined ? (readDevice(req)?.id ?? null) : deviceId;
     // Two commands in one round trip where the stores can batch (issue 12), five otherwise.
     const [geo, { countries, lastSeen: last, knownDevice }, { failures, lockedUntilMs: lockedUntil }, binding] = await Promise.all([
@@ -181,9 +184,9 @@ export function createRiskEngine(options: {
     ]);
     if (req) lockReads.set(req, { lockedUntilMs: lockedUntil });
     const signals: RiskSignals = {};
-    if (risk.ipDenyList.has(ip)) signals.ipDenied = true;
-    if (risk.torExitList.has(ip)) signals.torExit = true;
-    if (risk.datacenterList.has(ip)) signals.datacenterIp = true;
+    if (risk.ipDenyList.has(listed)) signals.ipDenied = true;
+    if (risk.torExitList.has(listed)) signals.torExit = true;
+    if (risk.datacenterList.has(listed)) signals.datacenterIp = true;
     if (!knownDevice) signals.newDevice = true;
     if (geo && countries.length > 0 && !countries.includes(geo.country)) signals.newCountry = true;
     if (geo?.latitude !== undefined && geo.longitude !== undefined && last?.latitude != null && last.longitude != null) {
@@ -195,8 +198,8 @@ export function createRiskEngine(options: {
     if (lockedUntil !== null) signals.recentLockout = true;
     if (binding) {
       if (inCoolOff(binding, config.phone.changeCoolOffSeconds, nowMs)) signals.phoneChangedRecently = true;
-      const parsed = parseE164Once(binding.e164);
-      let lineType = parsed.ok ? parsed.lineType : undefined;
+      // Kept with the binding when it was bound (issue 12); older bindings parse.
+      let lineType = boundNumberFacts(binding)?.lineType ?? undefined;
       if (risk.phoneIntel) {
         const intel = await risk.phoneIntel.lookup(binding.e164).catch(() => null);
         if (intel?.lineType) lineType = intel.lineType;
@@ -229,7 +232,7 @@ export function createRiskEngine(options: {
     reusableDecision,
 
     listedAddress(req) {
-      const ip = normalizeIp(req.ip ?? '');
+      const ip = req.ip ?? '';
       return risk.ipDenyList.has(ip) || risk.torExitList.has(ip) || risk.datacenterList.has(ip);
     },
 
@@ -238,7 +241,7 @@ export function createRiskEngine(options: {
       if (reused) return reused;
       const nowMs = config.clock.nowMs();
       const state = ensureState(req, userId, config.random);
-      const ip = normalizeIp(req.ip ?? '');
+      const ip = decisionContextIp(req.ip ?? '');
       const device = ensureDevice(req, res);
       const signals = await collectSignals(req, userId, details, device.fresh ? null : device.id);
       const enrolledFactors = await listEnrolledFactors(stores, userId);
@@ -254,12 +257,11 @@ export function createRiskEngine(options: {
 
     recordSuccess(req, userId) {
       const device = readDevice(req);
-      const ip = normalizeIp(req.ip ?? '');
       // The session first, before anything is awaited: the save at the end of this request
       // carries it whether or not the store write below has answered yet (issue 12).
-      rederiveCachedDecisions(req, userId, ip, device);
+      rederiveCachedDecisions(req, userId, decisionContextIp(req.ip ?? ''), device);
       return (async () => {
-        const geo = await geoOf(ip);
+        const geo = await geoOf(normalizeIp(req.ip ?? ''));
         await stores.risk.recordSuccess(userId, {
           deviceHash: device ? deviceHash(device.id) : null,
           location: { country: geo?.country ?? null, latitude: geo?.latitude ?? null, longitude: geo?.longitude ?? null, atMs: config.clock.nowMs() },

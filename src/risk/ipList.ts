@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { canonicalClientAddress } from '../core/net/clientAddressKey';
+import { canonicalClientAddress, decisionContextAddress } from '../core/net/clientAddressKey';
 import { ipRangeSet, MAPPED_END, MAPPED_START, parseIpRange, type IpRangeEntry, type IpRangeSet } from '../core/net/ipRangeSet';
 
 /** A set of CIDR ranges (IPv4 and IPv6) to test addresses against: see core/net/ipRangeSet.ts. */
@@ -62,10 +62,17 @@ export function ipListFromFile(path: string, label = path): IpList {
 }
 
 /**
- * The address geo and the cached risk decision use: `canonicalClientAddress` (`::ffff:1.2.3.4`,
- * how Node reports IPv4 on a dual-stack socket, is 1.2.3.4; a proxy-written port is dropped),
- * or the text as it came when it is no address (a lookup then finds nothing).
+ * The address geo uses: `canonicalClientAddress` (`::ffff:1.2.3.4`, how Node reports IPv4 on a
+ * dual-stack socket, and `64:ff9b::1.2.3.4`, how an IPv6-only server behind a translator sees
+ * it, are 1.2.3.4; a proxy-written port is dropped), or the text as it came when it is no
+ * address (a lookup then finds nothing). The IP lists take `req.ip` as it is (they read it
+ * themselves, and judge a translated client's IPv6 form too).
  */
 export function normalizeIp(ip: string): string {
   return canonicalClientAddress(ip) ?? ip;
+}
+
+/** The address the cached risk decision is tied to (decisionContextAddress), or the text as it came. */
+export function decisionContextIp(ip: string): string {
+  return decisionContextAddress(ip) ?? ip;
 }

@@ -55,6 +55,8 @@ export async function confirmPhoneBinding(
         e164: phone,
         phoneHash,
         country,
+        // Read now, once: sends and the risk policy use it from the binding (issue 12).
+        ...(parsed.ok ? { lineType: parsed.lineType ?? null } : {}),
         nowMs: config.clock.nowMs(),
         maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
       });

@@ -182,6 +182,7 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
         e164: parsed.e164,
         phoneHash: hashPhone(config.secrets.pepper, parsed.e164),
         country: parsed.country ?? null,
+        lineType: parsed.lineType ?? null,
         nowMs: config.clock.nowMs(),
         maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
       });

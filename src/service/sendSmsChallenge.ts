@@ -4,6 +4,7 @@ import { resendDelaySeconds } from '../core/otp/resendDelaySeconds';
 import { maskPhone } from '../core/phone/maskPhone';
 import { normalizePhone } from '../core/phone/normalizePhone';
 import { parseE164Once } from '../core/phone/parseE164Once';
+import { boundNumberFacts, factsOf } from '../core/phone/numberFacts';
 import { newRandomId } from '../core/random';
 import { renderSmsCodeMessage, renderVoiceCodeMessage } from '../core/messages/renderSmsCodeMessage';
 import type { SmsTemplateSet } from '../core/messages/smsTemplates';
@@ -123,9 +124,10 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
     }
     phone = bound.e164;
   }
-  // The bound number was parsed before (risk, the last send): once per number, not per use.
-  const parsed = binding ? normalizePhone(phone) : parseE164Once(phone);
-  const country = parsed.ok ? (parsed.country ?? null) : null;
+  // The bound number's facts come with its binding (read when it was bound); a number given
+  // for enrolment is parsed here, any other once per number (issue 12).
+  const facts = !input.phone && bound ? boundNumberFacts(bound) : factsOf(binding ? normalizePhone(phone) : parseE164Once(phone));
+  const country = facts?.country ?? null;
 
   const resend =
     current !== null &&
@@ -147,13 +149,13 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
   }
 
   const sendId = newRandomId(config.random);
-  const e164 = parsed.ok ? parsed.e164 : phone;
+  const e164 = facts?.e164 ?? phone;
   // For a number not yet proven, the carrier's line type (a lookup provider) beats the
   // numbering plan's: VoIP ranges often look like mobile ones. No answer: the plan's type.
   const intel = binding && config.risk.phoneIntel ? await config.risk.phoneIntel.lookup(e164).catch(() => null) : null;
-  const lineType = intel?.lineType ?? (parsed.ok ? (parsed.lineType ?? null) : null);
+  const lineType = intel?.lineType ?? facts?.lineType ?? null;
   // What the audit trail says about the number, for post-incident reviews ("how much was VoIP?").
-  const line = lineTypeWithSource(intel?.lineType, parsed.ok ? parsed.lineType : null);
+  const line = lineTypeWithSource(intel?.lineType, facts?.lineType ?? null);
   const providerOwnsCode = sms.verifyProvider !== undefined;
   const code = providerOwnsCode ? '' : generateOtpCode(config.random, sms.codeLength);
   const expiresAtMs = nowMs + sms.ttlSeconds * 1000;
@@ -173,6 +175,8 @@ export async function sendSmsChallenge(ctx: ServiceContext, input: SendSmsChalle
         userId: input.userId,
         bindingId: input.bindingId,
         phone,
+        // Kept with the challenge, so the verify needs no parse of the number (issue 12).
+        country,
         purpose: input.action,
         txHash,
         codeHash: codeHashFor(freshId),

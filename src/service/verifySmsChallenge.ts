@@ -2,7 +2,7 @@ import { constantTimeEqual } from '../core/otp/constantTimeEqual';
 import { hashOtpCode } from '../core/otp/hashOtpCode';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
-import { parseE164Once } from '../core/phone/parseE164Once';
+import { challengeCountry } from '../core/phone/numberFacts';
 import { isProviderCodeMarker } from './providerCode';
 import { secondsUntil } from './sendSmsChallenge';
 import { withTimeout } from '../sms/withTimeout';
@@ -106,8 +106,7 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     ? await checkWithProvider(ctx, reserved.challenge.phone, input.code)
     : consumedAlready || constantTimeEqual(candidateHash, reserved.codeHash);
   if (!matches) {
-    const failedParse = parseE164Once(reserved.challenge.phone);
-    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code', country: failedParse.ok ? (failedParse.country ?? null) : null });
+    ctx.metrics.verification({ factor: 'sms', result: reserved.lockedUntilMs !== null ? 'locked' : 'invalid_code', country: challengeCountry(reserved.challenge) });
     logger?.info(
       { event: 'otp_failed', userId: input.userId, to: maskPhone(reserved.challenge.phone), consecutiveFailures: reserved.consecutiveFailures },
       'Wrong SMS code',
@@ -125,10 +124,11 @@ export async function verifySmsChallenge(ctx: ServiceContext, input: VerifySmsCh
     return { ok: false, reason: 'expired' };
   }
   const { purpose, txHash, phone } = reserved.challenge;
-  const parsed = parseE164Once(phone);
-  ctx.metrics.verification({ factor: 'sms', result: 'success', country: parsed.ok ? (parsed.country ?? null) : null });
+  // As the send stored it with the challenge: no parse of the number here (issue 12).
+  const country = challengeCountry(reserved.challenge);
+  ctx.metrics.verification({ factor: 'sms', result: 'success', country });
   // Bookkeeping for the country's breaker: sent alongside the rest of the answer, not waited for first.
-  void recordAlongside(ctx, 'breaker_verified', ctx.pumping.recordVerified(parsed.ok ? (parsed.country ?? null) : null));
+  void recordAlongside(ctx, 'breaker_verified', ctx.pumping.recordVerified(country));
   await audit('otp_verified', 'success', [], phone, purpose);
   if (txHash) {
     const requirement = config.actions[purpose];

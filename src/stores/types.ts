@@ -21,6 +21,12 @@ export type SmsChallengeRecord = {
   bindingId: string;
   /** E.164 number the code was sent to. */
   phone: string;
+  /**
+   * The number's country as the send read it (null: none), so the verify needs no parse of its
+   * own (issue 12). Absent in records from before it and from stores that do not keep it: the
+   * verify then reads it from the number.
+   */
+  country?: string | null;
   /** The action the step-up is for, e.g. `login` or `transfer`. */
   purpose: string;
   /** Keyed digest of the transaction details when the step-up is bound to one. */
@@ -70,7 +76,7 @@ export type ReserveAttemptResult =
   | {
       ok: true;
       codeHash: string;
-      challenge: Pick<SmsChallengeRecord, 'phone' | 'purpose' | 'txHash'>;
+      challenge: Pick<SmsChallengeRecord, 'phone' | 'purpose' | 'txHash' | 'country'>;
       attempts: number;
       consecutiveFailures: number;
       /** Set when this very attempt, if wrong, leaves the account locked. */
@@ -272,6 +278,11 @@ export type PhoneBinding = {
   /** Keyed hash of the number: what uniqueness, audit records and rate limits use. */
   phoneHash: string;
   country: string | null;
+  /**
+   * libphonenumber's line type when the number was bound (null: it could not tell), so a send and
+   * the risk policy need no parse (issue 12). Absent in bindings from before it: they parse.
+   */
+  lineType?: string | null;
   boundAtMs: number;
   /** When this binding replaced an earlier number: the start of the cool-off. */
   changedAtMs: number | null;
@@ -282,6 +293,7 @@ export type BindPhoneInput = {
   e164: string;
   phoneHash: string;
   country: string | null;
+  lineType?: string | null;
   nowMs: number;
   maxAccountsPerNumber: number;
 };
@@ -293,6 +305,7 @@ export function newPhoneBinding(input: BindPhoneInput, replacesAnother: boolean)
     e164: input.e164,
     phoneHash: input.phoneHash,
     country: input.country,
+    ...(input.lineType !== undefined ? { lineType: input.lineType } : {}),
     boundAtMs: input.nowMs,
     changedAtMs: replacesAnother ? input.nowMs : null,
   };

@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import fc from 'fast-check';
-import { canonicalClientAddress, clientAddressKey } from '../../src/core/net/clientAddressKey';
+import { canonicalClientAddress, clientAddressKey, decisionContextAddress } from '../../src/core/net/clientAddressKey';
 import { ipRangeSet, parseIpRange, type IpRangeEntry } from '../../src/core/net/ipRangeSet';
 import { parseIpv4, parseIpv6, readClientAddress } from '../../src/core/net/parseIp';
 import { ipListFrom, normalizeIp } from '../../src/risk/ipList';
@@ -151,6 +151,21 @@ describe('ipRangeSet (the risk IP lists)', () => {
     );
     // Only the well-known prefix itself: its neighbours and the local-use prefix are IPv6 clients.
     for (const ip of ['64:ff9b:0:0:0:1:c000:207', '64:ff9b:1::c000:207', '64:ff9a::c000:207', '65:ff9b::c000:207']) expect([ip, readClientAddress(ip)?.family]).toEqual([ip, 6]);
+  });
+
+  it('the cached risk decision tells a translated client from the same address over plain IPv4, and no spelling from another', () => {
+    fc.assert(
+      fc.property(v4, (address) => {
+        const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
+        const hex = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+        const native = [address, `::ffff:${address}`, `::FFFF:${hex}`, `${address}:8080`].map(decisionContextAddress);
+        const translated = [`64:ff9b::${address}`, `64:FF9B::${hex}`, `[64:ff9b::${address}]:443`].map(decisionContextAddress);
+        expect(new Set(native)).toEqual(new Set([address]));
+        expect(new Set(translated).size).toBe(1);
+        expect(translated[0]).not.toBe(address);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an IPv6 entry in 64:ff9b::/96 covers clients arriving through the translator only; IPv4 entries cover both', () => {

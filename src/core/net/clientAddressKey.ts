@@ -46,6 +46,19 @@ export function canonicalClientAddress(ip: string): string | null {
   return address.family === 4 ? address.octets.join('.') : formatIpv6(address.groups);
 }
 
+/**
+ * The address the cached risk decision is tied to: canonicalClientAddress, except that a client
+ * arriving through a NAT64 translator keeps its IPv6 form (`64:ff9b::c633:6409`). The IP lists
+ * judge that form too (IPv6 entries written in 64:ff9b::/96), so a decision made for a client
+ * over plain IPv4 is not reused when it comes through the translator (red team, session 9).
+ */
+export function decisionContextAddress(ip: string): string | null {
+  const address = readClientAddress(ip);
+  if (!address) return null;
+  if (address.family === 6) return formatIpv6(address.groups);
+  return address.nat64 ? formatIpv6(address.nat64) : address.octets.join('.');
+}
+
 /** RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups as `::`. */
 function formatIpv6(groups: number[]): string {
   let best = { start: -1, length: 0 };

@@ -49,6 +49,34 @@ export const challengeStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'challenges',
+    name: "keeps the number's country with the challenge (a country, none, or not given), and the reservation hands it back",
+    async run({ challenges }) {
+      const withCountry = challenge({ country: 'US' });
+      const without = challenge({ userId: 'user-2', country: null });
+      const older = challenge({ userId: 'user-3' });
+      for (const c of [withCountry, without, older]) await challenges.create(c);
+      assertSameData(await challenges.get(withCountry.userId, withCountry.id, T0), withCountry);
+      assertSameData(await challenges.get(without.userId, without.id, T0), without);
+      // A challenge stored without the field (an older record) reads without it: "unknown", not "none".
+      assert.equal((await challenges.get(older.userId, older.id, T0))?.country, undefined);
+      assertMatches(await reserve(challenges, withCountry), { ok: true, challenge: { phone: withCountry.phone, country: 'US' } });
+      const none = await reserve(challenges, without);
+      assert.equal(none.ok && none.challenge.country, null, 'no country is null');
+      const unknown = await reserve(challenges, older);
+      assert.ok(unknown.ok && !('country' in unknown.challenge && unknown.challenge.country !== undefined), 'an older record has no country to hand back');
+      if (challenges.verifyAttempt) {
+        const v = challenge({ userId: 'user-4', country: 'GB' });
+        await challenges.create(v);
+        const verified = await challenges.verifyAttempt({
+          userId: v.userId, challengeId: v.id, bindingId: v.bindingId, nowMs: T0, maxAttempts: 5, lockout: LOCKOUT,
+          candidateHash: v.codeHash, expectPurpose: { phoneBindPurpose: 'phone_bind', phoneBind: false },
+        });
+        assertMatches(verified, { ok: true, matched: true, challenge: { country: 'GB' } });
+      }
+    },
+  },
+  {
+    port: 'challenges',
     name: 'discards a challenge without touching the failure count',
     async run({ challenges }) {
       const c = challenge();

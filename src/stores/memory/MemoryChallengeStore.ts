@@ -56,7 +56,7 @@ export class MemoryChallengeStore implements ChallengeStore {
     return {
       ok: true,
       codeHash: record.codeHash,
-      challenge: { phone: record.phone, purpose: record.purpose, txHash: record.txHash },
+      challenge: { phone: record.phone, purpose: record.purpose, txHash: record.txHash, ...(record.country !== undefined ? { country: record.country } : {}) },
       attempts: record.attempts,
       consecutiveFailures: failures,
       lockedUntilMs: lockUntil,

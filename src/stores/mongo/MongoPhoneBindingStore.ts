@@ -31,6 +31,7 @@ export class MongoPhoneBindingStore implements PhoneBindingStore {
           e164: input.e164,
           phoneHash: input.phoneHash,
           country: input.country,
+          ...(input.lineType !== undefined ? { lineType: input.lineType } : {}),
           slot,
           status: 'active',
           boundAt: now,
@@ -63,6 +64,7 @@ function toDomain(doc: PhoneBindingDoc): PhoneBinding {
     e164: doc.e164,
     phoneHash: doc.phoneHash,
     country: doc.country ?? null,
+    ...(doc.lineType !== undefined ? { lineType: doc.lineType } : {}),
     boundAtMs: doc.boundAt.getTime(),
     changedAtMs: doc.changedAt ? doc.changedAt.getTime() : null,
   };

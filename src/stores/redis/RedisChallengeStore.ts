@@ -39,6 +39,8 @@ export class RedisChallengeStore implements ChallengeStore {
       'userId', c.userId,
       'bindingId', c.bindingId,
       'phone', c.phone,
+      // '' for "no country"; a record without the field (stored before it) reads as unknown.
+      ...(c.country !== undefined ? ['country', c.country ?? ''] : []),
       'purpose', c.purpose,
       'txHash', c.txHash ?? '',
       'codeHash', c.codeHash,
@@ -58,6 +60,7 @@ export class RedisChallengeStore implements ChallengeStore {
       userId: h.userId ?? userId,
       bindingId: h.bindingId ?? '',
       phone: h.phone ?? '',
+      ...(h.country !== undefined ? { country: h.country || null } : {}),
       purpose: h.purpose ?? '',
       txHash: h.txHash ? h.txHash : null,
       codeHash: h.codeHash ?? '',
@@ -112,8 +115,8 @@ export class RedisChallengeStore implements ChallengeStore {
       input.supersede ? Math.max(1, input.supersede.untilMs - input.nowMs) : 0,
     )) as [string, ...(string | number)[]];
     if (reply[0] !== 'ok') return toReserveResult(reply) as VerifyAttemptResult;
-    const matched = Number(reply[8]) === 1;
-    const floor = Number(reply[9]);
+    const matched = Number(reply[9]) === 1;
+    const floor = Number(reply[10]);
     return { ...(toReserveResult(reply) as Extract<ReserveAttemptResult, { ok: true }>), matched, ...(matched && floor >= 0 ? { superseded: floor } : {}) };
   }
 
@@ -211,11 +214,17 @@ function toReserveResult(reply: [string, ...(string | number)[]]): ReserveAttemp
     case 'exhausted':
       return { ok: false, reason: 'exhausted', expiresAtMs: Number(reply[1]) };
     case 'ok': {
-      const [, codeHash, phone, purpose, txHash, attempts, failures, lockUntil] = reply;
+      const [, codeHash, phone, purpose, txHash, attempts, failures, lockUntil, country] = reply;
       return {
         ok: true,
         codeHash: String(codeHash),
-        challenge: { phone: String(phone), purpose: String(purpose), txHash: txHash ? String(txHash) : null },
+        challenge: {
+          phone: String(phone),
+          purpose: String(purpose),
+          txHash: txHash ? String(txHash) : null,
+          // null from the script: a challenge stored without a country (unknown, not "none").
+          ...(country === null || country === undefined ? {} : { country: country === '' ? null : String(country) }),
+        },
         attempts: Number(attempts),
         consecutiveFailures: Number(failures),
         lockedUntilMs: Number(lockUntil) > 0 ? Number(lockUntil) : null,

@@ -15,7 +15,7 @@ const RESERVE_ATTEMPT = `
 local now = tonumber(ARGV[1])
 local lockedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
 if lockedUntil > now then return {'locked', lockedUntil} end
-local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'codeHash', 'phone', 'purpose', 'txHash')
+local f = redis.call('HMGET', KEYS[1], 'bindingId', 'expiresAtMs', 'attempts', 'codeHash', 'phone', 'purpose', 'txHash', 'country')
 if not f[1] or f[1] ~= ARGV[2] then return {'not_found'} end
 local expiresAt = tonumber(f[2])
 if expiresAt <= now then return {'expired'} end
@@ -32,10 +32,12 @@ export const SCRIPTS = {
   // KEYS: challenge, failures, lock
   // ARGV: nowMs, bindingId, maxAttempts, maxConsecutiveFailures, lockMs, hardLimitFailures,
   //       failureMemoryMs, hardLockMs
+  // Reply: 'ok', codeHash, phone, purpose, txHash, attempts, failures, lockUntil, country (nil
+  // in challenges stored without one); sgVerifyAttempt then adds matched and the epoch floor.
   sgReserveAttempt: {
     keys: 3,
     lua: `${RESERVE_ATTEMPT}if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
-return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil}
+return {'ok', f[4], f[5], f[6], f[7], attempts, failures, lockUntil, f[8]}
 `,
   },
   // KEYS: challenge, failures, lock, the binding's session epoch
@@ -61,10 +63,10 @@ if matched == 1 then
     floor = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'), tonumber(ARGV[12]) + 1)
     redis.call('SET', KEYS[4], string.format('%d', floor), 'PX', ARGV[13])
   end
-  return {'ok', stored, f[5], f[6], f[7], attempts, failures, -1, 1, floor}
+  return {'ok', stored, f[5], f[6], f[7], attempts, failures, -1, f[8], 1, floor}
 end
 if lockUntil > 0 then redis.call('SET', KEYS[3], string.format('%d', lockUntil), 'PX', lockUntil - now) end
-return {'ok', stored, f[5], f[6], f[7], attempts, failures, lockUntil, 0}
+return {'ok', stored, f[5], f[6], f[7], attempts, failures, lockUntil, f[8], 0}
 `,
   },
   // KEYS: challenge, failures, lock

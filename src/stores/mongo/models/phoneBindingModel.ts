@@ -5,6 +5,8 @@ export type PhoneBindingDoc = {
   e164: string;
   phoneHash: string;
   country: string | null;
+  /** libphonenumber's line type at binding (null: unknown); absent in documents from before it. */
+  lineType?: string | null;
   /** 0 .. maxAccountsPerNumber-1: with the unique index below it caps how many accounts share a number. */
   slot: number;
   status: 'active' | 'removed';
@@ -19,6 +21,8 @@ const schema = new Schema<PhoneBindingDoc>(
     e164: { type: String, required: true },
     phoneHash: { type: String, required: true },
     country: { type: String, default: null },
+    // No default: a document without it (bound before) must read as "not kept", and parse.
+    lineType: { type: String },
     slot: { type: Number, required: true },
     status: { type: String, enum: ['active', 'removed'], required: true },
     boundAt: { type: Date, required: true },
