@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { forwardedFrom, guardedReadFrom } from '../helpers/forwardedFrom';
 import { clientAddressKey } from '../../src/core/net/clientAddressKey';
 import { ipListFrom } from '../../src/risk/ipList';
 
@@ -13,7 +14,7 @@ import { ipListFrom } from '../../src/risk/ipList';
  * what a dual-stack socket or a proxy writes.
  */
 
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
+const from = forwardedFrom;
 const DENIED_V4 = '66.66.1.2'; // in 66.66.0.0/16
 const DENIED_V4_HEX = '4242:102'; // 66.66.1.2 as the last two groups of a mapped address
 
@@ -29,11 +30,7 @@ describe('red team session 8: the risk IP lists over HTTP (trust proxy: the prox
     await t.close();
   });
 
-  async function accountFrom(ip: string) {
-    const c = await t.client();
-    await c.login().set(from('10.9.9.9')).expect(200);
-    return c.get('/account').set(from(ip));
-  }
+  const accountFrom = (ip: string) => guardedReadFrom(t, ip);
 
   // HELD: every spelling of a listed IPv4 client a socket or proxy can write is denied, as the canonical one.
   it.each([

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import type { Request } from 'express';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { fakeSessionRequest } from '../helpers/fakeSessionRequest';
+import { forwardedFrom, guardedReadFrom } from '../helpers/forwardedFrom';
 import { canonicalClientAddress, clientAddressKey } from '../../src/core/net/clientAddressKey';
 import { readClientAddress } from '../../src/core/net/parseIp';
 import { ipListFrom, normalizeIp } from '../../src/risk/ipList';
@@ -20,7 +22,7 @@ import { sessionLive, sessionLoadingHook } from '../../src/http/sessionLiveness'
  * spellings below model what a proxy or a translator writes.
  */
 
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
+const from = forwardedFrom;
 
 describe('red team session 9: NAT64 addresses against the risk IP lists over HTTP', () => {
   let t: TestApp;
@@ -40,11 +42,7 @@ describe('red team session 9: NAT64 addresses against the risk IP lists over HTT
     await t.close();
   });
 
-  async function accountFrom(ip: string) {
-    const c = await t.client();
-    await c.login().set(from('10.9.9.9')).expect(200);
-    return c.get('/account').set(from(ip));
-  }
+  const accountFrom = (ip: string) => guardedReadFrom(t, ip);
 
   // HELD: a denied IPv4 client arriving through a translator (WKP), in every spelling a proxy or
   // translator can write (case, leading zeros, hex tail, brackets with a port, a zone), is denied.
@@ -290,16 +288,7 @@ describe('red team session 9: the retry of a failed shared revocation read (ca1d
   const IDENTITY = { userId: 'u1', bindingId: 'b1', generation: 0, epoch: 1 };
   type Read = { resolve: (s: 'live' | 'revoked') => void; reject: (e: unknown) => void; startedAt: number };
 
-  function fakeRequest(sessionId: string): Request {
-    return {
-      method: 'GET',
-      sessionID: sessionId,
-      session: { stepguard: { ...IDENTITY, factors: {} }, regenerate: (done: (err?: unknown) => void) => done() },
-      headers: {},
-      readableEnded: false,
-      res: { once: () => undefined },
-    } as unknown as Request;
-  }
+  const fakeRequest = (sessionId: string): Request => fakeSessionRequest(sessionId, IDENTITY);
 
   async function harness() {
     let now = 0;

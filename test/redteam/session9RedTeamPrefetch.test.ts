@@ -8,6 +8,7 @@ import { sessionLive, sessionLoadingHook } from '../../src/http/sessionLiveness'
 import { createTestAppOn, type Backend } from '../helpers/forEachStore';
 import type { TestApp } from '../helpers/createTestApp';
 import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from '../helpers/withRedis';
+import { fakeSessionRequest } from '../helpers/fakeSessionRequest';
 
 /**
  * Red team, session 9: 9bb1806 (the revocation prefetch started by a session load is shared by
@@ -250,16 +251,7 @@ const backends: Backend[] = [...(TEST_REDIS_URL ? (['redis'] as const) : []), ..
 
 const USER = 'u1';
 
-function fakeRequest(sessionId: string, state: { bindingId: string; generation: number; epoch: number }): Request {
-  return {
-    method: 'GET',
-    sessionID: sessionId,
-    session: { stepguard: { userId: USER, ...state, factors: {} }, regenerate: (done: (err?: unknown) => void) => done() },
-    headers: {},
-    readableEnded: false,
-    res: { once: () => undefined },
-  } as unknown as Request;
-}
+const fakeRequest = (sessionId: string, state: { bindingId: string; generation: number; epoch: number }): Request => fakeSessionRequest(sessionId, { userId: USER, ...state });
 
 /** A revocation store with a generation floor; each read answers as the store is when it starts. */
 function fakeService() {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Request } from 'express';
 import type { StepGuardService } from '../../src/service/createStepGuardService';
 import { sessionLive, sessionLoadingHook } from '../../src/http/sessionLiveness';
+import { fakeSessionRequest } from '../helpers/fakeSessionRequest';
 
 /**
  * The revocation check that rides with the session load (sessionLiveness.ts), under random
@@ -16,16 +17,7 @@ type Step = { kind: 'arrive' | 'load' | 'check' | 'revoke' | 'answer' | 'fail'; 
 
 const IDENTITY = { userId: 'u1', bindingId: 'b1', generation: 0, epoch: 1 };
 
-function fakeRequest(sessionId: string): Request {
-  return {
-    method: 'GET',
-    sessionID: sessionId,
-    session: { stepguard: { ...IDENTITY, factors: {} }, regenerate: (done: (err?: unknown) => void) => done() },
-    headers: {},
-    readableEnded: false,
-    res: { once: () => undefined },
-  } as unknown as Request;
-}
+const fakeRequest = (sessionId: string): Request => fakeSessionRequest(sessionId, IDENTITY);
 
 async function run(steps: Step[]): Promise<string[]> {
   let now = 0;
