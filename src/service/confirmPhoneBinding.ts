@@ -1,7 +1,7 @@
 import type { RequestContext } from '../audit/createAuditWriter';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
-import { normalizePhone } from '../core/phone/normalizePhone';
+import { normalizePhone, NUMBERING_PLAN } from '../core/phone/normalizePhone';
 import { authorizeFactorChange, type FactorChangeRefusal, type SessionProof } from './authorizeFactorChange';
 import { changeFactors } from './changeFactors';
 import { verifySmsChallenge, type VerifySmsChallengeResult } from './verifySmsChallenge';
@@ -56,7 +56,7 @@ export async function confirmPhoneBinding(
         phoneHash,
         country,
         // Read now, once: sends and the risk policy use it from the binding (issue 12).
-        ...(parsed.ok ? { lineType: parsed.lineType ?? null } : {}),
+        ...(parsed.ok ? { lineType: parsed.lineType ?? null, numberingPlan: NUMBERING_PLAN } : {}),
         nowMs: config.clock.nowMs(),
         maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
       });

@@ -7,7 +7,7 @@ import { regenerateBackupCodes, verifyBackupCode } from './backupCodes';
 import { beginPasskeyAuthentication, beginPasskeyRegistration, finishPasskeyAuthentication, finishPasskeyRegistration } from './passkeys';
 import { maskPhone } from '../core/phone/maskPhone';
 import { hashPhone } from '../core/phone/hashPhone';
-import { normalizePhone } from '../core/phone/normalizePhone';
+import { normalizePhone, NUMBERING_PLAN } from '../core/phone/normalizePhone';
 import type { TransactionDetails } from '../core/transaction/hashTransaction';
 import type { AuditFilter, DeliveryRecord, EnrolledFactor, PhoneBinding, TrustedDevice } from '../stores/types';
 import type { AuditEvent } from '../core/audit/auditChain';
@@ -183,6 +183,7 @@ export function createStepGuardService(ctx: ServiceContext): StepGuardService {
         phoneHash: hashPhone(config.secrets.pepper, parsed.e164),
         country: parsed.country ?? null,
         lineType: parsed.lineType ?? null,
+        numberingPlan: NUMBERING_PLAN,
         nowMs: config.clock.nowMs(),
         maxAccountsPerNumber: config.phone.maxAccountsPerNumber,
       });

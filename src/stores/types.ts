@@ -283,6 +283,12 @@ export type PhoneBinding = {
    * the risk policy need no parse (issue 12). Absent in bindings from before it: they parse.
    */
   lineType?: string | null;
+  /**
+   * The numbering plan (libphonenumber release) that read `lineType` and `country`: under another
+   * release they are read again from the number, so a range a newer plan calls VoIP is judged
+   * as VoIP (red team, session 9).
+   */
+  numberingPlan?: string;
   boundAtMs: number;
   /** When this binding replaced an earlier number: the start of the cool-off. */
   changedAtMs: number | null;
@@ -294,6 +300,7 @@ export type BindPhoneInput = {
   phoneHash: string;
   country: string | null;
   lineType?: string | null;
+  numberingPlan?: string;
   nowMs: number;
   maxAccountsPerNumber: number;
 };
@@ -306,6 +313,7 @@ export function newPhoneBinding(input: BindPhoneInput, replacesAnother: boolean)
     phoneHash: input.phoneHash,
     country: input.country,
     ...(input.lineType !== undefined ? { lineType: input.lineType } : {}),
+    ...(input.numberingPlan !== undefined ? { numberingPlan: input.numberingPlan } : {}),
     boundAtMs: input.nowMs,
     changedAtMs: replacesAnother ? input.nowMs : null,
   };

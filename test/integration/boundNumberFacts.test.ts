@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { AuditEvent } from '../../src/core/audit/auditChain';
 import type { SmsChallengeRecord } from '../../src/stores/types';
+import { NUMBERING_PLAN } from '../../src/core/phone/normalizePhone';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
 
 /**
@@ -20,7 +21,7 @@ describe('the bound number as its binding keeps it', () => {
   const events = (app: TestApp, userId: string, type: string): AuditEvent[] => app.audit.unsafeChain(userId).filter((e) => e.type === type);
 
   /** A fresh account bound (through the store, as an older release or another node would) to `e164`. */
-  async function boundAccount(app: TestApp, name: string, e164: string, lineType?: string | null) {
+  async function boundAccount(app: TestApp, name: string, e164: string, lineType?: string | null, numberingPlan: string = NUMBERING_PLAN) {
     const c = await app.client();
     const created = await c.post('/auth/signup', { username: name, password: 'correct horse battery' }).expect(201);
     const userId = String(created.body.user.id);
@@ -29,7 +30,7 @@ describe('the bound number as its binding keeps it', () => {
       e164,
       phoneHash: `test-hash:${e164}`,
       country: 'US',
-      ...(lineType !== undefined ? { lineType } : {}),
+      ...(lineType !== undefined ? { lineType, numberingPlan } : {}),
       nowMs: app.clock.nowMs() - 30 * 86_400_000,
       maxAccountsPerNumber: 3,
     });
@@ -45,7 +46,7 @@ describe('the bound number as its binding keeps it', () => {
     await c.login('nora', 'correct horse battery').expect(200);
     await c.post('/auth/2fa/phone', { phone: '+447400123456' }).expect(202);
     await c.post('/auth/2fa/phone/verify', { code: t.sms.lastCode() }).expect(200);
-    expect(await t.stores.phones.getActive(userId)).toMatchObject({ e164: '+447400123456', country: 'GB', lineType: 'MOBILE' });
+    expect(await t.stores.phones.getActive(userId)).toMatchObject({ e164: '+447400123456', country: 'GB', lineType: 'MOBILE', numberingPlan: NUMBERING_PLAN });
   });
 
   it('a send judges the line type the binding keeps: kept as VoIP, it is refused though the numbering plan says otherwise', async () => {
@@ -54,6 +55,13 @@ describe('the bound number as its binding keeps it', () => {
     await c.send().expect(422);
     expect(events(t, userId, 'sms_blocked')).toEqual([expect.objectContaining({ lineType: 'VOIP', lineTypeSource: 'numbering_plan', reasons: ['pumping_line_type'] })]);
     expect(t.sms.messages).toHaveLength(0);
+  });
+
+  it('a line type kept under another numbering plan (another libphonenumber release) is read again with this one', async () => {
+    t = await createTestApp();
+    const { c, userId } = await boundAccount(t, 'ivan', '+12015550179', 'VOIP', 'libphonenumber-js@0.0.1');
+    await c.send().expect(202);
+    expect(events(t, userId, 'otp_sent')).toEqual([expect.objectContaining({ lineType: 'FIXED_LINE_OR_MOBILE', lineTypeSource: 'numbering_plan', country: 'US' })]);
   });
 
   it('a binding from before the line type was kept is read from the number, as it always was', async () => {

@@ -1,6 +1,12 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { maskPhone } from './maskPhone';
 
+/**
+ * The numbering plan this process reads numbers with: facts kept from another plan (a binding's
+ * line type) are read again (see numberFacts.ts).
+ */
+export const NUMBERING_PLAN = `libphonenumber-js@${(require('libphonenumber-js/package.json') as { version: string }).version}`;
+
 export type NormalizedPhone = {
   ok: true;
   e164: string;

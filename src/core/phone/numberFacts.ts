@@ -1,4 +1,4 @@
-import type { NormalizePhoneResult } from './normalizePhone';
+import { NUMBERING_PLAN, type NormalizePhoneResult } from './normalizePhone';
 import { parseE164Once } from './parseE164Once';
 
 /** What the flows need to know about a number: its E.164 form, country and line type (null: unknown). */
@@ -12,12 +12,12 @@ export function factsOf(parsed: NormalizePhoneResult): NumberFacts | null {
 /**
  * A bound number's facts as its binding keeps them: read once, when the number was bound, so a
  * send and the risk policy need no libphonenumber parse per step-up (issue 12: ~60 µs each, the
- * largest single cost of stepguard's own in a send). A binding from before the line type was
- * kept is parsed (once per number per process). The numbering plan is the one of the release
- * that bound the number; an upgrade reads new bindings with its own.
+ * largest single cost of stepguard's own in a send). Facts read under another numbering plan
+ * (another libphonenumber release: a range it now calls VoIP, red team session 9), and bindings
+ * from before the line type was kept, are read from the number (once per number per process).
  */
-export function boundNumberFacts(binding: { e164: string; country: string | null; lineType?: string | null }): NumberFacts | null {
-  if (binding.lineType !== undefined) return { e164: binding.e164, country: binding.country, lineType: binding.lineType };
+export function boundNumberFacts(binding: { e164: string; country: string | null; lineType?: string | null; numberingPlan?: string }): NumberFacts | null {
+  if (binding.lineType !== undefined && binding.numberingPlan === NUMBERING_PLAN) return { e164: binding.e164, country: binding.country, lineType: binding.lineType };
   return factsOf(parseE164Once(binding.e164));
 }
 

@@ -51,16 +51,17 @@ export const durableStoreContract: readonly StoreContractCase[] = [
   },
   {
     port: 'phones',
-    name: "keeps the number's line type with the binding, and a binding bound without one has none",
+    name: "keeps the number's line type and the plan that read it with the binding, and a binding bound without one has none",
     async run({ phones }) {
-      const mobile = await phones.bind({ ...bindInput('u1', '+14155550123'), lineType: 'MOBILE' });
-      assertMatches(mobile, { ok: true, binding: { lineType: 'MOBILE' } });
-      assertMatches(await phones.getActive('u1'), { e164: '+14155550123', country: 'US', lineType: 'MOBILE' });
+      const mobile = await phones.bind({ ...bindInput('u1', '+14155550123'), lineType: 'MOBILE', numberingPlan: 'libphonenumber-js@1.2.3' });
+      assertMatches(mobile, { ok: true, binding: { lineType: 'MOBILE', numberingPlan: 'libphonenumber-js@1.2.3' } });
+      assertMatches(await phones.getActive('u1'), { e164: '+14155550123', country: 'US', lineType: 'MOBILE', numberingPlan: 'libphonenumber-js@1.2.3' });
       await phones.bind({ ...bindInput('u2', '+14155550199'), lineType: null });
       assert.equal((await phones.getActive('u2'))?.lineType, null, 'an unknown line type is null');
       // As bound before the line type was kept: absent, so the flows read it from the number.
       await phones.bind(bindInput('u3', '+14155550100'));
       assert.equal((await phones.getActive('u3'))?.lineType, undefined);
+      assert.equal((await phones.getActive('u3'))?.numberingPlan, undefined);
     },
   },
   {

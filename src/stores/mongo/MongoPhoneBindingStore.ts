@@ -32,6 +32,7 @@ export class MongoPhoneBindingStore implements PhoneBindingStore {
           phoneHash: input.phoneHash,
           country: input.country,
           ...(input.lineType !== undefined ? { lineType: input.lineType } : {}),
+          ...(input.numberingPlan !== undefined ? { numberingPlan: input.numberingPlan } : {}),
           slot,
           status: 'active',
           boundAt: now,
@@ -65,6 +66,7 @@ function toDomain(doc: PhoneBindingDoc): PhoneBinding {
     phoneHash: doc.phoneHash,
     country: doc.country ?? null,
     ...(doc.lineType !== undefined ? { lineType: doc.lineType } : {}),
+    ...(typeof doc.numberingPlan === 'string' ? { numberingPlan: doc.numberingPlan } : {}),
     boundAtMs: doc.boundAt.getTime(),
     changedAtMs: doc.changedAt ? doc.changedAt.getTime() : null,
   };

@@ -7,6 +7,8 @@ export type PhoneBindingDoc = {
   country: string | null;
   /** libphonenumber's line type at binding (null: unknown); absent in documents from before it. */
   lineType?: string | null;
+  /** The libphonenumber release that read `lineType` and `country`. */
+  numberingPlan?: string;
   /** 0 .. maxAccountsPerNumber-1: with the unique index below it caps how many accounts share a number. */
   slot: number;
   status: 'active' | 'removed';
@@ -23,6 +25,7 @@ const schema = new Schema<PhoneBindingDoc>(
     country: { type: String, default: null },
     // No default: a document without it (bound before) must read as "not kept", and parse.
     lineType: { type: String },
+    numberingPlan: { type: String },
     slot: { type: Number, required: true },
     status: { type: String, enum: ['active', 'removed'], required: true },
     boundAt: { type: Date, required: true },
