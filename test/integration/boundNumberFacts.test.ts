@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { AuditEvent } from '../../src/core/audit/auditChain';
-import type { SmsChallengeRecord } from '../../src/stores/types';
 import { NUMBERING_PLAN } from '../../src/core/phone/normalizePhone';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
+import { recordChallenges } from '../helpers/recordChallenges';
 
 /**
  * Issue 12: a bound number's country and line type are read once, when it is bound, and kept
@@ -74,14 +74,8 @@ describe('the bound number as its binding keeps it', () => {
 
   it('the challenge keeps the country the send read, and the verify counts the success under it', async () => {
     t = await createTestApp();
-    const created: SmsChallengeRecord[] = [];
-    const challenges = t.stores.challenges;
-    const create = challenges.create.bind(challenges);
-    challenges.create = async (record) => {
-      created.push(record);
-      // As if the send had read another country: the verify must take the challenge's word for it.
-      return create({ ...record, country: 'CA' });
-    };
+    // Kept as if the send had read another country: the verify must take the challenge's word for it.
+    const created = recordChallenges(t, (record) => ({ ...record, country: 'CA' }));
     const c = await t.client();
     await c.login().expect(200);
     await c.send().expect(202);

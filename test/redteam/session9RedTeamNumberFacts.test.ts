@@ -9,6 +9,7 @@ import type { SmsChallengeRecord } from '../../src/stores/types';
 import { createTestApp, type TestApp } from '../helpers/createTestApp';
 import { createTestAppOn, describeForEachBackend } from '../helpers/forEachStore';
 import { forwardedFrom as from } from '../helpers/forwardedFrom';
+import { recordChallenges } from '../helpers/recordChallenges';
 
 /**
  * Red team, session 9, commit db19429:
@@ -113,13 +114,7 @@ describe('red team session 9 (db19429): the anti-pumping rules against numbers b
   // fall under the same country for the phone-bind challenge and the login challenge.
   it('the phone-bind challenge and the later login challenge count sent and verified under the same country', async () => {
     t = await createTestApp();
-    const created: SmsChallengeRecord[] = [];
-    const challenges = t.stores.challenges;
-    const create = challenges.create.bind(challenges);
-    challenges.create = async (record) => {
-      created.push(record);
-      return create(record);
-    };
+    const created = recordChallenges(t);
     const c = await t.client();
     const signup = await c.post('/auth/signup', { username: 'nora', password: PASSWORD }).expect(201);
     const userId = String(signup.body.user.id);
@@ -143,13 +138,7 @@ describe('red team session 9 (db19429): the anti-pumping rules against numbers b
   // challenge keeps is the one the resend counted; the verify counts it there.
   it('a resend counts and verifies under the country the challenge keeps', async () => {
     t = await createTestApp();
-    const created: SmsChallengeRecord[] = [];
-    const challenges = t.stores.challenges;
-    const create = challenges.create.bind(challenges);
-    challenges.create = async (record) => {
-      created.push(record);
-      return create(record);
-    };
+    const created = recordChallenges(t);
     const c = await t.client();
     await c.login().expect(200);
     const userId = String((await c.get('/auth/session').expect(200)).body.user.id);
@@ -219,9 +208,7 @@ describeForEachBackend('red team session 9 (db19429): challenges without a kept 
 
   /** Every challenge stored as `shape` makes it (no field: as an older release stored it). */
   function storeChallengesAs(app: TestApp, shape: (record: SmsChallengeRecord) => SmsChallengeRecord) {
-    const challenges = app.stores.challenges;
-    const create = challenges.create.bind(challenges);
-    challenges.create = async (record) => create(shape(record));
+    recordChallenges(app, shape);
   }
   const withoutCountry = (record: SmsChallengeRecord): SmsChallengeRecord => {
     const { country: _dropped, ...older } = record;
