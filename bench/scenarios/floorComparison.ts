@@ -3,6 +3,10 @@
  * typical Express + Passport app without stepguard (bench/floor/server.ts), both on one Redis,
  * in alternating rounds (the order rotates each round). Ratios are taken within a round, then
  * their median: drift on a shared machine hits the three alike.
+ *
+ * `references` are more runs in the rotation, with no target: the floor with one part of what
+ * the guard adds (FLOOR_REVOCATION_READ, FLOOR_STEPGUARD_SESSION in bench/floor/server.ts). Each
+ * one's ratio to the floor is how much of the guard's allowance that part alone takes.
  */
 import { join } from 'node:path';
 import { freePort } from '../../test/helpers/redisServer';
@@ -23,10 +27,27 @@ export type FloorResult = {
   /** Floor CPU per request / the guard's (median of rounds): the throughput ratio of main-thread-bound servers, steadier than req/s on a shared machine. */
   guardCpuRatio: number;
   fwdCpuRatio: number;
+  /** Each reference run, its per-round ratios to the floor and their medians. */
+  references: { label: string; measured: Measured; ratios: number[]; ratio: number; cpuRatio: number }[];
 };
 
-export async function startFloor(redisUrl: string, nodeArgs?: string[]): Promise<RunningServer> {
-  return spawnServer({ script: join(ROOT, 'dist/bench/floor/server.js'), port: await freePort(), env: { REDIS_URL: redisUrl, NODE_ENV: 'production' }, ...(nodeArgs ? { nodeArgs } : {}) });
+/** The floor as it is, or with one part of what the guard adds (bench/floor/server.ts). */
+export type FloorVariant = 'floor' | 'revocationRead' | 'stepguardSession';
+const VARIANT_ENV: Record<FloorVariant, Record<string, string>> = {
+  floor: {},
+  revocationRead: { FLOOR_REVOCATION_READ: '1' },
+  stepguardSession: { FLOOR_STEPGUARD_SESSION: '1' },
+};
+
+/** The reference runs the full bench adds to the rotation, with the row label each gets. */
+export const FLOOR_REFERENCES: { variant: FloorVariant; label: string }[] = [
+  { variant: 'revocationRead', label: 'the floor + one revocation read per request, sent with the session load (FLOOR_REVOCATION_READ)' },
+  { variant: 'stepguardSession', label: "the floor with the demo's stepped-up session contents, 490 bytes against 200 (FLOOR_STEPGUARD_SESSION)" },
+];
+
+export async function startFloor(redisUrl: string, nodeArgs?: string[], variant: FloorVariant = 'floor'): Promise<RunningServer> {
+  const env = { REDIS_URL: redisUrl, NODE_ENV: 'production', ...VARIANT_ENV[variant] };
+  return spawnServer({ script: join(ROOT, 'dist/bench/floor/server.js'), port: await freePort(), env, ...(nodeArgs ? { nodeArgs } : {}) });
 }
 
 export async function floorCookie(floor: RunningServer): Promise<string> {
@@ -35,38 +56,72 @@ export async function floorCookie(floor: RunningServer): Promise<string> {
   return c.cookie();
 }
 
-export async function runFloorComparison(options: { demo: RunningServer; demoCookie: string; floor: RunningServer; floorCookie: string; rounds: number; seconds: number; connections: number }): Promise<FloorResult> {
+export async function runFloorComparison(options: {
+  demo: RunningServer;
+  demoCookie: string;
+  floor: RunningServer;
+  floorCookie: string;
+  references?: { label: string; server: RunningServer; cookie: string }[];
+  rounds: number;
+  seconds: number;
+  connections: number;
+}): Promise<FloorResult> {
   const { demo, floor } = options;
-  const runs = {
-    floor: () => cannon({ base: floor.base, path: '/me', cookie: options.floorCookie, seconds: options.seconds, connections: options.connections, pid: floor.pid }),
-    guard: () => cannon({ base: demo.base, path: '/account', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid }),
-    fwd: () =>
-      cannon({ base: demo.base, path: '/auth/2fa/forward-auth', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid, headers: { 'x-original-url': 'https://app.example.com/reports' } }),
-  };
+  const references = options.references ?? [];
+  const floorRun = (server: RunningServer, cookie: string) => () => cannon({ base: server.base, path: '/me', cookie, seconds: options.seconds, connections: options.connections, pid: server.pid });
+  const runs = new Map<string, () => Promise<Measured>>([
+    ['floor', floorRun(floor, options.floorCookie)],
+    ...references.map((ref, k) => [`ref${k}`, floorRun(ref.server, ref.cookie)] as [string, () => Promise<Measured>]),
+    ['guard', () => cannon({ base: demo.base, path: '/account', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid })],
+    [
+      'fwd',
+      () =>
+        cannon({ base: demo.base, path: '/auth/2fa/forward-auth', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid, headers: { 'x-original-url': 'https://app.example.com/reports' } }),
+    ],
+  ]);
+  const labels = new Map<string, string>([['guard', 'guard'], ['fwd', 'forward-auth'], ...references.map((_ref, k) => [`ref${k}`, `reference ${k + 1}`] as [string, string])]);
   // Warm-up, untimed: each path's code compiled before it is timed.
-  for (const run of Object.values(runs)) await run();
-  const order = ['floor', 'guard', 'fwd'] as const;
-  const seen = { floor: [] as Measured[], guard: [] as Measured[], fwd: [] as Measured[] };
-  const guardRatios: number[] = [];
-  const fwdRatios: number[] = [];
-  const guardCpuRatios: number[] = [];
-  const fwdCpuRatios: number[] = [];
+  for (const run of runs.values()) await run();
+  const order = [...runs.keys()];
+  const seen = new Map<string, Measured[]>(order.map((name) => [name, []]));
+  const ratios = new Map<string, { rps: number[]; cpu: number[] }>(order.map((name) => [name, { rps: [], cpu: [] }]));
   for (let r = 0; r < options.rounds; r += 1) {
-    const got: Partial<Record<(typeof order)[number], Measured>> = {};
+    const got = new Map<string, Measured>();
+    // The order rotates each round: drift hits every run alike.
     for (let k = 0; k < order.length; k += 1) {
-      const name = order[(k + r) % order.length] as (typeof order)[number];
-      got[name] = await runs[name]();
-      seen[name].push(got[name]);
+      const name = order[(k + r) % order.length] as string;
+      const measured = await (runs.get(name) as () => Promise<Measured>)();
+      got.set(name, measured);
+      seen.get(name)?.push(measured);
     }
-    guardRatios.push((got.guard as Measured).rps / (got.floor as Measured).rps);
-    fwdRatios.push((got.fwd as Measured).rps / (got.floor as Measured).rps);
-    guardCpuRatios.push((got.floor as Measured).cpuMsPerRequest / (got.guard as Measured).cpuMsPerRequest);
-    fwdCpuRatios.push((got.floor as Measured).cpuMsPerRequest / (got.fwd as Measured).cpuMsPerRequest);
-    process.stdout.write(`(a-c) round ${r + 1}/${options.rounds}: floor ${(got.floor as Measured).rps.toFixed(0)}/s, guard ${(got.guard as Measured).rps.toFixed(0)}/s (${(guardRatios.at(-1) as number).toFixed(3)}), forward-auth ${(got.fwd as Measured).rps.toFixed(0)}/s (${(fwdRatios.at(-1) as number).toFixed(3)}); by CPU per request ${(guardCpuRatios.at(-1) as number).toFixed(3)} and ${(fwdCpuRatios.at(-1) as number).toFixed(3)}\n`);
+    const base = got.get('floor') as Measured;
+    const parts = [`floor ${base.rps.toFixed(0)}/s`];
+    for (const name of order) {
+      if (name === 'floor') continue;
+      const m = got.get(name) as Measured;
+      const ratio = ratios.get(name) as { rps: number[]; cpu: number[] };
+      ratio.rps.push(m.rps / base.rps);
+      ratio.cpu.push(base.cpuMsPerRequest / m.cpuMsPerRequest);
+      parts.push(`${labels.get(name)} ${m.rps.toFixed(0)}/s (${(m.rps / base.rps).toFixed(3)}, by CPU ${(base.cpuMsPerRequest / m.cpuMsPerRequest).toFixed(3)})`);
+    }
+    process.stdout.write(`(a-c) round ${r + 1}/${options.rounds}: ${parts.join(', ')}\n`);
   }
-  const mid = (list: Measured[]): Measured => {
+  const mid = (name: string): Measured => {
+    const list = seen.get(name) as Measured[];
     const m = median(list.map((x) => x.rps));
     return list.reduce((a, b) => (Math.abs(b.rps - m) < Math.abs(a.rps - m) ? b : a));
   };
-  return { floor: mid(seen.floor), guard: mid(seen.guard), fwd: mid(seen.fwd), guardRatios, fwdRatios, guardRatio: median(guardRatios), fwdRatio: median(fwdRatios), guardCpuRatio: median(guardCpuRatios), fwdCpuRatio: median(fwdCpuRatios) };
+  const of = (name: string) => ratios.get(name) as { rps: number[]; cpu: number[] };
+  return {
+    floor: mid('floor'),
+    guard: mid('guard'),
+    fwd: mid('fwd'),
+    guardRatios: of('guard').rps,
+    fwdRatios: of('fwd').rps,
+    guardRatio: median(of('guard').rps),
+    fwdRatio: median(of('fwd').rps),
+    guardCpuRatio: median(of('guard').cpu),
+    fwdCpuRatio: median(of('fwd').cpu),
+    references: references.map((ref, k) => ({ label: ref.label, measured: mid(`ref${k}`), ratios: of(`ref${k}`).rps, ratio: median(of(`ref${k}`).rps), cpuRatio: median(of(`ref${k}`).cpu) })),
+  };
 }
