@@ -32,17 +32,20 @@ export type FloorResult = {
 };
 
 /** The floor as it is, or with one part of what the guard adds (bench/floor/server.ts). */
-export type FloorVariant = 'floor' | 'revocationRead' | 'stepguardSession';
+export type FloorVariant = 'floor' | 'revocationRead' | 'stepguardSession' | 'both';
 const VARIANT_ENV: Record<FloorVariant, Record<string, string>> = {
   floor: {},
   revocationRead: { FLOOR_REVOCATION_READ: '1' },
   stepguardSession: { FLOOR_STEPGUARD_SESSION: '1' },
+  both: { FLOOR_REVOCATION_READ: '1', FLOOR_STEPGUARD_SESSION: '1' },
 };
 
 /** The reference runs the full bench adds to the rotation, with the row label each gets. */
 export const FLOOR_REFERENCES: { variant: FloorVariant; label: string }[] = [
   { variant: 'revocationRead', label: 'the floor + one revocation read per request, sent with the session load (FLOOR_REVOCATION_READ)' },
   { variant: 'stepguardSession', label: "the floor with the demo's stepped-up session contents, 490 bytes against 200 (FLOOR_STEPGUARD_SESSION)" },
+  // Both at once: where any guard that checks revocation and keeps this state starts from.
+  { variant: 'both', label: 'the floor with both: the revocation read and the stepped-up session contents' },
 ];
 
 export async function startFloor(redisUrl: string, nodeArgs?: string[], variant: FloorVariant = 'floor'): Promise<RunningServer> {

@@ -63,4 +63,14 @@ describeWithRedis('bench floor references: each variant adds its one part to the
     await agent.get('/me').expect(200);
     expect(counter.take().list.map((c) => c.name).sort()).toEqual(['EXPIRE', 'GET']);
   });
+
+  it('both at once: the session contents and the revocation read, still refusing a revoked session', async () => {
+    const { agent, sessionId, stored } = await signedIn({ revocationRead: true, stepguardSession: true });
+    expect(stored).toMatchObject(contents);
+    const counter = countRedisWork(redis, `${keyPrefix}:`);
+    await agent.get('/me').expect(200);
+    expect(counter.take().list.filter((c) => c.roundTrip === 1).map((c) => c.name)).toEqual(['GET', 'MGET']);
+    await redis.set(floorRevokedKey(`${keyPrefix}:`, sessionId), '1');
+    await agent.get('/me').expect(401);
+  });
 });
