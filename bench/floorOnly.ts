@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { startRedisServer } from '../test/helpers/redisServer';
 import { startDemo } from './lib/demoServer';
-import { FLOOR_REFERENCES, floorCookie, runFloorComparison, startFloor } from './scenarios/floorComparison';
+import { demoPairedRuns, FLOOR_REFERENCES, floorCookie, runFloorComparison, runPairedCpu, startFloor } from './scenarios/floorComparison';
 import { steppedUpDemoCookie } from './lib/steppedUpDemoCookie';
 
 async function main() {
@@ -12,9 +12,10 @@ async function main() {
   const floor = await startFloor(redis.url, process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/floor`] : undefined);
   const referenceFloors = await Promise.all(FLOOR_REFERENCES.map(async (ref) => ({ label: ref.label, server: await startFloor(redis.url, undefined, ref.variant) })));
   try {
+    const demoCookie = await steppedUpDemoCookie(demo.base, outbox);
     const r = await runFloorComparison({
       demo,
-      demoCookie: await steppedUpDemoCookie(demo.base, outbox),
+      demoCookie,
       floor,
       floorCookie: await floorCookie(floor),
       references: await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server) }))),
@@ -22,6 +23,15 @@ async function main() {
       seconds: Number(process.env.BENCH_SECONDS ?? 3),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
     });
+    const paired = await runPairedCpu({
+      floor,
+      floorCookie: await floorCookie(floor),
+      runs: [...(await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })))), ...demoPairedRuns(demo, demoCookie)],
+      rounds: Number(process.env.BENCH_PAIRED_ROUNDS ?? 6),
+      seconds: Number(process.env.BENCH_SECONDS ?? 3),
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    });
+    for (const p of paired) process.stdout.write(`at the same time as the floor: ${p.label}: ${p.ratio.toFixed(3)}\n`);
     for (const ref of r.references) process.stdout.write(`reference: ${ref.label}: ${ref.ratio.toFixed(3)} (by CPU ${ref.cpuRatio.toFixed(3)})\n`);
     process.stdout.write(`guard ${r.guardRatio.toFixed(3)} fwd ${r.fwdRatio.toFixed(3)}; CPU ms/req floor ${r.floor.cpuMsPerRequest.toFixed(3)} guard ${r.guard.cpuMsPerRequest.toFixed(3)} fwd ${r.fwd.cpuMsPerRequest.toFixed(3)}\n`);
   } finally {

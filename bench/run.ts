@@ -14,7 +14,8 @@
  *
  * Prints a table and the targets, writes JSON to bench/results/. Env: BENCH_SECONDS (per
  * autocannon run), BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_SOAK_SECONDS (0 skips),
- * BENCH_PEER_PAIRS (0 skips), BENCH_PEER_STEPUPS, BENCH_PROFILE_SECONDS (0 skips).
+ * BENCH_PEER_PAIRS (0 skips), BENCH_PEER_STEPUPS, BENCH_PROFILE_SECONDS (0 skips),
+ * BENCH_PAIRED_ROUNDS (0 skips the runs at the same time as the floor).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ import { profileTop, type ProfileShare } from './lib/profileTop';
 import { median, pct, pool } from './lib/stats';
 import { steppedUpDemoCookie } from './lib/steppedUpDemoCookie';
 import { mainThreadCpuMs } from './lib/threadCpu';
-import { FLOOR_REFERENCES, floorCookie, runFloorComparison, startFloor, type FloorResult } from './scenarios/floorComparison';
+import { demoPairedRuns, FLOOR_REFERENCES, floorCookie, runFloorComparison, runPairedCpu, startFloor, type FloorResult, type PairedCpuResult } from './scenarios/floorComparison';
 import { runIpListLookup } from './scenarios/ipListLookup';
 import { runPeerComparison, type PeerResult } from './scenarios/peerComparison';
 
@@ -41,6 +42,8 @@ import { runPeerComparison, type PeerResult } from './scenarios/peerComparison';
 // and shorter runs alternate more finely, so the median ratio rests on nine pairs (session 10).
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+// Rounds of each run at the same time as the floor (runPairedCpu); 0 skips.
+const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 6);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PEER_PAIRS = Number(process.env.BENCH_PEER_PAIRS ?? 5);
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   const referenceFloors = await Promise.all(FLOOR_REFERENCES.map(async (ref) => ({ label: ref.label, server: await startFloor(redis.url, undefined, ref.variant) })));
   const rows: Row[] = [];
   let references: FloorResult['references'] = [];
+  let paired: PairedCpuResult[] = [];
   const targets: Record<string, Target> = {};
   let soak: Awaited<ReturnType<typeof soakTest>> | null = null;
   let profile: { functions: ProfileShare[]; buckets: Record<string, number> } | null = null;
@@ -88,6 +92,21 @@ async function main(): Promise<void> {
     }
     rows.push({ scenario: '(b) GET /account, fresh aal2 (guard hot path)', ...fc.guard, ratio: fc.guardRatio, note: `${cpu(fc.guard.cpuMsPerRequest)} (floor/guard CPU ${fc.guardCpuRatio.toFixed(3)}); rounds ${fc.guardRatios.map((r) => r.toFixed(2)).join(', ')}` });
     rows.push({ scenario: '(c) forward-auth, stepped-up session', ...fc.fwd, ratio: fc.fwdRatio, note: `${cpu(fc.fwd.cpuMsPerRequest)} (floor/forward-auth CPU ${fc.fwdCpuRatio.toFixed(3)}); rounds ${fc.fwdRatios.map((r) => r.toFixed(2)).join(', ')}` });
+    // The same comparisons again, each run at the same time as the floor: steadier CPU ratios.
+    if (PAIRED_ROUNDS > 0) {
+      paired = await runPairedCpu({
+        floor,
+        floorCookie: await floorCookie(floor),
+        runs: [...(await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })))), ...demoPairedRuns(demo, cookie)],
+        rounds: PAIRED_ROUNDS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+      });
+      const guardPaired = paired.find((p) => p.label.startsWith('guard'));
+      const fwdPaired = paired.find((p) => p.label === 'forward-auth');
+      if (guardPaired) targets.guardCpuRatioPaired = { value: guardPaired.ratio, target: '>= 0.95 (floor CPU/request over the guard\'s, run at the same time)', met: guardPaired.ratio >= 0.95 };
+      if (fwdPaired) targets.forwardAuthCpuRatioPaired = { value: fwdPaired.ratio, target: '>= 0.93 (floor CPU/request over forward-auth\'s, run at the same time)', met: fwdPaired.ratio >= 0.93 };
+    }
     // Throughput with 10 concurrent users, then the send -> provider latency one user at a time
     // (under concurrency on 2 cores the client-side figure measures queueing, not the path).
     const flow = await smsFlows(demo.base, demo.pid, outbox, 1, 150, 10);
@@ -157,10 +176,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${t.met ? 'MET ' : 'MISS'} ${name}: ${t.value.toFixed(3)} (target ${t.target})\n`);
   }
   for (const ref of references) process.stdout.write(`reference: ${ref.label}: ${ref.ratio.toFixed(3)} of the floor (by CPU ${ref.cpuRatio.toFixed(3)})\n`);
+  for (const p of paired) process.stdout.write(`at the same time as the floor: ${p.label}: floor CPU/request over this one's ${p.ratio.toFixed(3)} (rounds ${p.ratios.map((x) => x.toFixed(3)).join(', ')})\n`);
   if (soak) process.stdout.write(`soak: ${SOAK_SECONDS} s mixed load, RSS (lower quartile, after warm-up -> last third) ${mb(soak.rssAfterWarmup)} -> ${mb(soak.rssEnd)} MB (${(soak.growth * 100).toFixed(1)}%), ${soak.requests} requests, ${soak.errors} errors\n`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, rows, targets, references: references.map(({ label, ratio, cpuRatio, ratios }) => ({ label, ratio, cpuRatio, ratios })), soak, peers, profile }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, rows, targets, references: references.map(({ label, ratio, cpuRatio, ratios }) => ({ label, ratio, cpuRatio, ratios })), paired, soak, peers, profile }, null, 2));
   process.stdout.write(`results: ${file}\n`);
 }
 

@@ -128,3 +128,45 @@ export async function runFloorComparison(options: {
     references: references.map((ref, k) => ({ label: ref.label, measured: mid(`ref${k}`), ratios: of(`ref${k}`).rps, ratio: median(of(`ref${k}`).rps), cpuRatio: median(of(`ref${k}`).cpu) })),
   };
 }
+
+export type PairedCpuResult = { label: string; ratios: number[]; ratio: number };
+
+/**
+ * Each run against the floor at the same time, not in turn: both servers share whatever else the
+ * machine does in those seconds, so the ratio of their main-thread CPU per request (floor over
+ * this one) moves a few per cent between rounds where the rotation's moved ±15 % (session 10).
+ * Only the CPU ratio means something here: the two servers compete for the cores, so their
+ * req/s say how the scheduler split them. Half the connections each; the first round warms up.
+ */
+export async function runPairedCpu(options: {
+  floor: RunningServer;
+  floorCookie: string;
+  runs: { label: string; server: RunningServer; cookie: string; path: string; headers?: Record<string, string> }[];
+  rounds: number;
+  seconds: number;
+  connections: number;
+}): Promise<PairedCpuResult[]> {
+  const connections = Math.max(1, Math.floor(options.connections / 2));
+  const results: PairedCpuResult[] = [];
+  for (const run of options.runs) {
+    const ratios: number[] = [];
+    for (let r = 0; r <= options.rounds; r += 1) {
+      const [floor, other] = await Promise.all([
+        cannon({ base: options.floor.base, path: '/me', cookie: options.floorCookie, seconds: options.seconds, connections, pid: options.floor.pid }),
+        cannon({ base: run.server.base, path: run.path, cookie: run.cookie, seconds: options.seconds, connections, pid: run.server.pid, ...(run.headers ? { headers: run.headers } : {}) }),
+      ]);
+      if (r > 0) ratios.push(floor.cpuMsPerRequest / other.cpuMsPerRequest);
+    }
+    results.push({ label: run.label, ratios, ratio: median(ratios) });
+    process.stdout.write(`(a-c) at the same time as the floor, ${run.label}: CPU ratio ${median(ratios).toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(3)).join(', ')})\n`);
+  }
+  return results;
+}
+
+/** The guard's and forward-auth's runs for `runPairedCpu`, beside the floor references. */
+export function demoPairedRuns(demo: RunningServer, cookie: string) {
+  return [
+    { label: 'guard (GET /account)', server: demo, cookie, path: '/account' },
+    { label: 'forward-auth', server: demo, cookie, path: '/auth/2fa/forward-auth', headers: { 'x-original-url': 'https://app.example.com/reports' } },
+  ];
+}
