@@ -4,9 +4,9 @@
  * in alternating rounds (the order rotates each round). Ratios are taken within a round, then
  * their median: drift on a shared machine hits the three alike.
  *
- * `references` are more runs in the rotation, with no target: the floor with one part of what
- * the guard adds (FLOOR_REVOCATION_READ, FLOOR_STEPGUARD_SESSION in bench/floor/server.ts). Each
- * one's ratio to the floor is how much of the guard's allowance that part alone takes.
+ * `references` are more runs in the rotation, with no target: the floor with a part of what the
+ * guard adds (FLOOR_REFERENCES; bench/floor/floorApp.ts). Each one's ratio to the floor is how
+ * much of the guard's allowance that part alone takes.
  */
 import { join } from 'node:path';
 import { freePort } from '../../test/helpers/redisServer';
@@ -75,12 +75,13 @@ export async function runFloorComparison(options: {
   const runs = new Map<string, () => Promise<Measured>>([
     ['floor', floorRun(floor, options.floorCookie)],
     ...references.map((ref, k) => [`ref${k}`, floorRun(ref.server, ref.cookie)] as [string, () => Promise<Measured>]),
-    ['guard', () => cannon({ base: demo.base, path: '/account', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid })],
-    [
-      'fwd',
-      () =>
-        cannon({ base: demo.base, path: '/auth/2fa/forward-auth', cookie: options.demoCookie, seconds: options.seconds, connections: options.connections, pid: demo.pid, headers: { 'x-original-url': 'https://app.example.com/reports' } }),
-    ],
+    ...demoPairedRuns(demo, options.demoCookie).map(
+      (run) =>
+        [
+          run.key,
+          () => cannon({ base: demo.base, path: run.path, cookie: run.cookie, seconds: options.seconds, connections: options.connections, pid: demo.pid, ...(run.headers ? { headers: run.headers } : {}) }),
+        ] as [string, () => Promise<Measured>],
+    ),
   ]);
   const labels = new Map<string, string>([['guard', 'guard'], ['fwd', 'forward-auth'], ...references.map((_ref, k) => [`ref${k}`, `reference ${k + 1}`] as [string, string])]);
   // Warm-up, untimed: each path's code compiled before it is timed.
@@ -163,10 +164,10 @@ export async function runPairedCpu(options: {
   return results;
 }
 
-/** The guard's and forward-auth's runs for `runPairedCpu`, beside the floor references. */
-export function demoPairedRuns(demo: RunningServer, cookie: string) {
+/** The guard's and forward-auth's runs: in the rotation (by key) and in `runPairedCpu`. */
+export function demoPairedRuns(demo: RunningServer, cookie: string): { key: 'guard' | 'fwd'; label: string; server: RunningServer; cookie: string; path: string; headers?: Record<string, string> }[] {
   return [
-    { label: 'guard (GET /account)', server: demo, cookie, path: '/account' },
-    { label: 'forward-auth', server: demo, cookie, path: '/auth/2fa/forward-auth', headers: { 'x-original-url': 'https://app.example.com/reports' } },
+    { key: 'guard', label: 'guard (GET /account)', server: demo, cookie, path: '/account' },
+    { key: 'fwd', label: 'forward-auth', server: demo, cookie, path: '/auth/2fa/forward-auth', headers: { 'x-original-url': 'https://app.example.com/reports' } },
   ];
 }
