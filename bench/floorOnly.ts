@@ -13,20 +13,22 @@ async function main() {
   const referenceFloors = await Promise.all(FLOOR_REFERENCES.map(async (ref) => ({ label: ref.label, server: await startFloor(redis.url, undefined, ref.variant) })));
   try {
     const demoCookie = await steppedUpDemoCookie(demo.base, outbox);
+    const floorSignedIn = await floorCookie(floor);
+    const referenceRuns = await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })));
     const r = await runFloorComparison({
       demo,
       demoCookie,
       floor,
-      floorCookie: await floorCookie(floor),
-      references: await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server) }))),
+      floorCookie: floorSignedIn,
+      references: referenceRuns,
       rounds: Number(process.env.BENCH_ROUNDS ?? 3),
       seconds: Number(process.env.BENCH_SECONDS ?? 3),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
     });
     const paired = await runPairedCpu({
       floor,
-      floorCookie: await floorCookie(floor),
-      runs: [...(await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })))), ...demoPairedRuns(demo, demoCookie)],
+      floorCookie: floorSignedIn,
+      runs: [...referenceRuns, ...demoPairedRuns(demo, demoCookie)],
       rounds: Number(process.env.BENCH_PAIRED_ROUNDS ?? 6),
       seconds: Number(process.env.BENCH_SECONDS ?? 3),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 32),

@@ -69,12 +69,14 @@ async function main(): Promise<void> {
   let peers: PeerResult[] | undefined;
   try {
     const cookie = await steppedUpDemoCookie(demo.base, outbox);
+    const floorSignedIn = await floorCookie(floor);
+    const referenceRuns = await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })));
     const fc = await runFloorComparison({
       demo,
       demoCookie: cookie,
       floor,
-      floorCookie: await floorCookie(floor),
-      references: await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server) }))),
+      floorCookie: floorSignedIn,
+      references: referenceRuns,
       rounds: ROUNDS,
       seconds: SECONDS,
       connections: CONNECTIONS,
@@ -96,14 +98,14 @@ async function main(): Promise<void> {
     if (PAIRED_ROUNDS > 0) {
       paired = await runPairedCpu({
         floor,
-        floorCookie: await floorCookie(floor),
-        runs: [...(await Promise.all(referenceFloors.map(async (ref) => ({ ...ref, cookie: await floorCookie(ref.server), path: '/me' })))), ...demoPairedRuns(demo, cookie)],
+        floorCookie: floorSignedIn,
+        runs: [...referenceRuns, ...demoPairedRuns(demo, cookie)],
         rounds: PAIRED_ROUNDS,
         seconds: SECONDS,
         connections: CONNECTIONS,
       });
-      const guardPaired = paired.find((p) => p.label.startsWith('guard'));
-      const fwdPaired = paired.find((p) => p.label === 'forward-auth');
+      const guardPaired = paired.find((p) => p.key === 'guard');
+      const fwdPaired = paired.find((p) => p.key === 'fwd');
       if (guardPaired) targets.guardCpuRatioPaired = { value: guardPaired.ratio, target: '>= 0.95 (floor CPU/request over the guard\'s, run at the same time)', met: guardPaired.ratio >= 0.95 };
       if (fwdPaired) targets.forwardAuthCpuRatioPaired = { value: fwdPaired.ratio, target: '>= 0.93 (floor CPU/request over forward-auth\'s, run at the same time)', met: fwdPaired.ratio >= 0.93 };
     }

@@ -130,7 +130,7 @@ export async function runFloorComparison(options: {
   };
 }
 
-export type PairedCpuResult = { label: string; ratios: number[]; ratio: number };
+export type PairedCpuResult = { label: string; /** The demo's runs: 'guard' or 'fwd'. */ key?: string; ratios: number[]; ratio: number };
 
 /**
  * Each run against the floor at the same time, not in turn: both servers share whatever else the
@@ -142,7 +142,7 @@ export type PairedCpuResult = { label: string; ratios: number[]; ratio: number }
 export async function runPairedCpu(options: {
   floor: RunningServer;
   floorCookie: string;
-  runs: { label: string; server: RunningServer; cookie: string; path: string; headers?: Record<string, string> }[];
+  runs: { label: string; key?: string; server: RunningServer; cookie: string; path: string; headers?: Record<string, string> }[];
   rounds: number;
   seconds: number;
   connections: number;
@@ -158,7 +158,7 @@ export async function runPairedCpu(options: {
       ]);
       if (r > 0) ratios.push(floor.cpuMsPerRequest / other.cpuMsPerRequest);
     }
-    results.push({ label: run.label, ratios, ratio: median(ratios) });
+    results.push({ label: run.label, ...(run.key ? { key: run.key } : {}), ratios, ratio: median(ratios) });
     process.stdout.write(`(a-c) at the same time as the floor, ${run.label}: CPU ratio ${median(ratios).toFixed(3)} (rounds ${ratios.map((x) => x.toFixed(3)).join(', ')})\n`);
   }
   return results;
